@@ -1,0 +1,155 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "snbridge",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "snbridge", targets: ["snbridge"]),
+        .library(name: "MQTTSN", targets: ["MQTTSN"]),
+        .library(name: "MQTTClient", targets: ["MQTTClient"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.29.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.0"),
+    ],
+    targets: [
+        // MQTT-SN v1.2 packets as value types and their wire codec. No transport, no MQTT.
+        .target(
+            name: "MQTTSN",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")]
+        ),
+        // Our MQTT 3.1.1 / 5.0 client on SwiftNIO. Knows nothing about MQTT-SN.
+        .target(
+            name: "MQTTClient",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Sessions, topic registries and the bridge between MQTT-SN clients and upstream MQTT sessions.
+        .target(
+            name: "GatewayCore",
+            dependencies: [
+                "MQTTSN",
+                "MQTTClient",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        // Glibc calls Swift's overlay hides (posix_openpt, ptsname_r, modem-line ioctls).
+        .target(name: "CSerialPort"),
+        // Serial framing (Firmware-Protocol), termios and the serial transport.
+        .target(
+            name: "SerialLink",
+            dependencies: [
+                "MQTTSN",
+                "CSerialPort",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .systemLibrary(
+            name: "CLibudev",
+            pkgConfig: "libudev",
+            providers: [.apt(["libudev-dev"])]
+        ),
+        // USB-serial discovery and hotplug through libudev.
+        .target(
+            name: "DeviceDiscovery",
+            dependencies: [
+                "CLibudev",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Configuration, services and commands; `snbridge` is a thin @main over this.
+        .target(
+            name: "SNBridge",
+            dependencies: [
+                "MQTTSN",
+                "MQTTClient",
+                "GatewayCore",
+                "SerialLink",
+                "DeviceDiscovery",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .executableTarget(name: "snbridge", dependencies: ["SNBridge"]),
+
+        // The C99 reference device library, built from Firmware-Protocol/ so the tests use the exact code makers flash.
+        .target(
+            name: "SNDevice",
+            path: "Firmware-Protocol/c",
+            exclude: ["tests"],
+            publicHeadersPath: "include"
+        ),
+        // A simulated device (the reference library on a tty) that tests and the demo drive.
+        .executableTarget(
+            name: "snbridge-simdevice",
+            dependencies: ["SNDevice"],
+            path: "Firmware-Protocol/simdevice"
+        ),
+
+        // Real-parts test helpers: a mosquitto on a free loopback port, pseudo-terminals, child processes.
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "MQTTSNTests", dependencies: ["MQTTSN", .product(name: "NIOCore", package: "swift-nio")]),
+        .testTarget(
+            name: "MQTTClientTests",
+            dependencies: [
+                "MQTTClient", "TestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+        .testTarget(
+            name: "GatewayCoreTests",
+            dependencies: [
+                "GatewayCore", "MQTTSN", "MQTTClient", "TestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "SerialLinkTests",
+            dependencies: [
+                "SerialLink", "MQTTSN", "TestSupport", "CSerialPort",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "SNBridgeTests",
+            dependencies: [
+                "SNBridge", "GatewayCore", "MQTTSN", "MQTTClient", "SerialLink", "TestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+    ]
+)

@@ -1,0 +1,1 @@
+// The GatewayCore module. Its types live in one file each beside this one.

@@ -1,0 +1,1 @@
+// The MQTTClient module. Its types live in one file each beside this one.

@@ -1,0 +1,3 @@
+import SNBridge
+
+await SNBridgeCommand.main()
