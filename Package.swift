@@ -34,11 +34,23 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // What a transport shares with the gateway core: client addresses, the transport interface, and the UDP transport.
+        // Transports deliver MQTT-SN packets and never see MQTT.
+        .target(
+            name: "MQTTSNTransport",
+            dependencies: [
+                "MQTTSN",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Sessions, topic registries and the bridge between MQTT-SN clients and upstream MQTT sessions.
         .target(
             name: "GatewayCore",
             dependencies: [
                 "MQTTSN",
+                "MQTTSNTransport",
                 "MQTTClient",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -53,6 +65,7 @@ let package = Package(
             name: "SerialLink",
             dependencies: [
                 "MQTTSN",
+                "MQTTSNTransport",
                 "CSerialPort",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -77,6 +90,7 @@ let package = Package(
             name: "SNBridge",
             dependencies: [
                 "MQTTSN",
+                "MQTTSNTransport",
                 "MQTTClient",
                 "GatewayCore",
                 "SerialLink",
@@ -128,7 +142,7 @@ let package = Package(
         .testTarget(
             name: "GatewayCoreTests",
             dependencies: [
-                "GatewayCore", "MQTTSN", "MQTTClient", "TestSupport",
+                "GatewayCore", "MQTTSN", "MQTTSNTransport", "MQTTClient", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
