@@ -128,7 +128,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "MQTTSNTests", dependencies: ["MQTTSN", .product(name: "NIOCore", package: "swift-nio")]),
+        .testTarget(
+            name: "MQTTSNTests",
+            dependencies: [
+                "MQTTSN",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
         .testTarget(
             name: "MQTTClientTests",
             dependencies: [
