@@ -8,6 +8,9 @@
 /// Flags: Will (bit 3) and CleanSession (bit 2); the other bits are not relevant.
 /// ```
 public struct MQTTSNConnect: Sendable, Hashable {
+    /// The only `ProtocolId` MQTT-SN v1.2 defines.
+    public static let protocolID: UInt8 = 0x01
+
     /// The client will send a will topic and message when asked (WILLTOPICREQ / WILLMSGREQ).
     public var will: Bool
     /// Discard any previous session of this client.

@@ -18,6 +18,9 @@ import NIOCore
 ///
 /// The encapsulated message is itself never a forwarder encapsulation.
 public struct MQTTSNForwarderEncapsulation: Sendable, Hashable {
+    /// The `Ctrl` bits that carry the radius; the others are reserved.
+    static let radiusMask: UInt8 = 0b11
+
     /// The broadcast radius, 0...3 (two bits on the wire).
     public var radius: UInt8
     /// The wireless node's address as the forwarder knows it; opaque octets.

@@ -23,7 +23,9 @@ public struct MQTTSNShortTopicName: RawRepresentable, Sendable, Hashable, Custom
     /// The topic name as a string, or `nil` when the two octets are not valid UTF-8.
     public var name: String? {
         let octets = [UInt8(truncatingIfNeeded: self.rawValue >> 8), UInt8(truncatingIfNeeded: self.rawValue)]
-        return String(validating: octets, as: UTF8.self)
+        // Decoding repairs invalid input with U+FFFD, so an exact round trip is what proves validity.
+        let name = String(decoding: octets, as: UTF8.self)
+        return name.utf8.elementsEqual(octets) ? name : nil
     }
 
     public var description: String {
