@@ -1,1 +1,126 @@
-// The MQTTClient module. Its types live in one file each beside this one.
+import Logging
+import NIOCore
+
+/// An MQTT 3.1.1 / 5.0 client on one SwiftNIO channel.
+///
+/// All of its state lives on `eventLoop`: thousands of clients can share one `MultiThreadedEventLoopGroup`, each
+/// costing one channel and a three-handler pipeline, without threads or tasks of their own. Methods may be called
+/// from anywhere; they hop onto the event loop. Handlers are called on the event loop and must not block.
+///
+///     let client = MQTTClient(configuration: .init(host: "127.0.0.1", clientID: "gw-1"), eventLoop: loop,
+///                             logger: logger, messageHandler: { message in ... })
+///     try await client.connect()
+///     _ = try await client.subscribe([MQTTSubscription(topicFilter: "sensors/#", qos: .atLeastOnce)])
+///     try await client.publish(MQTTMessage(topic: "sensors/1", payload: "21.5", qos: .exactlyOnce))
+public final class MQTTClient: Sendable {
+    public let configuration: MQTTClientConfiguration
+    public let eventLoop: any EventLoop
+    private let core: MQTTClientCore
+
+    /// - Parameters:
+    ///   - messageHandler: every inbound application message, exactly once for QoS 2.
+    ///   - connectionHandler: connected / disconnected / reconnecting notifications.
+    public init(
+        configuration: MQTTClientConfiguration,
+        eventLoop: any EventLoop,
+        logger: Logger,
+        messageHandler: @escaping @Sendable (MQTTMessage) -> Void,
+        connectionHandler: (@Sendable (MQTTConnectionEvent) -> Void)? = nil
+    ) {
+        self.configuration = configuration
+        self.eventLoop = eventLoop
+        self.core = MQTTClientCore(
+            configuration: configuration,
+            eventLoop: eventLoop,
+            logger: logger,
+            messageHandler: messageHandler,
+            connectionHandler: connectionHandler
+        )
+    }
+
+    /// Opens the connection and completes once CONNACK accepted it.
+    ///
+    /// Fails with ``MQTTConnectionError`` (``MQTTConnectionError/badUsernameOrPassword``,
+    /// ``MQTTConnectionError/timeout``, ``MQTTConnectionError/connectionRefused``, ...). Reconnects after a later
+    /// loss follow ``MQTTClientConfiguration/reconnect``; a failed first connect is not retried.
+    public func connect() -> EventLoopFuture<MQTTConnectResult> {
+        onEventLoop { $0.connect() }
+    }
+
+    /// Publishes `message`. QoS 0 completes once written, QoS 1 on PUBACK, QoS 2 on PUBCOMP.
+    ///
+    /// QoS 1/2 publishes beyond the in-flight limit, or made while a reconnect is pending, queue. Fails with
+    /// ``MQTTClientError`` (``MQTTClientError/packetTooLarge`` before anything is sent, ``MQTTClientError/rejected(_:)``
+    /// for an MQTT 5.0 failure reason code, ...).
+    public func publish(_ message: MQTTMessage) -> EventLoopFuture<Void> {
+        onEventLoop { $0.publish(message) }
+    }
+
+    /// Subscribes; the result has one entry per subscription, in order: the granted QoS or why it was refused.
+    public func subscribe(
+        _ subscriptions: [MQTTSubscription],
+        properties: MQTTProperties = MQTTProperties()
+    ) -> EventLoopFuture<[MQTTSubscribeResult]> {
+        onEventLoop { $0.subscribe(subscriptions, properties: properties) }
+    }
+
+    /// Unsubscribes; fails with ``MQTTClientError/rejected(_:)`` if an MQTT 5.0 UNSUBACK reports a failure.
+    public func unsubscribe(_ topicFilters: [String]) -> EventLoopFuture<Void> {
+        onEventLoop { $0.unsubscribe(topicFilters) }
+    }
+
+    /// Sends DISCONNECT (so the broker discards the will) and closes; stops any reconnecting.
+    public func disconnect() -> EventLoopFuture<Void> {
+        onEventLoop { $0.disconnect(graceful: true) }
+    }
+
+    /// Closes the TCP connection without DISCONNECT, so the broker publishes the will; no reconnect follows.
+    public func closeAbruptly() -> EventLoopFuture<Void> {
+        onEventLoop { $0.disconnect(graceful: false) }
+    }
+
+    fileprivate func onEventLoop<Value: Sendable>(
+        _ body: @escaping @Sendable (MQTTClientCore) -> EventLoopFuture<Value>
+    ) -> EventLoopFuture<Value> {
+        let core = self.core
+        if eventLoop.inEventLoop { return body(core) }
+        return eventLoop.flatSubmit { body(core) }
+    }
+}
+
+extension MQTTClient {
+    /// Opens the connection; returns once CONNACK accepted it.
+    @discardableResult
+    public func connect() async throws -> MQTTConnectResult {
+        try await onEventLoop { $0.connect() }.get()
+    }
+
+    /// Publishes; returns when the QoS handshake completed.
+    public func publish(_ message: MQTTMessage) async throws {
+        try await onEventLoop { $0.publish(message) }.get()
+    }
+
+    /// Subscribes; one result per subscription.
+    @discardableResult
+    public func subscribe(
+        _ subscriptions: [MQTTSubscription],
+        properties: MQTTProperties = MQTTProperties()
+    ) async throws -> [MQTTSubscribeResult] {
+        try await onEventLoop { $0.subscribe(subscriptions, properties: properties) }.get()
+    }
+
+    /// Unsubscribes.
+    public func unsubscribe(_ topicFilters: [String]) async throws {
+        try await onEventLoop { $0.unsubscribe(topicFilters) }.get()
+    }
+
+    /// Sends DISCONNECT and closes.
+    public func disconnect() async throws {
+        try await onEventLoop { $0.disconnect(graceful: true) }.get()
+    }
+
+    /// Closes without DISCONNECT, so the broker publishes the will.
+    public func closeAbruptly() async throws {
+        try await onEventLoop { $0.disconnect(graceful: false) }.get()
+    }
+}

@@ -1,0 +1,37 @@
+import NIOCore
+
+/// The last handler of a client's pipeline: hands decoded packets and channel events to its ``MQTTClientCore``.
+///
+///     [NIOSSLClientHandler] → ByteToMessageHandler(MQTTPacketDecoder) → MQTTConnectionHandler
+///
+/// Each connection attempt has its own generation number so that late events of an old channel are ignored.
+final class MQTTConnectionHandler: ChannelInboundHandler {
+    typealias InboundIn = MQTTPacket
+
+    private let core: MQTTClientCore
+    private let generation: Int
+
+    init(core: MQTTClientCore, generation: Int) {
+        self.core = core
+        self.generation = generation
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        core.channelActive(context.channel, generation: generation)
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        core.packetReceived(unwrapInboundIn(data), generation: generation)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        core.connectionEnded(generation: generation, error: nil)
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        core.errorCaught(error, generation: generation)
+        context.close(promise: nil)
+    }
+}
