@@ -25,8 +25,8 @@ public struct MQTTSNLengthPrefixedDecoder: NIOSingleStepByteToMessageDecoder {
 
     /// Creates a decoder accepting messages up to `maximumMessageLength` octets (clamped to 4...65535).
     public init(maximumMessageLength: Int = MQTTSNDecodingLimits.default.maximumMessageLength) {
-        self.maximumMessageLength = MQTTSNDecodingLimits(maximumMessageLength: maximumMessageLength)
-            .maximumMessageLength
+        // The limits type owns the clamping rule.
+        self.maximumMessageLength = MQTTSNDecodingLimits(maximumMessageLength: maximumMessageLength).maximumMessageLength
     }
 
     /// Creates a decoder with the message size cap of `limits`.

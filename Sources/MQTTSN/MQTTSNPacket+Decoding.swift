@@ -56,7 +56,8 @@ extension MQTTSNPacket {
             guard buffer.readableBytes > 0 else {
                 throw .truncated
             }
-            return .forwarderEncapsulation(try Self.decodeForwarderEncapsulation(body: &body, rest: &buffer, limits: limits))
+            return .forwarderEncapsulation(
+                try Self.decodeForwarderEncapsulation(body: &body, rest: &buffer, limits: limits))
         }
         guard totalLength == available else {
             throw .lengthMismatch(declared: totalLength, available: available)
@@ -87,7 +88,8 @@ extension MQTTSNPacket {
         let packet: MQTTSNPacket
         switch type {
         case .advertise:
-            packet = .advertise(MQTTSNAdvertise(gatewayID: try body.readMQTTSNUInt8(), duration: try body.readMQTTSNUInt16()))
+            packet = .advertise(
+                MQTTSNAdvertise(gatewayID: try body.readMQTTSNUInt8(), duration: try body.readMQTTSNUInt16()))
         case .searchGateway:
             packet = .searchGateway(MQTTSNSearchGateway(radius: try body.readMQTTSNUInt8()))
         case .gatewayInfo:
@@ -103,7 +105,8 @@ extension MQTTSNPacket {
             let duration = try body.readMQTTSNUInt16()
             let clientID = try body.readMQTTSNClientID(limit: limits.maximumClientIDLength)
             packet = .connect(
-                MQTTSNConnect(will: flags.will, cleanSession: flags.cleanSession, duration: duration, clientID: clientID)
+                MQTTSNConnect(
+                    will: flags.will, cleanSession: flags.cleanSession, duration: duration, clientID: clientID)
             )
         case .connectAck:
             packet = .connectAck(MQTTSNConnectAck(returnCode: MQTTSNReturnCode(rawValue: try body.readMQTTSNUInt8())))

@@ -58,7 +58,8 @@ struct MQTTSNEncodingErrorTests {
         RefusedCase(
             "encapsulation radius above 3",
             .forwarderEncapsulation(
-                MQTTSNForwarderEncapsulation(radius: 4, wirelessNodeID: ByteBuffer(), message: .pingResponse(MQTTSNPingResponse()))
+                MQTTSNForwarderEncapsulation(
+                    radius: 4, wirelessNodeID: ByteBuffer(), message: .pingResponse(MQTTSNPingResponse()))
             ),
             .invalidRadius(4)
         ),
@@ -68,7 +69,8 @@ struct MQTTSNEncodingErrorTests {
                 MQTTSNForwarderEncapsulation(
                     wirelessNodeID: ByteBuffer(),
                     message: .forwarderEncapsulation(
-                        MQTTSNForwarderEncapsulation(wirelessNodeID: ByteBuffer(), message: .pingResponse(MQTTSNPingResponse()))
+                        MQTTSNForwarderEncapsulation(
+                            wirelessNodeID: ByteBuffer(), message: .pingResponse(MQTTSNPingResponse()))
                     )
                 )
             ),

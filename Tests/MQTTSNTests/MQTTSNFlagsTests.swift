@@ -74,7 +74,10 @@ struct MQTTSNFlagsTests {
     func subscribeAckIgnoresIrrelevantFlags() throws {
         // Length, MsgType, Flags DUP|QoS 2|Retain|TopicIdType 0b11, TopicId 1, MsgId 2, ReturnCode accepted
         let packet = try MQTTSNPacket.decode([0x08, 0x13, 0xD3, 0x00, 0x01, 0x00, 0x02, 0x00])
-        #expect(packet == .subscribeAck(MQTTSNSubscribeAck(qos: .exactlyOnce, topicID: 1, messageID: 2, returnCode: .accepted)))
+        #expect(
+            packet
+                == .subscribeAck(MQTTSNSubscribeAck(qos: .exactlyOnce, topicID: 1, messageID: 2, returnCode: .accepted))
+        )
     }
 
     @Test("the bit view reads and writes each field independently")
@@ -98,7 +101,10 @@ struct MQTTSNFlagsTests {
         flags.will = false
         flags.dup = false
         #expect(flags.rawValue == 0x37)
-        #expect(MQTTSNFlags(dup: true, qos: .exactlyOnce, retain: true, will: true, cleanSession: true, topicIDType: .predefined).rawValue == 0xDD)
+        #expect(
+            MQTTSNFlags(
+                dup: true, qos: .exactlyOnce, retain: true, will: true, cleanSession: true, topicIDType: .predefined
+            ).rawValue == 0xDD)
     }
 
     @Test("QoS bits and levels")

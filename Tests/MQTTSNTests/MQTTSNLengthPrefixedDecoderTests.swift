@@ -6,7 +6,8 @@ import Testing
 @Suite("Length-prefixed stream decoder")
 struct MQTTSNLengthPrefixedDecoderTests {
     private func makeChannel(maximumMessageLength: Int = 1024) -> EmbeddedChannel {
-        EmbeddedChannel(handler: ByteToMessageHandler(MQTTSNLengthPrefixedDecoder(maximumMessageLength: maximumMessageLength)))
+        EmbeddedChannel(
+            handler: ByteToMessageHandler(MQTTSNLengthPrefixedDecoder(maximumMessageLength: maximumMessageLength)))
     }
 
     private func readFrames(_ channel: EmbeddedChannel) throws -> [[UInt8]] {
@@ -93,7 +94,9 @@ struct MQTTSNLengthPrefixedDecoderTests {
         _ = try? channel.finish()
     }
 
-    @Test("lengths below the header size are rejected", arguments: [[0x00], [0x01, 0x00, 0x03], [0x01, 0x00, 0x00]] as [[UInt8]])
+    @Test(
+        "lengths below the header size are rejected",
+        arguments: [[0x00], [0x01, 0x00, 0x03], [0x01, 0x00, 0x00]] as [[UInt8]])
     func lengthTooSmall(_ bytes: [UInt8]) throws {
         let channel = self.makeChannel()
         #expect(throws: MQTTSNDecodingError.self) {
@@ -112,7 +115,10 @@ struct MQTTSNLengthPrefixedDecoderTests {
         #expect(try decoder.decodeLast(buffer: &buffer, seenEOF: true) == nil)
         #expect(buffer.readableBytes == 3)
         buffer.writeInteger(UInt8(0x03))
-        #expect(try decoder.decodeLast(buffer: &buffer, seenEOF: true).map { Array($0.readableBytesView) } == [0x04, 0x0F, 0x00, 0x03])
+        #expect(
+            try decoder.decodeLast(buffer: &buffer, seenEOF: true).map { Array($0.readableBytesView) } == [
+                0x04, 0x0F, 0x00, 0x03,
+            ])
         #expect(throws: MQTTSNDecodingError.lengthTooSmall(declared: 1)) {
             var bad = ByteBuffer(bytes: [0x01, 0x00, 0x01])
             _ = try decoder.decode(buffer: &bad)
@@ -122,6 +128,8 @@ struct MQTTSNLengthPrefixedDecoderTests {
     @Test("the cap is clamped to what the length field can express")
     func capClamped() {
         #expect(MQTTSNLengthPrefixedDecoder(maximumMessageLength: 1 << 20).maximumMessageLength == 65_535)
-        #expect(MQTTSNLengthPrefixedDecoder(limits: MQTTSNDecodingLimits(maximumMessageLength: 100)).maximumMessageLength == 100)
+        #expect(
+            MQTTSNLengthPrefixedDecoder(limits: MQTTSNDecodingLimits(maximumMessageLength: 100)).maximumMessageLength
+                == 100)
     }
 }

@@ -26,7 +26,9 @@ extension MQTTSNPacket {
     }
 
     /// Decodes `bytes` as one datagram.
-    static func decode(_ bytes: [UInt8], limits: MQTTSNDecodingLimits = .default) throws(MQTTSNDecodingError) -> MQTTSNPacket {
+    static func decode(_ bytes: [UInt8], limits: MQTTSNDecodingLimits = .default) throws(MQTTSNDecodingError)
+        -> MQTTSNPacket
+    {
         var buffer = ByteBuffer(bytes: bytes)
         return try MQTTSNPacket.decode(from: &buffer, limits: limits)
     }
