@@ -26,7 +26,8 @@ public struct MQTTSNLengthPrefixedDecoder: NIOSingleStepByteToMessageDecoder {
     /// Creates a decoder accepting messages up to `maximumMessageLength` octets (clamped to 4...65535).
     public init(maximumMessageLength: Int = MQTTSNDecodingLimits.default.maximumMessageLength) {
         // The limits type owns the clamping rule.
-        self.maximumMessageLength = MQTTSNDecodingLimits(maximumMessageLength: maximumMessageLength).maximumMessageLength
+        let clamped = MQTTSNDecodingLimits(maximumMessageLength: maximumMessageLength)
+        self.maximumMessageLength = clamped.maximumMessageLength
     }
 
     /// Creates a decoder with the message size cap of `limits`.
