@@ -1,1 +1,33 @@
-// The MQTTSNTransport module. Its types live in one file each beside this one.
+import NIOCore
+
+/// Something that carries encoded MQTT-SN messages between clients and the gateway: UDP, a serial line, ...
+///
+/// A transport knows nothing of MQTT-SN semantics. Outbound, the gateway hands it whole encoded messages and an
+/// address; inbound, the transport hands raw bytes and the sender's address to its ``MQTTSNInboundHandler``, which
+/// decodes them. Decoding in one place means malformed input is counted and logged the same way for every transport.
+///
+/// Implementations must accept ``send(_:to:)`` and ``flush()`` from any thread; the gateway calls them from its
+/// own event loop, so a transport whose channel lives on that loop does no hop.
+public protocol MQTTSNTransport: AnyObject, Sendable {
+    /// A short name for logs and metrics, e.g. `udp` or `serial`.
+    var name: String { get }
+
+    /// Whether this transport can reach `address` (a UDP transport answers `true` for `.udp` addresses).
+    func canReach(_ address: MQTTSNClientAddress) -> Bool
+
+    /// Queues one encoded MQTT-SN message for `address`. It is written on the next ``flush()``.
+    func send(_ message: ByteBuffer, to address: MQTTSNClientAddress)
+
+    /// Writes everything queued by ``send(_:to:)``. The gateway flushes once per inbound burst and per timer tick,
+    /// not once per message.
+    func flush()
+}
+
+/// Receives what a transport read. The gateway implements this.
+public protocol MQTTSNInboundHandler: AnyObject, Sendable {
+    /// One datagram or frame, exactly as received, from `address` through `transport`.
+    func receive(_ bytes: ByteBuffer, from address: MQTTSNClientAddress, via transport: any MQTTSNTransport)
+
+    /// The transport finished a read burst; a good moment to flush replies.
+    func receiveBurstComplete(via transport: any MQTTSNTransport)
+}

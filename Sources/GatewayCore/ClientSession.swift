@@ -1,0 +1,23 @@
+import MQTTSNTransport
+
+/// The gateway's record of one client: its state machine plus the I/O handles the state machine must not know.
+///
+/// Only touched on the gateway's event loop, which is why it can be `@unchecked Sendable`: completions capture it
+/// and hop to that loop before touching it. A class, so that completions arriving later can tell whether the
+/// session they were started for is still the current one (`===`), even if the client reconnected meanwhile.
+final class ClientSession: @unchecked Sendable {
+    var machine: ClientSessionStateMachine
+    var address: MQTTSNClientAddress
+    var transport: any MQTTSNTransport
+    var upstream: (any UpstreamSession)?
+    /// Topic filters subscribed upstream, so that a re-established upstream session (will update) gets them back.
+    var subscriptions: [String: UpstreamQoS] = [:]
+
+    init(machine: ClientSessionStateMachine, address: MQTTSNClientAddress, transport: any MQTTSNTransport) {
+        self.machine = machine
+        self.address = address
+        self.transport = transport
+    }
+
+    var clientID: String { self.machine.clientID }
+}

@@ -1,0 +1,57 @@
+import MQTTSN
+
+/// What the ``Gateway`` does after a ``ClientSessionStateMachine`` handled an event.
+enum ClientSessionAction: Equatable, Sendable {
+    /// Nothing.
+    case none
+    /// Send this packet to the client.
+    case send(MQTTSNPacket)
+    /// Open the upstream session (with the state machine's will, clean session and keepalive).
+    case connectUpstream
+    /// Publish upstream; when the broker acknowledged it, report back with
+    /// ``ClientSessionStateMachine/upstreamPublishCompleted(_:succeeded:)``.
+    case publishUpstream(UpstreamMessage, completion: UpstreamPublishCompletion)
+    /// Subscribe upstream; report back with ``ClientSessionStateMachine/subscribeCompleted(messageID:topicID:grantedQoS:)``.
+    case subscribeUpstream(topicFilter: String, qos: UpstreamQoS, messageID: UInt16, topicID: UInt16)
+    /// Unsubscribe upstream, then send UNSUBACK with this message id.
+    case unsubscribeUpstream(topicFilter: String, messageID: UInt16)
+    /// The client said goodbye: send DISCONNECT, close the upstream session with DISCONNECT (no will), forget it.
+    case closeGracefully
+    /// The connection attempt failed: send CONNACK with this code, drop the upstream session, forget the client.
+    case rejectConnection(MQTTSNReturnCode)
+    /// The client is lost: drop the upstream session without DISCONNECT so that the broker publishes the will.
+    case lost(ClientLossReason)
+    /// A message was dropped; count it.
+    case dropped(ClientDropReason)
+    /// The will changed: re-establish the upstream session with the new will, then send `response`.
+    case updateWill(response: MQTTSNPacket)
+}
+
+/// What to tell the client once the broker acknowledged (or failed) its PUBLISH.
+enum UpstreamPublishCompletion: Hashable, Sendable {
+    /// QoS 0 and -1: nothing.
+    case none
+    /// QoS 1: PUBACK.
+    case publishAck(topicID: UInt16, messageID: UInt16)
+    /// QoS 2: PUBREC (PUBACK "congestion" when it failed).
+    case publishReceived(topicID: UInt16, messageID: UInt16)
+}
+
+/// Why a client is considered lost.
+enum ClientLossReason: String, Hashable, Sendable {
+    case keepAliveExpired = "keepalive expired"
+    case sleepExpired = "sleep duration expired"
+    case retriesExhausted = "retransmissions exhausted"
+    case connectTimeout = "connect exchange timed out"
+    case upstreamLost = "upstream connection lost"
+}
+
+/// Why a message was dropped.
+enum ClientDropReason: String, Hashable, Sendable {
+    case rateLimited = "rate_limited"
+    case duplicate = "duplicate"
+    case topicLimit = "topic_limit"
+    case registrationRefused = "registration_refused"
+    case queueFull = "queue_full"
+    case unexpected = "unexpected"
+}

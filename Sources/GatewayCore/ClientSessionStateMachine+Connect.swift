@@ -1,0 +1,128 @@
+import MQTTSN
+import NIOCore
+
+extension ClientSessionStateMachine {
+    /// WILLTOPIC during the connect exchange. An empty WILLTOPIC means "no will after all".
+    mutating func willTopicReceived(_ willTopic: MQTTSNWillTopic, now: NIODeadline) -> ClientSessionAction {
+        guard self.state == .awaitingWillTopic else {
+            return .dropped(.unexpected)
+        }
+        self.lastHeard = now
+        guard let will = willTopic.will, Self.isValidTopicName(will.topicName) else {
+            self.state = .connectingUpstream
+            return .connectUpstream
+        }
+        self.pendingWillTopic = will
+        self.state = .awaitingWillMessage
+        return .send(.willMessageRequest(MQTTSNWillMessageRequest()))
+    }
+
+    /// WILLMSG during the connect exchange: the will is complete, the upstream session can be opened.
+    mutating func willMessageReceived(_ willMessage: MQTTSNWillMessage, now: NIODeadline) -> ClientSessionAction {
+        guard self.state == .awaitingWillMessage, let willTopic = self.pendingWillTopic else {
+            return .dropped(.unexpected)
+        }
+        self.lastHeard = now
+        self.will = UpstreamMessage(
+            topic: willTopic.topicName,
+            payload: willMessage.message,
+            qos: UpstreamQoS(willTopic.qos),
+            retain: willTopic.retain
+        )
+        self.pendingWillTopic = nil
+        self.state = .connectingUpstream
+        return .connectUpstream
+    }
+
+    /// The upstream session is up: only now does the client get its CONNACK.
+    mutating func upstreamConnected(now: NIODeadline) -> ClientSessionAction {
+        guard self.state == .connectingUpstream else {
+            return .none
+        }
+        self.state = .active
+        self.lastHeard = now
+        return .send(.connectAck(MQTTSNConnectAck(returnCode: .accepted)))
+    }
+
+    /// The broker refused the session or could not be reached.
+    mutating func upstreamConnectFailed(_ returnCode: MQTTSNReturnCode) -> ClientSessionAction {
+        guard self.state == .connectingUpstream else {
+            return .none
+        }
+        self.state = .closed
+        return .rejectConnection(returnCode)
+    }
+
+    /// A CONNECT without the will flag from a client whose session (and upstream session) is still established,
+    /// e.g. after waking up, or after its NAT mapping changed. With clean session off it resumes the session: topic
+    /// ids, subscriptions and buffered messages survive. The gateway replaces the session instead when clean
+    /// session is on or a will is asked for.
+    mutating func resume(_ connect: MQTTSNConnect, now: NIODeadline) -> ClientSessionAction {
+        guard self.isEstablished, !connect.cleanSession, !connect.will else {
+            return .dropped(.unexpected)
+        }
+        self.state = .active
+        self.keepAlive = connect.duration
+        self.sleepDuration = 0
+        self.lastHeard = now
+        return .send(.connectAck(MQTTSNConnectAck(returnCode: .accepted)))
+    }
+
+    /// WILLTOPICUPD: an empty one removes the will. MQTT cannot change a will on a live connection, so the gateway
+    /// re-establishes the upstream session (``ClientSessionAction/updateWill(response:)``).
+    mutating func willTopicUpdateReceived(_ update: MQTTSNWillTopicUpdate, now: NIODeadline) -> ClientSessionAction {
+        guard self.isEstablished else {
+            return .dropped(.unexpected)
+        }
+        self.lastHeard = now
+        let response = MQTTSNPacket.willTopicResponse(MQTTSNWillTopicResponse(returnCode: .accepted))
+        guard let will = update.will else {
+            self.will = nil
+            return .updateWill(response: response)
+        }
+        guard Self.isValidTopicName(will.topicName) else {
+            return .send(.willTopicResponse(MQTTSNWillTopicResponse(returnCode: .rejectedNotSupported)))
+        }
+        let payload = self.will?.payload ?? ByteBuffer()
+        self.will = UpstreamMessage(topic: will.topicName, payload: payload, qos: UpstreamQoS(will.qos), retain: will.retain)
+        return .updateWill(response: response)
+    }
+
+    /// WILLMSGUPD: a new will payload for the current will topic.
+    mutating func willMessageUpdateReceived(_ update: MQTTSNWillMessageUpdate, now: NIODeadline) -> ClientSessionAction {
+        guard self.isEstablished else {
+            return .dropped(.unexpected)
+        }
+        self.lastHeard = now
+        guard self.will != nil else {
+            // There is no will topic to attach the message to.
+            return .send(.willMessageResponse(MQTTSNWillMessageResponse(returnCode: .rejectedNotSupported)))
+        }
+        self.will?.payload = update.message
+        return .updateWill(response: .willMessageResponse(MQTTSNWillMessageResponse(returnCode: .accepted)))
+    }
+
+    /// Whether a name can be published to upstream: not empty, no wildcards, no NUL.
+    static func isValidTopicName(_ name: String) -> Bool {
+        !name.isEmpty && !name.utf8.contains(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "#") || $0 == 0 })
+    }
+}
+
+extension UpstreamQoS {
+    /// MQTT-SN QoS -1 exists only between client and gateway; upstream it is QoS 0.
+    init(_ qos: MQTTSNQoS) {
+        switch qos {
+        case .atMostOnce, .fireAndForget: self = .atMostOnce
+        case .atLeastOnce: self = .atLeastOnce
+        case .exactlyOnce: self = .exactlyOnce
+        }
+    }
+
+    var mqttsnQoS: MQTTSNQoS {
+        switch self {
+        case .atMostOnce: .atMostOnce
+        case .atLeastOnce: .atLeastOnce
+        case .exactlyOnce: .exactlyOnce
+        }
+    }
+}

@@ -1,0 +1,90 @@
+import MQTTSN
+import NIOCore
+
+extension ClientSessionStateMachine {
+    /// PINGREQ. From an active client it is a keepalive; from a sleeping client (with its client id) it means
+    /// "awake": the gateway delivers what it buffered (``nextDelivery(now:)``) and the final PINGRESP sends the
+    /// client back to sleep.
+    mutating func pingRequestReceived(_ ping: MQTTSNPingRequest, now: NIODeadline) -> ClientSessionAction {
+        self.lastHeard = now
+        switch self.state {
+        case .active:
+            return .send(.pingResponse(MQTTSNPingResponse()))
+        case .asleep:
+            self.state = .awake
+            // nextDelivery answers with PINGRESP once the buffer is empty.
+            return .none
+        case .awake:
+            // A repeated PINGREQ while the delivery is still going on: the PINGRESP comes at its end.
+            return .none
+        case .awaitingWillTopic, .awaitingWillMessage, .connectingUpstream, .closed:
+            return .dropped(.unexpected)
+        }
+    }
+
+    /// DISCONNECT. Without a duration the client leaves; with one it goes to sleep for that many seconds and the
+    /// gateway buffers messages for it.
+    mutating func disconnectReceived(_ disconnect: MQTTSNDisconnect, now: NIODeadline) -> ClientSessionAction {
+        self.lastHeard = now
+        guard let duration = disconnect.duration, duration > 0, self.isEstablished else {
+            self.state = .closed
+            return .closeGracefully
+        }
+        self.state = .asleep
+        self.sleepDuration = duration
+        if let inFlight = self.inFlight {
+            // Deliver it again after waking up, unless the client already has it (PUBREC received): then only the
+            // PUBCOMP is outstanding and the message must not be sent twice.
+            if inFlight.stage != .awaitingPublishComplete {
+                self.queue.prepend(inFlight.message)
+            }
+            self.inFlight = nil
+        }
+        return .send(.disconnect(MQTTSNDisconnect()))
+    }
+
+    /// The periodic timer: keepalive and sleep supervision, then retransmission.
+    mutating func tick(now: NIODeadline) -> ClientSessionAction {
+        switch self.state {
+        case .awaitingWillTopic, .awaitingWillMessage:
+            if now - self.lastHeard > self.settings.connectTimeout {
+                self.state = .closed
+                return .lost(.connectTimeout)
+            }
+            return .none
+        case .connectingUpstream, .closed:
+            return .none
+        case .asleep:
+            if now - self.lastHeard > self.graceful(seconds: self.sleepDuration) {
+                self.state = .closed
+                return .lost(.sleepExpired)
+            }
+            return .none
+        case .active, .awake:
+            let supervisedSeconds = self.state == .awake ? max(self.sleepDuration, self.keepAlive) : self.keepAlive
+            if supervisedSeconds > 0, now - self.lastHeard > self.graceful(seconds: supervisedSeconds) {
+                self.state = .closed
+                return .lost(.keepAliveExpired)
+            }
+        }
+        guard var inFlight = self.inFlight, now >= inFlight.deadline else {
+            return .none
+        }
+        guard inFlight.retransmissions < self.settings.retryCount else {
+            self.state = .closed
+            return .lost(.retriesExhausted)
+        }
+        inFlight.retransmissions += 1
+        inFlight.deadline = now + self.settings.retryInterval
+        if case .publish(var publish) = inFlight.packet {
+            publish.dup = true
+            inFlight.packet = .publish(publish)
+        }
+        self.inFlight = inFlight
+        return .send(inFlight.packet)
+    }
+
+    private func graceful(seconds: UInt16) -> TimeAmount {
+        .nanoseconds(Int64(Double(seconds) * self.settings.keepAliveGraceFactor * 1_000_000_000))
+    }
+}

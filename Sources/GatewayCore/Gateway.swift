@@ -1,0 +1,219 @@
+import Logging
+import MQTTSN
+import MQTTSNTransport
+import NIOCore
+
+/// The MQTT-SN gateway in transparent mode: every MQTT-SN client gets its own MQTT session with the broker.
+///
+/// ```swift
+/// let gateway = Gateway(configuration: configuration, eventLoopGroup: group, logger: logger)
+/// try await gateway.start()          // UDP listeners from configuration.udpListeners
+/// gateway.register(transport: serial) // other transports deliver through gateway.receive(_:from:via:)
+/// ...
+/// await gateway.shutdown()
+/// ```
+///
+/// All session logic runs on one event loop of the group; upstream connections use the whole group. No thread or
+/// task per client.
+public final class Gateway: MQTTSNInboundHandler, Sendable {
+    private let engine: GatewayEngine
+    private let eventLoopGroup: any EventLoopGroup
+    private let udpTransports: UDPTransports
+
+    /// The event loop all session logic runs on. Transports that can choose should read on it.
+    public var eventLoop: any EventLoop { self.engine.eventLoop }
+
+    /// A gateway whose upstream sessions come from `upstreamFactory` (tests pass a fake; `snbridge` uses the
+    /// ``init(configuration:eventLoopGroup:logger:)`` convenience, which uses ``MQTTClientUpstreamFactory``).
+    public init(
+        configuration: GatewayConfiguration,
+        eventLoopGroup: any EventLoopGroup,
+        upstreamFactory: any UpstreamSessionFactory,
+        logger: Logger
+    ) {
+        self.eventLoopGroup = eventLoopGroup
+        self.engine = GatewayEngine(
+            configuration: configuration,
+            eventLoop: eventLoopGroup.next(),
+            upstreamFactory: upstreamFactory,
+            logger: logger
+        )
+        self.udpTransports = UDPTransports(eventLoop: self.engine.eventLoop)
+    }
+
+    /// Starts the UDP listeners of ``GatewayConfiguration/udpListeners``, the timers and, when QoS -1 is enabled,
+    /// the gateway's own upstream session. Returns the bound addresses (useful with port 0).
+    @discardableResult
+    public func start() async throws -> [SocketAddress] {
+        let engine = self.engine
+        var bound: [UDPTransport] = []
+        do {
+            for listener in engine.configuration.udpListeners {
+                guard let hostAndPort = HostAndPort(listener, defaultPort: UDPTransport.defaultPort) else {
+                    throw GatewayConfigurationError(field: "udp.listeners", problem: "must be host:port, not '\(listener)'")
+                }
+                let transport = try await UDPTransport.bind(
+                    configuration: .init(
+                        host: hostAndPort.host,
+                        port: hostAndPort.port,
+                        maximumDatagramSize: max(engine.configuration.maxMessageSize, 256) + 1
+                    ),
+                    on: engine.eventLoop,
+                    handler: self,
+                    logger: engine.logger
+                ).get()
+                bound.append(transport)
+            }
+        } catch {
+            for transport in bound {
+                try? await transport.close().get()
+            }
+            throw error
+        }
+        let listeners = bound
+        try await engine.eventLoop.submit {
+            self.udpTransports.value.append(contentsOf: listeners)
+            engine.transports.append(contentsOf: listeners as [any MQTTSNTransport])
+            engine.startTimers()
+            if engine.configuration.qosMinusOne.enabled {
+                _ = engine.startGatewayUpstream()
+            }
+        }.get()
+        engine.logger.info(
+            "MQTT-SN gateway started",
+            metadata: ["gateway.id": "\(engine.configuration.gatewayID)", "listener.addresses": "\(listeners.map(\.localAddress))"]
+        )
+        return listeners.map(\.localAddress)
+    }
+
+    /// The addresses of the UDP listeners started by ``start()``.
+    public var boundAddresses: [SocketAddress] {
+        get async {
+            (try? await self.engine.eventLoop.submit { self.udpTransports.value.map(\.localAddress) }.get()) ?? []
+        }
+    }
+
+    /// Adds a transport the gateway may send through (e.g. a serial line). It delivers inbound bytes with
+    /// ``receive(_:from:via:)``.
+    public func register(transport: any MQTTSNTransport) {
+        let engine = self.engine
+        engine.eventLoop.execute {
+            if !engine.transports.contains(where: { $0 === transport }) {
+                engine.transports.append(transport)
+            }
+        }
+    }
+
+    /// Delivers one inbound MQTT-SN message (raw bytes) from `address`. Callable from any thread.
+    public func receive(_ bytes: ByteBuffer, from address: MQTTSNClientAddress, via transport: any MQTTSNTransport) {
+        let engine = self.engine
+        if engine.eventLoop.inEventLoop {
+            engine.receive(bytes, from: address, via: transport)
+        } else {
+            engine.eventLoop.execute {
+                engine.receive(bytes, from: address, via: transport)
+                engine.flushPendingTransports()
+            }
+        }
+    }
+
+    /// Flushes replies after a burst of ``receive(_:from:via:)`` calls.
+    public func receiveBurstComplete(via transport: any MQTTSNTransport) {
+        let engine = self.engine
+        if engine.eventLoop.inEventLoop {
+            engine.receiveBurstComplete(via: transport)
+        } else {
+            engine.eventLoop.execute { engine.receiveBurstComplete(via: transport) }
+        }
+    }
+
+    /// The sessions now, sorted by client id, followed by recently lost ones.
+    public func sessions() async -> [GatewaySessionSnapshot] {
+        let engine = self.engine
+        return (try? await engine.eventLoop.submit { engine.snapshot() }.get()) ?? []
+    }
+
+    /// The gateway's counters now.
+    public func statistics() async -> GatewayStatistics {
+        let engine = self.engine
+        return (try? await engine.eventLoop.submit { engine.metrics.statistics }.get()) ?? GatewayStatistics()
+    }
+
+    /// Stops gracefully: new CONNECTs are refused, unfinished QoS 1/2 exchanges get up to
+    /// ``GatewayConfiguration/shutdownGracePeriod`` to complete (those still open are logged with their count),
+    /// then every client gets DISCONNECT, every upstream session closes with DISCONNECT (no will) and the
+    /// listeners close.
+    public func shutdown() async {
+        let engine = self.engine
+        let deadline = NIODeadline.now() + engine.configuration.shutdownGracePeriod
+        _ = try? await engine.eventLoop.submit { engine.isShuttingDown = true }.get()
+        while true {
+            let unfinished = (try? await engine.eventLoop.submit { engine.unfinishedExchanges }.get()) ?? 0
+            if unfinished == 0 {
+                break
+            }
+            if NIODeadline.now() >= deadline {
+                engine.logger.warning(
+                    "Shutdown with unfinished QoS 1/2 exchanges",
+                    metadata: ["sessions.unfinished": "\(unfinished)"]
+                )
+                break
+            }
+            // Wait on the loop's own timer, not the thread: the loop keeps handling acknowledgements meanwhile.
+            _ = try? await engine.eventLoop.scheduleTask(in: .milliseconds(20)) {}.futureResult.get()
+        }
+        let closed = try? await engine.eventLoop.submit { () -> EventLoopFuture<Void> in
+            engine.stopTimers()
+            return engine.closeAllSessions()
+        }.get()
+        _ = try? await closed?.get()
+        let listeners = (try? await engine.eventLoop.submit { () -> [UDPTransport] in
+            let listeners = self.udpTransports.value
+            self.udpTransports.value.removeAll()
+            engine.transports.removeAll { transport in listeners.contains { $0 === transport } }
+            return listeners
+        }.get()) ?? []
+        for listener in listeners {
+            try? await listener.close().get()
+        }
+        engine.logger.info("MQTT-SN gateway stopped")
+    }
+}
+
+/// The UDP listeners a ``Gateway`` started; only touched on the gateway's event loop.
+final class UDPTransports: @unchecked Sendable {
+    private let eventLoop: any EventLoop
+    private var _value: [UDPTransport] = []
+
+    init(eventLoop: any EventLoop) {
+        self.eventLoop = eventLoop
+    }
+
+    var value: [UDPTransport] {
+        get {
+            self.eventLoop.assertInEventLoop()
+            return self._value
+        }
+        set {
+            self.eventLoop.assertInEventLoop()
+            self._value = newValue
+        }
+    }
+}
+
+extension Gateway {
+    /// A gateway whose client sessions connect to ``GatewayConfiguration/upstream`` with ``MQTTClient``.
+    public convenience init(configuration: GatewayConfiguration, eventLoopGroup: any EventLoopGroup, logger: Logger) {
+        self.init(
+            configuration: configuration,
+            eventLoopGroup: eventLoopGroup,
+            upstreamFactory: MQTTClientUpstreamFactory(
+                upstream: configuration.upstream,
+                maximumMessageSize: configuration.maxMessageSize,
+                eventLoopGroup: eventLoopGroup,
+                logger: logger
+            ),
+            logger: logger
+        )
+    }
+}

@@ -1,0 +1,108 @@
+import NIOCore
+
+/// Everything the gateway core needs to run, with defaults suited to a small edge device.
+///
+/// `snbridge` maps its YAML file onto this type; each property names the YAML key it comes from. Call
+/// ``validate()`` before starting a ``Gateway``: it reports every problem with the YAML key path of the field.
+public struct GatewayConfiguration: Sendable {
+    /// The upstream MQTT broker every client session connects to (`broker.*`).
+    public var upstream: Upstream
+
+    /// The gateway id announced in GWINFO and ADVERTISE (`gateway.id`). Defaults to 1.
+    public var gatewayID: UInt8
+
+    /// How many MQTT-SN clients may have a session at once (`gateway.max_clients`). Beyond it, CONNECT is answered
+    /// with CONNACK "rejected: congestion" (0x01). A slot is freed as soon as a client disconnects or is lost.
+    /// Defaults to 10,000.
+    public var maxClients: Int
+
+    /// How many topic ids (registered through REGISTER, SUBSCRIBE or gateway-initiated REGISTER) one client may hold
+    /// (`gateway.max_topics_per_client`). Beyond it, REGISTER and SUBSCRIBE are answered with "rejected:
+    /// congestion" (0x01), because the client may free ids by unsubscribing or reconnecting. Predefined topic ids
+    /// and short names do not count. Defaults to 64.
+    public var maxTopicsPerClient: Int
+
+    /// How long the gateway waits for a client's acknowledgement (PUBACK, PUBREC, PUBCOMP, REGACK) before it
+    /// retransmits (`gateway.retry_interval`). Defaults to 10 seconds (the specification's suggested T_retry).
+    public var retryInterval: TimeAmount
+
+    /// How many times the gateway retransmits before it considers the client lost (`gateway.retry_count`).
+    /// Defaults to 3 (the specification's suggested N_retry).
+    public var retryCount: Int
+
+    /// How many messages are kept for a client that is asleep or whose delivery window is busy
+    /// (`gateway.sleep_buffer`). When full, the oldest message is dropped and counted. Defaults to 100.
+    public var sleepBufferSize: Int
+
+    /// The per-client PUBLISH rate limit (`gateway.rate_limit.*`), `nil` for none. Defaults to none.
+    public var rateLimit: RateLimit?
+
+    /// A client silent for longer than its keepalive duration times this factor is lost
+    /// (not configurable in YAML; the specification's 1.5).
+    public var keepAliveGraceFactor: Double
+
+    /// The largest MQTT-SN message accepted or sent, in octets (`gateway.max_message_size`). Longer inbound
+    /// messages are counted as malformed; broker messages too long for it are dropped and counted. Defaults to 1024.
+    public var maxMessageSize: Int
+
+    /// Predefined topic ids every client may use (`gateway.predefined_topics`).
+    public var predefinedTopics: [UInt16: String]
+
+    /// Per-client settings by MQTT-SN client id (`gateway.clients.<id>.*`).
+    public var clients: [String: ClientOverrides]
+
+    /// Whether and from where QoS -1 publishes are accepted (`gateway.qos_minus_one.*`).
+    public var qosMinusOne: QoSMinusOne
+
+    /// Periodic ADVERTISE broadcasts (`udp.advertise.*`), `nil` for none. Defaults to none.
+    public var advertise: Advertise?
+
+    /// The UDP listeners as `host:port` (IPv6 hosts in brackets, e.g. `[::]:1884`) (`udp.listeners`).
+    /// Defaults to `0.0.0.0:1884`.
+    public var udpListeners: [String]
+
+    /// The keepalive (seconds) assumed while a client is connecting, before its CONNECT announced its own.
+    /// A half-finished will exchange is dropped after it. Not in YAML. Defaults to 30 seconds.
+    public var connectTimeout: TimeAmount
+
+    /// How long ``Gateway/shutdown()`` waits for in-flight QoS 1 and 2 messages to complete. Defaults to 5 seconds.
+    public var shutdownGracePeriod: TimeAmount
+
+    public init(
+        upstream: Upstream = Upstream(),
+        gatewayID: UInt8 = 1,
+        maxClients: Int = 10_000,
+        maxTopicsPerClient: Int = 64,
+        retryInterval: TimeAmount = .seconds(10),
+        retryCount: Int = 3,
+        sleepBufferSize: Int = 100,
+        rateLimit: RateLimit? = nil,
+        keepAliveGraceFactor: Double = 1.5,
+        maxMessageSize: Int = 1024,
+        predefinedTopics: [UInt16: String] = [:],
+        clients: [String: ClientOverrides] = [:],
+        qosMinusOne: QoSMinusOne = QoSMinusOne(),
+        advertise: Advertise? = nil,
+        udpListeners: [String] = ["0.0.0.0:\(1884)"],
+        connectTimeout: TimeAmount = .seconds(30),
+        shutdownGracePeriod: TimeAmount = .seconds(5)
+    ) {
+        self.upstream = upstream
+        self.gatewayID = gatewayID
+        self.maxClients = maxClients
+        self.maxTopicsPerClient = maxTopicsPerClient
+        self.retryInterval = retryInterval
+        self.retryCount = retryCount
+        self.sleepBufferSize = sleepBufferSize
+        self.rateLimit = rateLimit
+        self.keepAliveGraceFactor = keepAliveGraceFactor
+        self.maxMessageSize = maxMessageSize
+        self.predefinedTopics = predefinedTopics
+        self.clients = clients
+        self.qosMinusOne = qosMinusOne
+        self.advertise = advertise
+        self.udpListeners = udpListeners
+        self.connectTimeout = connectTimeout
+        self.shutdownGracePeriod = shutdownGracePeriod
+    }
+}

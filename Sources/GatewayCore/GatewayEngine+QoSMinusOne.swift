@@ -1,0 +1,76 @@
+import Logging
+import MQTTSN
+import MQTTSNTransport
+import NIOCore
+
+extension GatewayEngine {
+    /// The gateway's own upstream session, used for QoS -1 publishes.
+    var gatewayUpstreamClientID: String {
+        "\(self.configuration.upstream.clientIDPrefix)snbridge-gateway-\(self.configuration.gatewayID)"
+    }
+
+    /// Opens the shared session (once). It reconnects on its own, so QoS -1 keeps working across broker restarts.
+    func startGatewayUpstream() -> EventLoopFuture<Void> {
+        if let connected = self.gatewayUpstreamConnected {
+            return connected
+        }
+        let upstream = self.upstreamFactory.makeSession(
+            parameters: UpstreamSessionParameters(
+                clientID: self.gatewayUpstreamClientID,
+                cleanSession: true,
+                keepAlive: self.configuration.upstream.keepAlive,
+                username: self.configuration.upstream.username,
+                password: self.configuration.upstream.password,
+                reconnects: true
+            ),
+            events: UpstreamSessionEvents(message: { _ in }, connectionLost: {})
+        )
+        self.gatewayUpstream = upstream
+        let connected = upstream.connect().hop(to: self.eventLoop)
+        self.gatewayUpstreamConnected = connected
+        connected.whenFailure { [self] error in
+            self.logger.error(
+                "Gateway upstream session for QoS -1 could not connect",
+                metadata: ["error.description": "\(error)"]
+            )
+            // Try again with the next QoS -1 message.
+            self.gatewayUpstreamConnected = nil
+            self.gatewayUpstream = nil
+        }
+        return connected
+    }
+
+    /// A PUBLISH with QoS -1: no session, predefined topic ids (global ones) and short names only, never answered.
+    func qosMinusOnePublishReceived(_ publish: MQTTSNPublish, from address: MQTTSNClientAddress) {
+        guard self.configuration.qosMinusOne.enabled else {
+            self.metrics.dropped("qos_minus_one_disabled")
+            return
+        }
+        if !self.qosMinusOneSources.isEmpty, case .udp(let socketAddress) = address,
+            !self.qosMinusOneSources.contains(where: { $0.contains(socketAddress) })
+        {
+            self.metrics.dropped("qos_minus_one_refused")
+            self.logger.notice("QoS -1 publish from a source not allowed", metadata: ["peer.address": "\(address)"])
+            return
+        }
+        let topic: String?
+        switch publish.topicIDType {
+        case .predefined: topic = self.globalPredefinedTopics.name(for: publish.topicID)
+        case .shortName: topic = MQTTSNShortTopicName(rawValue: publish.topicID).name
+        case .normal: topic = nil
+        }
+        guard let topic, ClientSessionStateMachine.isValidTopicName(topic) else {
+            self.metrics.dropped("qos_minus_one_invalid_topic")
+            self.logger.notice(
+                "QoS -1 publish with an unknown topic dropped",
+                metadata: ["peer.address": "\(address)", "topic.id": "\(publish.topicID)"]
+            )
+            return
+        }
+        let message = UpstreamMessage(topic: topic, payload: publish.payload, qos: .atMostOnce, retain: publish.retain)
+        self.metrics.publishedUpstream()
+        self.startGatewayUpstream().whenSuccess { [self] in
+            self.gatewayUpstream?.publish(message).whenComplete { _ in }
+        }
+    }
+}

@@ -1,0 +1,113 @@
+import Logging
+import MQTTSN
+import MQTTSNTransport
+import NIOCore
+
+extension GatewayEngine {
+    /// How often sessions are checked for keepalive, sleep and retransmission deadlines: a quarter of the retry
+    /// interval, between 50 ms and 500 ms. One timer for all sessions instead of timers per session.
+    var tickInterval: TimeAmount {
+        let quarter = self.configuration.retryInterval.nanoseconds / 4
+        return .nanoseconds(min(max(quarter, 50_000_000), 500_000_000))
+    }
+
+    func startTimers() {
+        self.tickTask = self.eventLoop.scheduleRepeatedTask(initialDelay: self.tickInterval, delay: self.tickInterval) {
+            [self] _ in
+            self.tick(now: .now())
+        }
+        if let advertise = self.configuration.advertise {
+            let destinations = advertise.addresses.compactMap { text -> SocketAddress? in
+                guard let hostAndPort = HostAndPort(text, defaultPort: 1884) else { return nil }
+                return try? SocketAddress(ipAddress: hostAndPort.host, port: hostAndPort.port)
+            }
+            let duration = UInt16(clamping: advertise.interval.nanoseconds / 1_000_000_000)
+            self.advertiseTask = self.eventLoop.scheduleRepeatedTask(initialDelay: .zero, delay: advertise.interval) {
+                [self] _ in
+                self.advertise(to: destinations, duration: duration)
+            }
+        }
+    }
+
+    func stopTimers() {
+        self.tickTask?.cancel()
+        self.tickTask = nil
+        self.advertiseTask?.cancel()
+        self.advertiseTask = nil
+    }
+
+    func tick(now: NIODeadline) {
+        for session in self.sessions.values {
+            let action = session.machine.tick(now: now)
+            if case .none = action {
+                continue
+            }
+            self.perform(action, for: session)
+        }
+        self.flushPendingTransports()
+    }
+
+    private func advertise(to destinations: [SocketAddress], duration: UInt16) {
+        let packet = MQTTSNPacket.advertise(MQTTSNAdvertise(gatewayID: self.configuration.gatewayID, duration: duration))
+        for destination in destinations {
+            let address = MQTTSNClientAddress.udp(destination)
+            guard let transport = self.transports.first(where: { $0.canReach(address) }) else {
+                continue
+            }
+            self.send(packet, to: address, via: transport)
+        }
+        self.flushPendingTransports()
+    }
+
+    /// How many QoS 1/2 exchanges are unfinished, over all sessions.
+    var unfinishedExchanges: Int {
+        self.sessions.values.reduce(0) { count, session in
+            count + (session.machine.hasUnfinishedExchanges ? 1 : 0)
+        }
+    }
+
+    /// The graceful end: every client gets DISCONNECT, every upstream session a DISCONNECT. Returns when the
+    /// upstream sessions are closed.
+    func closeAllSessions() -> EventLoopFuture<Void> {
+        var closed: [EventLoopFuture<Void>] = []
+        for session in self.sessions.values {
+            self.send(.disconnect(MQTTSNDisconnect()), to: session)
+            if let upstream = session.upstream {
+                closed.append(upstream.disconnect().recover { _ in })
+            }
+        }
+        self.sessions.removeAll()
+        self.clientIDsByAddress.removeAll()
+        self.metrics.clientsConnected(0)
+        self.flushPendingTransports()
+        if let gatewayUpstream = self.gatewayUpstream {
+            closed.append(gatewayUpstream.disconnect().recover { _ in })
+            self.gatewayUpstream = nil
+            self.gatewayUpstreamConnected = nil
+        }
+        return EventLoopFuture.andAllComplete(closed, on: self.eventLoop)
+    }
+
+    func snapshot() -> [GatewaySessionSnapshot] {
+        var snapshots = self.sessions.values.map { session in
+            let state: GatewaySessionSnapshot.State
+            switch session.machine.state {
+            case .awaitingWillTopic, .awaitingWillMessage, .connectingUpstream: state = .connecting
+            case .active: state = .connected
+            case .asleep: state = .asleep
+            case .awake: state = .awake
+            case .closed: state = .lost
+            }
+            return GatewaySessionSnapshot(
+                clientID: session.clientID,
+                address: session.address,
+                state: state,
+                topicCount: session.machine.registry.count,
+                pendingMessages: session.machine.pendingDeliveries
+            )
+        }
+        snapshots.sort { $0.clientID < $1.clientID }
+        snapshots.append(contentsOf: self.recentlyLost)
+        return snapshots
+    }
+}

@@ -1,0 +1,251 @@
+import Logging
+import MQTTSN
+import MQTTSNTransport
+import NIOCore
+
+/// Everything the gateway does, confined to one event loop: sessions, address map, timers, counters.
+///
+/// All stored properties are only read and written on `eventLoop`; every entry point either runs there or hops
+/// there first. That is why the class can be `@unchecked Sendable`: the loop is its lock. One loop for all session
+/// logic keeps it free of locks and allocation-light; the upstream TCP connections are spread over the whole
+/// event-loop group by the ``UpstreamSessionFactory``.
+final class GatewayEngine: @unchecked Sendable {
+    let eventLoop: any EventLoop
+    let configuration: GatewayConfiguration
+    let upstreamFactory: any UpstreamSessionFactory
+    var logger: Logger
+    let settings: ClientSessionStateMachine.Settings
+    let decodingLimits: MQTTSNDecodingLimits
+    let globalPredefinedTopics: PredefinedTopics
+    let clientPredefinedTopics: [String: PredefinedTopics]
+    let qosMinusOneSources: [SourceAddressPrefix]
+
+    var sessions: [String: ClientSession] = [:]
+    var clientIDsByAddress: [MQTTSNClientAddress: String] = [:]
+    var transports: [any MQTTSNTransport] = []
+    var transportsToFlush: [ObjectIdentifier: any MQTTSNTransport] = [:]
+    var metrics = GatewayMetrics()
+    var recentlyLost = CircularBuffer<GatewaySessionSnapshot>(initialCapacity: 16)
+    var isShuttingDown = false
+    var tickTask: RepeatedTask?
+    var advertiseTask: RepeatedTask?
+    var gatewayUpstream: (any UpstreamSession)?
+    var gatewayUpstreamConnected: EventLoopFuture<Void>?
+
+    static let recentlyLostLimit = 64
+
+    init(
+        configuration: GatewayConfiguration,
+        eventLoop: any EventLoop,
+        upstreamFactory: any UpstreamSessionFactory,
+        logger: Logger
+    ) {
+        self.configuration = configuration
+        self.eventLoop = eventLoop
+        self.upstreamFactory = upstreamFactory
+        self.logger = logger
+        self.settings = ClientSessionStateMachine.Settings(
+            retryInterval: configuration.retryInterval,
+            retryCount: configuration.retryCount,
+            keepAliveGraceFactor: configuration.keepAliveGraceFactor,
+            queueLimit: configuration.sleepBufferSize,
+            connectTimeout: configuration.connectTimeout,
+            rateLimit: configuration.rateLimit,
+            maxTopicsPerClient: configuration.maxTopicsPerClient
+        )
+        self.decodingLimits = MQTTSNDecodingLimits(maximumMessageLength: configuration.maxMessageSize)
+        self.globalPredefinedTopics = PredefinedTopics(global: configuration.predefinedTopics)
+        var clientPredefinedTopics: [String: PredefinedTopics] = [:]
+        for (clientID, overrides) in configuration.clients where !overrides.predefinedTopics.isEmpty {
+            clientPredefinedTopics[clientID] = PredefinedTopics(
+                global: configuration.predefinedTopics,
+                clientSpecific: overrides.predefinedTopics
+            )
+        }
+        self.clientPredefinedTopics = clientPredefinedTopics
+        self.qosMinusOneSources = configuration.qosMinusOne.allowedSources.compactMap(SourceAddressPrefix.init)
+    }
+
+    // MARK: Inbound
+
+    func receive(_ bytes: ByteBuffer, from address: MQTTSNClientAddress, via transport: any MQTTSNTransport) {
+        self.eventLoop.assertInEventLoop()
+        self.metrics.messageIn()
+        var buffer = bytes
+        let packet: MQTTSNPacket
+        do {
+            packet = try MQTTSNPacket.decode(from: &buffer, limits: self.decodingLimits)
+        } catch {
+            self.metrics.malformed()
+            self.logger.warning(
+                "Malformed MQTT-SN message dropped",
+                metadata: [
+                    "peer.address": "\(address)",
+                    "error.description": "\(error)",
+                    "message.size": "\(bytes.readableBytes)",
+                ]
+            )
+            return
+        }
+        self.dispatch(packet, from: address, via: transport)
+    }
+
+    func receiveBurstComplete(via transport: any MQTTSNTransport) {
+        self.eventLoop.assertInEventLoop()
+        self.flushPendingTransports()
+    }
+
+    private func dispatch(_ packet: MQTTSNPacket, from address: MQTTSNClientAddress, via transport: any MQTTSNTransport) {
+        let now = NIODeadline.now()
+        switch packet {
+        case .searchGateway:
+            self.send(.gatewayInfo(MQTTSNGatewayInfo(gatewayID: self.configuration.gatewayID)), to: address, via: transport)
+        case .connect(let connect):
+            self.connectReceived(connect, from: address, via: transport, now: now)
+        case .publish(let publish) where publish.qos == .fireAndForget:
+            self.qosMinusOnePublishReceived(publish, from: address)
+        case .pingRequest(let ping):
+            if let clientID = ping.clientID, let session = self.sessions[clientID] {
+                // A sleeping client may wake up behind a new NAT mapping: its client id says who it is.
+                self.rebind(session, to: address, via: transport)
+            }
+            guard let session = self.session(for: address) else {
+                self.unknownClient(packet, from: address, via: transport)
+                return
+            }
+            self.perform(session.machine.pingRequestReceived(ping, now: now), for: session)
+            self.deliverPending(to: session, now: now)
+        case .forwarderEncapsulation(let encapsulation):
+            guard case .serial(let device, nil) = address else {
+                // Forwarders on UDP would need the forwarder's address and the node id in one key; not supported.
+                self.metrics.dropped("forwarder_unsupported")
+                return
+            }
+            let nodeID = Array(encapsulation.wirelessNodeID.readableBytesView)
+            self.dispatch(encapsulation.message, from: .serial(device: device, wirelessNodeID: nodeID), via: transport)
+        case .advertise, .gatewayInfo:
+            // Another gateway announcing itself; nothing to do for a gateway.
+            break
+        default:
+            guard let session = self.session(for: address) else {
+                self.unknownClient(packet, from: address, via: transport)
+                return
+            }
+            self.sessionPacketReceived(packet, for: session, now: now)
+        }
+    }
+
+    private func sessionPacketReceived(_ packet: MQTTSNPacket, for session: ClientSession, now: NIODeadline) {
+        let action: ClientSessionAction
+        switch packet {
+        case .willTopic(let willTopic): action = session.machine.willTopicReceived(willTopic, now: now)
+        case .willMessage(let willMessage): action = session.machine.willMessageReceived(willMessage, now: now)
+        case .register(let register): action = session.machine.registerReceived(register, now: now)
+        case .registerAck(let ack): action = session.machine.registerAckReceived(ack, now: now)
+        case .publish(let publish): action = session.machine.publishReceived(publish, now: now)
+        case .publishAck(let ack): action = session.machine.publishAckReceived(ack, now: now)
+        case .publishReceived(let received): action = session.machine.publishReceivedReceived(received, now: now)
+        case .publishRelease(let release): action = session.machine.publishReleaseReceived(release, now: now)
+        case .publishComplete(let complete): action = session.machine.publishCompleteReceived(complete, now: now)
+        case .subscribe(let subscribe): action = session.machine.subscribeReceived(subscribe, now: now)
+        case .unsubscribe(let unsubscribe): action = session.machine.unsubscribeReceived(unsubscribe, now: now)
+        case .disconnect(let disconnect): action = session.machine.disconnectReceived(disconnect, now: now)
+        case .willTopicUpdate(let update): action = session.machine.willTopicUpdateReceived(update, now: now)
+        case .willMessageUpdate(let update): action = session.machine.willMessageUpdateReceived(update, now: now)
+        default:
+            // Gateway-to-client messages (CONNACK, SUBACK, ...) sent by a client.
+            session.machine.heard(at: now)
+            action = .dropped(.unexpected)
+        }
+        self.perform(action, for: session)
+        self.deliverPending(to: session, now: now)
+    }
+
+    /// The specification lets only connected clients use REGISTER, PUBLISH (QoS 0...2), SUBSCRIBE and the rest
+    /// (sections 6.2 and 6.14: a client in the disconnected or lost state must CONNECT first). A DISCONNECT tells
+    /// such a client, e.g. one whose session the gateway lost after a restart, to connect again, as the Paho
+    /// gateway does. QoS -1 PUBLISH and SEARCHGW never get here.
+    private func unknownClient(_ packet: MQTTSNPacket, from address: MQTTSNClientAddress, via transport: any MQTTSNTransport) {
+        self.metrics.unknownClientMessage()
+        switch packet {
+        case .disconnect, .pingResponse, .connectAck:
+            // Answering a DISCONNECT with DISCONNECT could ping-pong with a confused peer.
+            return
+        default:
+            self.logger.debug(
+                "Message from a client without a session answered with DISCONNECT",
+                metadata: ["peer.address": "\(address)", "message.type": "\(packet.messageType)"]
+            )
+            self.send(.disconnect(MQTTSNDisconnect()), to: address, via: transport)
+        }
+    }
+
+    func session(for address: MQTTSNClientAddress) -> ClientSession? {
+        guard let clientID = self.clientIDsByAddress[address] else {
+            return nil
+        }
+        return self.sessions[clientID]
+    }
+
+    /// Points the session at a new address (NAT rebinding, new port after a reboot).
+    func rebind(_ session: ClientSession, to address: MQTTSNClientAddress, via transport: any MQTTSNTransport) {
+        guard session.address != address else {
+            return
+        }
+        if self.clientIDsByAddress[session.address] == session.clientID {
+            self.clientIDsByAddress.removeValue(forKey: session.address)
+        }
+        if let previousOwner = self.clientIDsByAddress[address], previousOwner != session.clientID {
+            self.logger.debug(
+                "Address moved to another client",
+                metadata: ["peer.address": "\(address)", "client.id": "\(session.clientID)", "client.previous_id": "\(previousOwner)"]
+            )
+        }
+        self.logger.debug(
+            "Client address changed",
+            metadata: ["client.id": "\(session.clientID)", "peer.address": "\(address)", "peer.previous_address": "\(session.address)"]
+        )
+        session.address = address
+        session.transport = transport
+        self.clientIDsByAddress[address] = session.clientID
+    }
+
+    // MARK: Outbound
+
+    func send(_ packet: MQTTSNPacket, to session: ClientSession) {
+        self.send(packet, to: session.address, via: session.transport)
+    }
+
+    func send(_ packet: MQTTSNPacket, to address: MQTTSNClientAddress, via transport: any MQTTSNTransport) {
+        var message = packet
+        if case .serial(_, let nodeID?) = address {
+            message = .forwarderEncapsulation(
+                MQTTSNForwarderEncapsulation(wirelessNodeID: ByteBuffer(bytes: nodeID), message: packet)
+            )
+        }
+        var buffer = ByteBufferAllocator().buffer(capacity: 16)
+        do {
+            try message.encode(into: &buffer)
+        } catch {
+            self.metrics.dropped("unencodable")
+            self.logger.error(
+                "MQTT-SN message could not be encoded",
+                metadata: ["peer.address": "\(address)", "message.type": "\(packet.messageType)", "error.description": "\(error)"]
+            )
+            return
+        }
+        self.metrics.messageOut()
+        transport.send(buffer, to: address)
+        self.transportsToFlush[ObjectIdentifier(transport)] = transport
+    }
+
+    func flushPendingTransports() {
+        guard !self.transportsToFlush.isEmpty else {
+            return
+        }
+        for transport in self.transportsToFlush.values {
+            transport.flush()
+        }
+        self.transportsToFlush.removeAll(keepingCapacity: true)
+    }
+}

@@ -1,0 +1,106 @@
+import MQTTSN
+
+/// One client's topic ids: those the gateway assigned (REGISTER from either side, SUBSCRIBE to a plain name), plus
+/// read access to the predefined ids configured for everyone and for this client.
+///
+/// Assigned ids live in their own namespace (topic id type "normal"); predefined ids and short names have their
+/// own id types, so they never collide with assigned ones. Only assigned ids count against the limit.
+struct TopicRegistry: Sendable {
+    /// The result of asking for an id for a topic name.
+    enum Registration: Equatable, Sendable {
+        /// The name already had this id.
+        case existing(UInt16)
+        /// The name got this new id.
+        case assigned(UInt16)
+        /// The client holds its maximum number of ids.
+        case full
+    }
+
+    private var idsByName: [String: UInt16] = [:]
+    private var namesByID: [UInt16: String] = [:]
+    private var nextID: UInt16 = 1
+    private let limit: Int
+    /// Shared, copy-on-write: configured once per gateway (and per overridden client), never copied per session.
+    private let predefined: PredefinedTopics
+
+    init(limit: Int, predefined: PredefinedTopics) {
+        self.limit = limit
+        self.predefined = predefined
+    }
+
+    /// How many ids were assigned.
+    var count: Int { self.namesByID.count }
+
+    /// An id for `topicName`, assigning one if needed.
+    mutating func register(_ topicName: String) -> Registration {
+        if let id = self.idsByName[topicName] {
+            return .existing(id)
+        }
+        guard self.namesByID.count < self.limit else {
+            return .full
+        }
+        // Skip ids still in use after the counter wrapped; the limit guarantees a free one exists.
+        while self.nextID == 0 || self.nextID == 0xFFFF || self.namesByID[self.nextID] != nil {
+            self.nextID &+= 1
+        }
+        let id = self.nextID
+        self.nextID &+= 1
+        self.idsByName[topicName] = id
+        self.namesByID[id] = topicName
+        return .assigned(id)
+    }
+
+    /// Forgets an assigned id (e.g. when the client refused a gateway REGISTER).
+    mutating func remove(id: UInt16) {
+        if let name = self.namesByID.removeValue(forKey: id) {
+            self.idsByName.removeValue(forKey: name)
+        }
+    }
+
+    /// The topic name a PUBLISH (or UNSUBSCRIBE) refers to, or `nil` when the id is unknown.
+    func topicName(for topicID: UInt16, type: MQTTSNTopicIDType) -> String? {
+        switch type {
+        case .normal:
+            return self.namesByID[topicID]
+        case .predefined:
+            return self.predefined.name(for: topicID)
+        case .shortName:
+            return MQTTSNShortTopicName(rawValue: topicID).name
+        }
+    }
+
+    /// How to address `topicName` in a PUBLISH to the client without registering first, or `nil` when a REGISTER
+    /// is needed. Assigned ids win over predefined ones, which win over short names.
+    func outboundTopic(for topicName: String) -> (type: MQTTSNTopicIDType, id: UInt16)? {
+        if let id = self.idsByName[topicName] {
+            return (.normal, id)
+        }
+        if let id = self.predefined.id(for: topicName) {
+            return (.predefined, id)
+        }
+        if let short = MQTTSNShortTopicName(topicName) {
+            return (.shortName, short.rawValue)
+        }
+        return nil
+    }
+}
+
+/// Predefined topic ids in both directions, built once from configuration.
+final class PredefinedTopics: Sendable {
+    private let namesByID: [UInt16: String]
+    private let idsByName: [String: UInt16]
+
+    /// `clientSpecific` entries take precedence over `global` ones.
+    init(global: [UInt16: String], clientSpecific: [UInt16: String] = [:]) {
+        let merged = global.merging(clientSpecific) { _, client in client }
+        self.namesByID = merged
+        var idsByName: [String: UInt16] = [:]
+        for (id, name) in merged.sorted(by: { $0.key < $1.key }) where idsByName[name] == nil {
+            idsByName[name] = id
+        }
+        self.idsByName = idsByName
+    }
+
+    func name(for id: UInt16) -> String? { self.namesByID[id] }
+    func id(for name: String) -> UInt16? { self.idsByName[name] }
+}
