@@ -123,6 +123,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
+                "CSerialPort",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

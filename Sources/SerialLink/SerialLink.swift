@@ -1,1 +1,0 @@
-// The SerialLink module. Its types live in one file each beside this one.

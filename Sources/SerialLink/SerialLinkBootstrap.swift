@@ -1,0 +1,132 @@
+import Logging
+import MQTTSN
+import NIOCore
+import NIOPosix
+
+/// Opens serial links: a tty (or any descriptor, e.g. a pseudo-terminal) becomes a NIO channel with the deframer
+/// and the link handler in its pipeline.
+///
+/// ```
+///  tty fd -> NIOPipeBootstrap -> ByteToMessageHandler(SerialFrameDecoder) -> SerialLinkHandler -> delegate
+///                                 (raw mode: MQTTSNLengthPrefixedDecoder -> RawMQTTSNLinkHandler)
+/// ```
+public struct SerialLinkBootstrap: Sendable {
+    public var group: any EventLoopGroup
+    public var link: SerialLinkConfiguration
+    public var port: SerialPortConfiguration
+    public var mode: SerialLinkMode
+    public var logger: Logger
+
+    public init(
+        group: any EventLoopGroup,
+        link: SerialLinkConfiguration = SerialLinkConfiguration(),
+        port: SerialPortConfiguration = SerialPortConfiguration(),
+        mode: SerialLinkMode = .framed,
+        logger: Logger = Logger(label: "snbridge.serial")
+    ) {
+        self.group = group
+        self.link = link
+        self.port = port
+        self.mode = mode
+        self.logger = logger
+    }
+
+    /// Opens the tty at `devicePath`, applies the reset policy, and starts the link.
+    public func connect(devicePath: String, delegate: any SerialLinkDelegate) -> EventLoopFuture<SerialLinkConnection> {
+        let eventLoop = self.group.next()
+        let descriptor: CInt
+        do {
+            descriptor = try SerialPort.open(path: devicePath, configuration: self.port, logger: self.logger)
+        } catch {
+            return eventLoop.makeFailedFuture(error)
+        }
+        let pulse = self.port.resetPulse
+        let logger = self.logger
+        let ready: EventLoopFuture<Void>
+        if self.port.resetPolicy == .onOpen {
+            ready = SerialPort.pulse(pulse, descriptor: descriptor, path: devicePath, eventLoop: eventLoop, logger: logger)
+        } else {
+            ready = eventLoop.makeSucceededVoidFuture()
+        }
+        let onLinkLost: (@Sendable (SerialLinkLossReason) -> Void)?
+        if self.port.resetPolicy != .onLinkLoss {
+            onLinkLost = nil
+        } else {
+            onLinkLost = { reason in
+                guard reason != .channelClosed else { return }
+                logger.info("Resetting device after link loss", metadata: ["device.path": "\(devicePath)"])
+                _ = SerialPort.pulse(pulse, descriptor: descriptor, path: devicePath, eventLoop: eventLoop, logger: logger)
+            }
+        }
+        let start = self
+        return ready.flatMap {
+            start.start(
+                descriptor: descriptor,
+                devicePath: devicePath,
+                eventLoop: eventLoop,
+                delegate: delegate,
+                onLinkLost: onLinkLost
+            )
+        }
+    }
+
+    /// Starts a link on an already open descriptor (a pseudo-terminal in tests); the channel takes ownership.
+    public func connect(
+        takingOwnershipOf descriptor: CInt,
+        name: String,
+        delegate: any SerialLinkDelegate
+    ) -> EventLoopFuture<SerialLinkConnection> {
+        self.start(descriptor: descriptor, devicePath: name, eventLoop: self.group.next(), delegate: delegate, onLinkLost: nil)
+    }
+
+    private func start(
+        descriptor: CInt,
+        devicePath: String,
+        eventLoop: any EventLoop,
+        delegate: any SerialLinkDelegate,
+        onLinkLost: (@Sendable (SerialLinkLossReason) -> Void)?
+    ) -> EventLoopFuture<SerialLinkConnection> {
+        let link = self.link
+        let mode = self.mode
+        let logger = self.logger
+        let maximumFrameSize = link.maximumFrameSize
+        return NIOPipeBootstrap(group: eventLoop)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let connection = SerialLinkConnection(devicePath: devicePath, channel: channel)
+                    let operations = channel.pipeline.syncOperations
+                    switch mode {
+                    case .framed:
+                        try operations.addHandler(ByteToMessageHandler(SerialFrameDecoder(maximumFrameSize: maximumFrameSize)))
+                        try operations.addHandler(
+                            SerialLinkHandler(
+                                configuration: link,
+                                connection: connection,
+                                delegate: delegate,
+                                logger: logger,
+                                onLinkLost: onLinkLost
+                            )
+                        )
+                    case .rawMQTTSN:
+                        try operations.addHandler(
+                            ByteToMessageHandler(MQTTSNLengthPrefixedDecoder(maximumMessageLength: maximumFrameSize))
+                        )
+                        try operations.addHandler(
+                            RawMQTTSNLinkHandler(connection: connection, delegate: delegate, logger: logger)
+                        )
+                    }
+                }
+            }
+            .takingOwnershipOfDescriptor(inputOutput: descriptor)
+            .flatMap { channel in
+                // The handlers hold the connection the delegate sees; hand out that same object.
+                channel.eventLoop.submit {
+                    let operations = channel.pipeline.syncOperations
+                    if let handler = try? operations.handler(type: SerialLinkHandler.self) {
+                        return handler.connection
+                    }
+                    return try operations.handler(type: RawMQTTSNLinkHandler.self).connection
+                }
+            }
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import Testing
+import TestSupport
+
+@testable import SerialLink
+
+/// The real simulated device (the C reference library) on the slave side of a pseudo-terminal, our serial link on
+/// the master side: the path a USB-serial board takes, minus the USB.
+@Suite("Serial link over a real pseudo-terminal", .serialized)
+struct PseudoTerminalEndToEndTests {
+    struct Setup {
+        let pair: PseudoTerminalPair
+        let device: SimulatedDevice
+        let recorder: LinkEventRecorder
+        let connection: SerialLinkConnection
+    }
+
+    func start(deviceArguments: [String] = ["--banner"], mode: SerialLinkMode = .framed) async throws -> Setup {
+        let pair = try PseudoTerminalPair()
+        let recorder = LinkEventRecorder()
+        var logger = Logger(label: "test.serial")
+        logger.logLevel = .debug
+        var link = SerialLinkConfiguration()
+        link.keepaliveInterval = .seconds(5)
+        let bootstrap = SerialLinkBootstrap(group: MultiThreadedEventLoopGroup.singleton, link: link, mode: mode, logger: logger)
+        let master = try #require(pair.takeMaster())
+        let connection = try await bootstrap.connect(takingOwnershipOf: master, name: pair.slavePath, delegate: recorder).get()
+        let device = try SimulatedDevice(arguments: deviceArguments + [pair.slavePath])
+        _ = try await device.waitForLine(startingWith: "ready")
+        pair.releaseSlave()
+        return Setup(pair: pair, device: device, recorder: recorder, connection: connection)
+    }
+
+    @Test func bootNoiseHandshakeMQTTSNConsoleAndUnplug() async throws {
+        let setup = try await self.start()
+        defer { setup.device.terminate() }
+
+        // The ROM banner arrives as console lines and does not disturb the handshake.
+        _ = try await setup.recorder.wait { $0 == .console("rst:0x1 (POWERON_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)") }
+        let up = try await setup.recorder.wait { if case .linkUp = $0 { true } else { false } }
+        guard case .linkUp(let hello) = up else { return }
+        #expect(hello.deviceIdentity == [0x5E, 0x1D, 0xEF, 0x1C, 0xE0, 0x01])
+        #expect(hello.firmwareName == "snbridge-simdevice")
+        #expect(hello.maximumFrameSize == 256)
+        let linked = try await setup.device.waitForLine(startingWith: "linked")
+        #expect(linked == "linked 1 5 256")
+
+        // MQTT-SN CONNECT reaches the delegate byte for byte; our CONNACK reaches the device.
+        setup.device.send("connect dev1 60 clean")
+        let connect: [UInt8] = [0x0A, 0x04, 0x04, 0x01, 0x00, 0x3C] + Array("dev1".utf8)
+        _ = try await setup.recorder.wait { $0 == .message(connect, forwarderNodeID: nil) }
+        try await setup.connection.send(ByteBuffer(bytes: [0x03, 0x05, 0x00])).get()
+        #expect(try await setup.device.waitForLine(startingWith: "connack") == "connack 0")
+
+        // printf debugging between frames surfaces as a console line.
+        setup.device.send("console temperature sensor warming up")
+        _ = try await setup.recorder.wait { $0 == .console("temperature sensor warming up") }
+
+        // A corrupted frame is counted and the next one still arrives.
+        setup.device.send("corrupt-next")
+        setup.device.send("ping")
+        setup.device.send("ping")
+        _ = try await setup.recorder.wait { $0 == .message([0x02, 0x16], forwarderNodeID: nil) }
+        let counters = try await setup.connection.counters().get()
+        #expect(counters.badCRC == 1)
+        #expect(counters.badFrames == 1)
+
+        // A node behind the device arrives with its forwarder node id, and our answer goes back encapsulated.
+        setup.device.send("forward 002A 0216")
+        _ = try await setup.recorder.wait { $0 == .message([0x02, 0x16], forwarderNodeID: [0x00, 0x2A]) }
+        try await setup.connection.send(ByteBuffer(bytes: [0x02, 0x17]), forwarderNodeID: ByteBuffer(bytes: [0x00, 0x2A])).get()
+        #expect(try await setup.device.waitForLine(startingWith: "forwarded") == "forwarded 002A 0217")
+
+        // The far end closing is detected as link lost.
+        setup.device.send("quit")
+        try await setup.device.waitForExit()
+        _ = try await setup.recorder.wait { $0 == .linkDown(.channelClosed) }
+        try await setup.connection.closeFuture.get()
+    }
+
+    @Test func gatewayResetMakesTheDeviceSayHelloAgain() async throws {
+        let setup = try await self.start(deviceArguments: [])
+        defer { setup.device.terminate() }
+        _ = try await setup.device.waitForLine(startingWith: "linked")
+        try await setup.connection.resetLink(.rehello).get()
+        _ = try await setup.device.waitForLine(startingWith: "link-down reset")
+        _ = try await setup.recorder.wait { $0 == .linkDown(.resetByGateway) }
+        // Linked a second time, on both sides.
+        _ = try await setup.recorder.wait(occurrence: 2) { if case .linkUp = $0 { true } else { false } }
+        _ = try await setup.device.waitForLine(startingWith: "linked", occurrence: 2)
+        setup.device.send("quit")
+        try await setup.device.waitForExit()
+        _ = try await setup.recorder.wait { $0 == .linkDown(.channelClosed) }
+    }
+
+    @Test func versionMismatchIsRejectedWithTheGatewayRange() async throws {
+        let setup = try await self.start(deviceArguments: ["--versions", "2-3"])
+        defer { setup.device.terminate() }
+        #expect(try await setup.device.waitForLine(startingWith: "rejected") == "rejected 1 1 1")
+        #expect(!setup.recorder.recorded.contains { if case .linkUp = $0 { true } else { false } })
+        setup.device.send("quit")
+        try await setup.device.waitForExit()
+        // Never linked, so no link-down either: the port just closes.
+        try await setup.connection.closeFuture.get()
+        #expect(!setup.recorder.recorded.contains { if case .linkDown = $0 { true } else { false } })
+    }
+
+    @Test func rawCompatibilityMode() async throws {
+        let setup = try await self.start(deviceArguments: ["--raw"], mode: .rawMQTTSN)
+        defer { setup.device.terminate() }
+        _ = try await setup.recorder.wait { if case .linkUp = $0 { true } else { false } }
+        setup.device.send("connect raw1 30 clean")
+        let connect: [UInt8] = [0x0A, 0x04, 0x04, 0x01, 0x00, 0x1E] + Array("raw1".utf8)
+        _ = try await setup.recorder.wait { $0 == .message(connect, forwarderNodeID: nil) }
+        try await setup.connection.send(ByteBuffer(bytes: [0x03, 0x05, 0x00])).get()
+        #expect(try await setup.device.waitForLine(startingWith: "connack") == "connack 0")
+        setup.device.send("quit")
+        try await setup.device.waitForExit()
+        _ = try await setup.recorder.wait { $0 == .linkDown(.channelClosed) }
+    }
+}
