@@ -6,7 +6,19 @@
 
 int snd_protocol_version(void) { return SND_PROTOCOL_VERSION; }
 
+/* On AVR string constants are copied to RAM at start-up, so the descriptions are left out unless asked for. */
+#ifndef SND_STATUS_TEXT
+#ifdef __AVR__
+#define SND_STATUS_TEXT 0
+#else
+#define SND_STATUS_TEXT 1
+#endif
+#endif
+
 const char *snd_status_text(int status) {
+#if !SND_STATUS_TEXT
+    return status >= 0 ? "ok" : "error";
+#else
     switch (status) {
     case SND_OK: return "ok";
     case SND_ERR_COBS: return "COBS error";
@@ -22,6 +34,7 @@ const char *snd_status_text(int status) {
     case SND_ERR_TIMEOUT: return "no answer after retries";
     default: return "unknown status";
     }
+#endif
 }
 
 uint32_t snd_now(snd_device *dev) { return dev->cfg.port.millis(dev->cfg.port.ctx); }

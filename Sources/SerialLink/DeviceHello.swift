@@ -11,6 +11,8 @@ import NIOCore
 public struct DeviceHello: Hashable, Sendable {
     public static let deviceIdentityLengths = 1...16
     public static let firmwareTextMaximumLength = 32
+    /// The largest HELLO frame (type, 4 fixed bytes, 1+16 id, 2 × (1+32) texts, CRC); always receivable.
+    public static let largestFrameSize = 1 + 4 + 17 + 33 + 33 + 2
 
     /// Protocol versions the device implements.
     public var supportedVersions: ClosedRange<UInt8>

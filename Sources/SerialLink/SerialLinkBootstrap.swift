@@ -89,7 +89,8 @@ public struct SerialLinkBootstrap: Sendable {
         let link = self.link
         let mode = self.mode
         let logger = self.logger
-        let maximumFrameSize = link.maximumFrameSize
+        // The link maximum is enforced per message by the state machine; the deframer must still take any HELLO.
+        let maximumFrameSize = max(link.maximumFrameSize, DeviceHello.largestFrameSize)
         return NIOPipeBootstrap(group: eventLoop)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {

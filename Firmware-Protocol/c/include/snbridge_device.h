@@ -85,7 +85,7 @@ typedef enum {
     SND_ERR_TIMEOUT = -11      /* retries exhausted */
 } snd_status;
 
-/* Returns a constant description of a snd_status. */
+/* Returns a constant description of a snd_status (just "ok"/"error" on AVR unless SND_STATUS_TEXT=1). */
 const char *snd_status_text(int status);
 
 /* ---- CRC-16/CCITT-FALSE and COBS ---- */
