@@ -1,0 +1,66 @@
+import ArgumentParser
+import GatewayCore
+import Logging
+import NIOPosix
+import ServiceLifecycle
+
+/// `snbridge run`: serves MQTT-SN and bridges every client to the broker until SIGTERM or SIGINT.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the bridge: serve MQTT-SN clients and bridge them to the broker until SIGTERM or SIGINT.",
+        discussion: """
+            With no configuration file, snbridge listens on UDP port 1884 and bridges to mqtt://localhost:1883.
+            Examples:
+              snbridge run
+              snbridge run --broker mqtt://192.0.2.10:1883 --udp-port 10000
+              snbridge run --config /etc/snbridge/snbridge.yaml
+            """
+    )
+
+    @OptionGroup var options: ConfigurationOptions
+
+    func run() async throws {
+        let configuration = try options.resolveOrExit()
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = configuration.logLevel
+            return handler
+        }
+        let logger = Logger(label: "snbridge")
+        logger.info(
+            "Starting snbridge",
+            metadata: [
+                "snbridge.version": "\(SNBridgeVersion.string)",
+                "broker.host": "\(configuration.gateway.upstream.host)",
+                "broker.port": "\(configuration.gateway.upstream.port)",
+                "broker.tls": "\(configuration.gateway.upstream.tls != nil)",
+            ]
+        )
+        let gateway = Gateway(
+            configuration: configuration.gateway,
+            eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
+            logger: logger
+        )
+        let serviceGroup = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: GatewayService(gateway: gateway, logger: logger))],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
+        try await serviceGroup.run()
+    }
+}
+
+extension ConfigurationOptions {
+    /// Resolves the configuration or prints every problem to stderr and exits with EX_CONFIG (78).
+    func resolveOrExit() throws -> SNBridgeConfiguration {
+        do {
+            return try resolve()
+        } catch let errors as ConfigurationErrors {
+            printToStandardError("snbridge: \(errors)")
+            throw ExitCode(78)
+        }
+    }
+}

@@ -1,0 +1,21 @@
+import GatewayCore
+
+extension SNBridgeConfiguration {
+    /// A few readable lines of what the configuration resolves to, for `check-config`.
+    var summary: String {
+        let upstream = gateway.upstream
+        let url = BrokerURL(host: upstream.host, port: upstream.port, usesTLS: upstream.tls != nil)
+        var lines = [
+            "broker:      \(url) (MQTT \(upstream.protocolVersion == .v5 ? "5.0" : "3.1.1"))",
+            "udp:         \(gateway.udpListeners.joined(separator: ", "))",
+            "max clients: \(gateway.maxClients), topics per client: \(gateway.maxTopicsPerClient)",
+            "predefined:  \(gateway.predefinedTopics.count) global topic id(s), \(gateway.clients.count) client override(s)",
+            "qos -1:      \(gateway.qosMinusOne.enabled ? "enabled" : "disabled")",
+            "log level:   \(logLevel)",
+        ]
+        if let advertise = gateway.advertise {
+            lines.append("advertise:   every \(advertise.interval.nanoseconds / 1_000_000_000)s to \(advertise.addresses.joined(separator: ", "))")
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,26 @@
+import GatewayCore
+import Logging
+
+/// Everything `snbridge run` is configured with: one YAML file, overridden by command-line flags.
+///
+/// Every key is optional; an empty file (or none) gives a gateway on UDP port 1884 bridging to
+/// `mqtt://localhost:1883`. README.md documents every key; `snbridge.sample.yaml` shows them all.
+public struct SNBridgeConfiguration: Sendable {
+    /// The broker, gateway and UDP settings (`broker.*`, `gateway.*`, `udp.*`).
+    public var gateway: GatewayConfiguration
+    /// The least severe log level printed (`log.level`). Defaults to `info`.
+    public var logLevel: Logger.Level
+
+    public init(gateway: GatewayConfiguration = SNBridgeConfiguration.defaultGateway, logLevel: Logger.Level = .info) {
+        self.gateway = gateway
+        self.logLevel = logLevel
+    }
+
+    /// The gateway defaults as `snbridge` documents them: broker `mqtt://localhost:1883`, UDP `0.0.0.0:1884` and
+    /// `[::]:1884`.
+    public static var defaultGateway: GatewayConfiguration {
+        var gateway = GatewayConfiguration()
+        gateway.upstream.host = "localhost"
+        return gateway
+    }
+}

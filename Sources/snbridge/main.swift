@@ -1,3 +1,0 @@
-import SNBridge
-
-await SNBridgeCommand.main()
