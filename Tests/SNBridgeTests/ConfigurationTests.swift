@@ -1,0 +1,178 @@
+import Foundation
+import GatewayCore
+import NIOCore
+import Testing
+
+@testable import SNBridge
+
+@Suite("YAML configuration")
+struct ConfigurationTests {
+    static var sampleFile: String {
+        URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("snbridge.sample.yaml").path
+    }
+
+    @Test("An empty file gives the documented defaults")
+    func emptyFileGivesDefaults() throws {
+        let configuration = try SNBridgeConfiguration.parse(yaml: "")
+        #expect(configuration.gateway.upstream.host == "localhost")
+        #expect(configuration.gateway.upstream.port == 1883)
+        #expect(configuration.gateway.upstream.tls == nil)
+        #expect(configuration.gateway.udpListeners == ["0.0.0.0:1884"])
+        #expect(configuration.gateway.maxClients == 10_000)
+        #expect(configuration.logLevel == .info)
+    }
+
+    @Test("The sample file in the repository is valid and means what its comments say")
+    func sampleFileIsValid() throws {
+        let configuration = try SNBridgeConfiguration.load(contentsOf: Self.sampleFile)
+        #expect(configuration.gateway.predefinedTopics == [1: "sensors/temperature", 2: "sensors/humidity"])
+        #expect(configuration.gateway.retryInterval == .seconds(10))
+        #expect(configuration.gateway.upstream.reconnectBackoff.maximumDelay == .seconds(60))
+        #expect(configuration.gateway.qosMinusOne.enabled == false)
+    }
+
+    @Test("Every key is read into the gateway configuration")
+    func everyKeyIsRead() throws {
+        let yaml = """
+            broker:
+              url: mqtts://broker.example.com
+              protocol: "5"
+              username: gw
+              password: pw
+              client_id_prefix: "sn-"
+              keepalive: 2m
+              connect_timeout: 1500ms
+              reconnect: { initial_delay: 250ms, max_delay: 30s }
+              tls: { server_name: broker.internal }
+            gateway:
+              id: 7
+              max_clients: 5
+              max_topics_per_client: 9
+              retry_interval: 2s
+              retry_count: 4
+              sleep_buffer: 11
+              max_message_size: 512
+              shutdown_grace_period: 3s
+              rate_limit: { messages_per_second: 2.5, burst: 5 }
+              predefined_topics: { 1: a/b, 65534: c/d }
+              clients:
+                boiler:
+                  username: b
+                  password: p
+                  predefined_topics: { 10: plant/boiler }
+              qos_minus_one: { enabled: true, allowed_sources: ["10.0.0.0/8", "fd00::/8"] }
+            udp:
+              listeners: ["127.0.0.1:2000", "[::1]:2001"]
+              advertise: { interval: 60s, addresses: ["255.255.255.255:1884"] }
+            log: { level: debug }
+            """
+        let configuration = try SNBridgeConfiguration.parse(yaml: yaml)
+        let gateway = configuration.gateway
+        #expect(gateway.upstream.host == "broker.example.com")
+        #expect(gateway.upstream.port == 8883)
+        #expect(gateway.upstream.tls?.serverName == "broker.internal")
+        #expect(gateway.upstream.protocolVersion == .v5)
+        #expect(gateway.upstream.username == "gw")
+        #expect(gateway.upstream.password == "pw")
+        #expect(gateway.upstream.clientIDPrefix == "sn-")
+        #expect(gateway.upstream.keepAlive == 120)
+        #expect(gateway.upstream.connectTimeout == .milliseconds(1500))
+        #expect(gateway.upstream.reconnectBackoff.initialDelay == .milliseconds(250))
+        #expect(gateway.gatewayID == 7)
+        #expect(gateway.maxClients == 5)
+        #expect(gateway.maxTopicsPerClient == 9)
+        #expect(gateway.retryInterval == .seconds(2))
+        #expect(gateway.retryCount == 4)
+        #expect(gateway.sleepBufferSize == 11)
+        #expect(gateway.maxMessageSize == 512)
+        #expect(gateway.shutdownGracePeriod == .seconds(3))
+        #expect(gateway.rateLimit == .init(messagesPerSecond: 2.5, burst: 5))
+        #expect(gateway.predefinedTopics == [1: "a/b", 65534: "c/d"])
+        #expect(gateway.clients["boiler"] == .init(username: "b", password: "p", predefinedTopics: [10: "plant/boiler"]))
+        #expect(gateway.qosMinusOne == .init(enabled: true, allowedSources: ["10.0.0.0/8", "fd00::/8"]))
+        #expect(gateway.udpListeners == ["127.0.0.1:2000", "[::1]:2001"])
+        #expect(gateway.advertise == .init(interval: .seconds(60), addresses: ["255.255.255.255:1884"]))
+        #expect(configuration.logLevel == .debug)
+    }
+
+    struct BadCase: CustomTestStringConvertible, Sendable {
+        var yaml: String
+        var key: String
+        var problemContains: String
+        var testDescription: String { "\(key): \(problemContains)" }
+    }
+
+    static let badCases: [BadCase] = [
+        .init(yaml: "gateway:\n  max_client: 5", key: "gateway.max_client", problemContains: "did you mean 'max_clients'"),
+        .init(yaml: "brokr:\n  url: mqtt://x", key: "brokr", problemContains: "did you mean 'broker'"),
+        .init(yaml: "gateway:\n  max_clients: 0", key: "gateway.max_clients", problemContains: "between 1 and"),
+        .init(yaml: "gateway:\n  max_clients: many", key: "gateway.max_clients", problemContains: "whole number"),
+        .init(yaml: "gateway:\n  retry_interval: soon", key: "gateway.retry_interval", problemContains: "duration"),
+        .init(yaml: "gateway:\n  retry_interval: 10ms", key: "gateway.retry_interval", problemContains: "between 100ms"),
+        .init(yaml: "broker:\n  url: http://x", key: "broker.url", problemContains: "unsupported scheme 'http'"),
+        .init(yaml: "broker:\n  url: mqtt://x:99999", key: "broker.url", problemContains: "port must be 1-65535"),
+        .init(yaml: "broker:\n  protocol: 4", key: "broker.protocol", problemContains: "one of 3.1.1, 5"),
+        .init(yaml: "broker:\n  password: x", key: "broker.password", problemContains: "needs broker.username"),
+        .init(yaml: "broker:\n  tls:\n    ca_file: /nonexistent/ca.pem", key: "broker.tls.ca_file", problemContains: "cannot read"),
+        .init(yaml: "gateway:\n  predefined_topics:\n    0: a/b", key: "gateway.predefined_topics.0", problemContains: "1 to 65534"),
+        .init(yaml: "gateway:\n  rate_limit:\n    burst: 3", key: "gateway.rate_limit.messages_per_second", problemContains: "required"),
+        .init(yaml: "gateway:\n  qos_minus_one:\n    enabled: maybe", key: "gateway.qos_minus_one.enabled", problemContains: "true or false"),
+        .init(yaml: "udp:\n  listeners: { a: b }", key: "udp.listeners", problemContains: "expected a list"),
+        .init(yaml: "udp:\n  advertise:\n    interval: 10s", key: "udp.advertise.addresses", problemContains: "at least one"),
+        .init(yaml: "log:\n  level: loud", key: "log.level", problemContains: "one of trace"),
+        .init(yaml: "gateway: [1, 2]", key: "gateway", problemContains: "expected a mapping"),
+        .init(yaml: "broker: {url: [", key: "", problemContains: "not valid YAML"),
+    ]
+
+    @Test("Bad values are answered with an error naming the key", arguments: badCases)
+    func badValueNamesTheKey(_ badCase: BadCase) {
+        #expect {
+            try SNBridgeConfiguration.parse(yaml: badCase.yaml)
+        } throws: { error in
+            guard let errors = error as? ConfigurationErrors else { return false }
+            return errors.errors.contains { $0.key == badCase.key && $0.problem.contains(badCase.problemContains) }
+        }
+    }
+
+    @Test("Every problem in a file is reported at once")
+    func allProblemsReportedTogether() throws {
+        let yaml = "gateway:\n  max_clients: 0\n  retry_count: -1\nbroker:\n  url: ftp://x\n"
+        do {
+            _ = try SNBridgeConfiguration.parse(yaml: yaml)
+            Issue.record("expected errors")
+        } catch let errors as ConfigurationErrors {
+            #expect(Set(errors.errors.map(\.key)) == ["gateway.max_clients", "gateway.retry_count", "broker.url"])
+        }
+    }
+
+    @Test("Command-line flags override the file")
+    func flagsOverrideTheFile() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("snbridge-config-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("snbridge.yaml")
+        try "udp:\n  listeners: ['127.0.0.1:1884', '[::]:1884', 'gateway.local']\nlog:\n  level: error\n"
+            .write(to: file, atomically: true, encoding: .utf8)
+        let options = try ConfigurationOptions.parse([
+            "--config", file.path, "--udp-port", "20000", "--broker", "mqtt://[::1]:1999", "--log-level", "debug",
+        ])
+        let configuration = try options.resolve()
+        #expect(configuration.gateway.udpListeners == ["127.0.0.1:20000", "[::]:20000", "gateway.local:20000"])
+        #expect(configuration.gateway.upstream.host == "::1")
+        #expect(configuration.gateway.upstream.port == 1999)
+        #expect(configuration.logLevel == .debug)
+    }
+
+    @Test("A bad flag is named in the error")
+    func badFlagIsNamed() throws {
+        let options = try ConfigurationOptions.parse(["--udp-port", "70000", "--broker", "mqtt//oops"])
+        #expect {
+            try options.resolve()
+        } throws: { error in
+            let keys = (error as? ConfigurationErrors)?.errors.map(\.key) ?? []
+            return Set(keys) == ["--udp-port", "--broker"]
+        }
+    }
+}
