@@ -25,6 +25,7 @@
 #define MAX_FRAME 1024
 
 static int tty = -1;
+static int frozen; /* `freeze`: a hung firmware, reading nothing and running no timers */
 static snd_device dev;
 static uint8_t rx_buf[SND_RX_BUF_SIZE(MAX_FRAME)], tx_buf[SND_TX_BUF_SIZE(MAX_FRAME)], pending_buf[512];
 static snd_topic topics[16];
@@ -232,6 +233,10 @@ static int command(char *line) {
         report("wake", snd_wake(&dev));
     } else if (!strcmp(cmd, "disconnect")) {
         report("disconnect", snd_disconnect(&dev, 0));
+    } else if (!strcmp(cmd, "freeze")) {
+        frozen = 1;
+    } else if (!strcmp(cmd, "thaw")) {
+        frozen = 0;
     } else if (!strcmp(cmd, "corrupt-next")) {
         dev.corrupt_next = 1;
     } else if (!strcmp(cmd, "rawsn")) {
@@ -343,10 +348,10 @@ int main(int argc, char **argv) {
     }
 
     for (;;) {
-        struct pollfd fds[2] = {{0, POLLIN, 0}, {tty, POLLIN, 0}};
+        struct pollfd fds[2] = {{0, POLLIN, 0}, {tty, frozen ? 0 : POLLIN, 0}};
         int ready = poll(fds, 2, 20);
         if (ready < 0 && errno != EINTR) break;
-        if (ready > 0 && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+        if (ready > 0 && !frozen && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) {
             uint8_t buf[512];
             ssize_t n = read(tty, buf, sizeof buf);
             if (n > 0) {
@@ -370,7 +375,7 @@ int main(int argc, char **argv) {
                 line[line_len++] = c;
             }
         }
-        snd_poll(&dev);
+        if (!frozen) snd_poll(&dev);
     }
     event("bye");
     close(tty);

@@ -6,8 +6,9 @@ import NIOCore
 ///                 HELLO ok / HELLO-ACK
 ///  awaitingHello ----------------------> linked --+ valid frame: refresh liveness
 ///   |  ^   ^  HELLO bad / REJECT          |  ^ <--+ HELLO: re-handshake
-///   |  |   |                              |  |
-///   |  |   +------- HELLO ok ------- lost <--+  silence limit / RESET
+///   |  |   |                              v  |
+///   |  |   |                             lost    (silence limit / RESET sent / bad re-HELLO)
+///   |  |   +---- MQTTSN or PONG / RESET --'  '-- HELLO ok
 ///   |  +-- MQTTSN before HELLO / RESET (rate-limited)
 ///   +---- closed (from any state)
 /// ```
@@ -55,6 +56,16 @@ public struct SerialLinkStateMachine: Sendable {
     enum State: Hashable, Sendable {
         case awaitingHello(lastResetSent: NIODeadline?)
         case linked(Linked)
+        /// Was linked; behaves as awaiting HELLO but remembers why the link went down.
+        case lost(SerialLinkLossReason, lastResetSent: NIODeadline?)
+        case closed
+    }
+
+    /// Where the link stands, for diagnostics.
+    public enum LinkState: Hashable, Sendable {
+        case awaitingHello
+        case linked(DeviceHello)
+        case lost(SerialLinkLossReason)
         case closed
     }
 
@@ -64,6 +75,15 @@ public struct SerialLinkStateMachine: Sendable {
 
     public init(configuration: SerialLinkConfiguration = SerialLinkConfiguration()) {
         self.configuration = configuration
+    }
+
+    public var linkState: LinkState {
+        switch self.state {
+        case .awaitingHello: .awaitingHello
+        case .linked(let linked): .linked(linked.hello)
+        case .lost(let reason, _): .lost(reason)
+        case .closed: .closed
+        }
     }
 
     /// The HELLO of the device while linked.
@@ -83,7 +103,7 @@ public struct SerialLinkStateMachine: Sendable {
         do {
             message = try SerialLinkMessage(frame: frame)
         } catch {
-            if frame.type == .hello, case .awaitingHello = self.state {
+            if frame.type == .hello, self.linkedDevice == nil, self.state != .closed {
                 let reject = LinkReject(reason: .malformedHello, gatewayVersions: self.configuration.supportedVersions)
                 return .reject(reject, reply: .reject(reject))
             }
@@ -121,12 +141,13 @@ public struct SerialLinkStateMachine: Sendable {
                 return .dropMalformed(error)
             }
 
-        case (.awaitingHello(let lastResetSent), .mqttsn), (.awaitingHello(let lastResetSent), .linkPong):
-            // The device believes it is linked: we restarted under it. Ask it to say HELLO, but not on every frame.
-            if let lastResetSent, now - lastResetSent < self.configuration.resetRateLimit {
+        case (.awaitingHello, .mqttsn), (.awaitingHello, .linkPong), (.lost, .mqttsn), (.lost, .linkPong):
+            // The device believes it is linked (we restarted, or declared it lost while it was only stalled).
+            // Ask it to say HELLO, but not on every frame.
+            if let lastResetSent = self.lastResetSent, now - lastResetSent < self.configuration.resetRateLimit {
                 return .none
             }
-            self.state = .awaitingHello(lastResetSent: now)
+            self.markResetSent(now)
             return .send(.reset(.rehello))
 
         case (_, .helloAck), (_, .reject), (_, .reset):
@@ -144,7 +165,7 @@ public struct SerialLinkStateMachine: Sendable {
         let interval = self.configuration.effectiveKeepalive
         let silence = now - linked.lastReceived
         if silence >= interval * Int64(self.configuration.silenceLimitMultiplier) {
-            self.state = .awaitingHello(lastResetSent: nil)
+            self.state = .lost(.silence, lastResetSent: nil)
             return .linkLost(.silence)
         }
         guard silence >= interval, now - linked.lastPingSent >= interval else {
@@ -163,11 +184,11 @@ public struct SerialLinkStateMachine: Sendable {
         switch self.state {
         case .closed:
             return .none
-        case .awaitingHello:
-            self.state = .awaitingHello(lastResetSent: now)
+        case .awaitingHello, .lost:
+            self.markResetSent(now)
             return .send(.reset(mode))
         case .linked:
-            self.state = .awaitingHello(lastResetSent: now)
+            self.state = .lost(.resetByGateway, lastResetSent: now)
             return .sendAndLinkLost(.reset(mode), .resetByGateway)
         }
     }
@@ -218,11 +239,26 @@ public struct SerialLinkStateMachine: Sendable {
 
     private mutating func rejectHello(_ reason: LinkReject.Reason, wasLinked: Bool, now: NIODeadline) -> Action {
         let reject = LinkReject(reason: reason, gatewayVersions: self.configuration.supportedVersions)
-        self.state = .awaitingHello(lastResetSent: nil)
         if wasLinked {
+            self.state = .lost(.deviceRestarted, lastResetSent: nil)
             return .sendAndLinkLost(.reject(reject), .deviceRestarted)
         }
         return .reject(reject, reply: .reject(reject))
+    }
+
+    private var lastResetSent: NIODeadline? {
+        switch self.state {
+        case .awaitingHello(let lastResetSent), .lost(_, let lastResetSent): lastResetSent
+        case .linked, .closed: nil
+        }
+    }
+
+    private mutating func markResetSent(_ now: NIODeadline) {
+        switch self.state {
+        case .awaitingHello: self.state = .awaitingHello(lastResetSent: now)
+        case .lost(let reason, _): self.state = .lost(reason, lastResetSent: now)
+        case .linked, .closed: break
+        }
     }
 
     private mutating func refreshLiveness(_ now: NIODeadline) {

@@ -18,13 +18,17 @@ struct PseudoTerminalEndToEndTests {
         let connection: SerialLinkConnection
     }
 
-    func start(deviceArguments: [String] = ["--banner"], mode: SerialLinkMode = .framed) async throws -> Setup {
+    func start(
+        deviceArguments: [String] = ["--banner"],
+        mode: SerialLinkMode = .framed,
+        keepalive: TimeAmount = .seconds(5)
+    ) async throws -> Setup {
         let pair = try PseudoTerminalPair()
         let recorder = LinkEventRecorder()
         var logger = Logger(label: "test.serial")
         logger.logLevel = .debug
         var link = SerialLinkConfiguration()
-        link.keepaliveInterval = .seconds(5)
+        link.keepaliveInterval = keepalive
         let bootstrap = SerialLinkBootstrap(group: MultiThreadedEventLoopGroup.singleton, link: link, mode: mode, logger: logger)
         let master = try #require(pair.takeMaster())
         let connection = try await bootstrap.connect(takingOwnershipOf: master, name: pair.slavePath, delegate: recorder).get()
@@ -94,6 +98,23 @@ struct PseudoTerminalEndToEndTests {
         setup.device.send("quit")
         try await setup.device.waitForExit()
         _ = try await setup.recorder.wait { $0 == .linkDown(.channelClosed) }
+    }
+
+    @Test func aHungDeviceIsDeclaredLostAndRelinksWhenItRecovers() async throws {
+        // Keepalive 1 s: a hung device is lost after 3 s of silence, where a quiet one answers the pings.
+        let setup = try await self.start(deviceArguments: [], keepalive: .seconds(1))
+        defer { setup.device.terminate() }
+        _ = try await setup.recorder.wait { if case .linkUp = $0 { true } else { false } }
+        setup.device.send("freeze")
+        _ = try await setup.recorder.wait { $0 == .linkDown(.silence) }
+        // Thawed, it notices the silence itself (or answers queued pings and is told to RESET): either way it says
+        // HELLO again and the link comes back.
+        setup.device.send("thaw")
+        _ = try await setup.device.waitForLine(startingWith: "link-down")
+        _ = try await setup.recorder.wait(occurrence: 2) { if case .linkUp = $0 { true } else { false } }
+        _ = try await setup.device.waitForLine(startingWith: "linked", occurrence: 2)
+        setup.device.send("quit")
+        try await setup.device.waitForExit()
     }
 
     @Test func versionMismatchIsRejectedWithTheGatewayRange() async throws {

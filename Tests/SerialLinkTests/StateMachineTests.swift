@@ -123,7 +123,7 @@ struct StateMachineTests {
         // A hung device does not: lost after three intervals of silence.
         #expect(machine.tick(now: self.start + .seconds(41)) == .none)
         #expect(machine.tick(now: self.start + .seconds(42)) == .linkLost(.silence))
-        #expect(machine.linkedDevice == nil)
+        #expect(machine.linkState == .lost(.silence))
         #expect(machine.tick(now: self.start + .seconds(60)) == .none)
     }
 
@@ -139,6 +139,20 @@ struct StateMachineTests {
         var machine = SerialLinkStateMachine()
         let token = ByteBuffer(bytes: [7])
         #expect(machine.messageReceived(.linkPing(token: token), now: self.start) == .send(.linkPong(token: token)))
+    }
+
+    @Test func aStalledDeviceThatWakesUpIsAskedToSayHelloAgain() {
+        var configuration = SerialLinkConfiguration()
+        configuration.keepaliveInterval = .seconds(1)
+        var machine = self.linked(configuration)
+        #expect(machine.tick(now: self.start + .seconds(3)) == .linkLost(.silence))
+        // Its answers to our old pings arrive late: it thinks it is linked, so it must start over.
+        #expect(machine.messageReceived(.linkPong(token: ByteBuffer()), now: self.start + .seconds(4)) == .send(.reset(.rehello)))
+        #expect(machine.linkState == .lost(.silence))
+        guard case .linkUp = machine.messageReceived(.hello(self.hello()), now: self.start + .seconds(4)) else {
+            Issue.record("expected the link back up")
+            return
+        }
     }
 
     @Test func helloWhileLinkedIsARelink() {
