@@ -409,12 +409,81 @@ static void test_oversize_refused(void) {
     CHECK(snd_send_frame(&dev, SND_FRAME_MQTTSN, big, 61) == SND_OK, "link max reachable");
 }
 
+static void test_raw_mode_and_hub(void) {
+    static const uint8_t connack_then_publish[] = {0x03, 0x05, 0x00, 0x08, 0x0C, 0x60, 0x00, 0x05, 0x00, 0x00, 0x68};
+    snd_config cfg;
+    int i;
+    start_device();
+    /* Hub: a radio node's message goes out encapsulated with its node id. */
+    gateway_sends(SND_FRAME_HELLO_ACK, "010400000F");
+    drain();
+    CHECK(snd_send_forwarded(&dev, (const uint8_t *)"\x00\x2a", 2, (const uint8_t *)"\x02\x16", 2) == SND_OK, "forward");
+    drain();
+    CHECK(S.count == 1 && S.lens[0] == 7 && !memcmp(S.payloads[0], "\x05\xfe\x00\x00\x2a\x02\x16", 7), "encapsulated bytes");
+
+    /* Will: the gateway asks, the library answers from snd_set_will. */
+    snd_set_will(&dev, "dev/status", (const uint8_t *)"gone", 4, 1, 1);
+    CHECK(snd_connect(&dev, "dev1", 60, 1) == SND_OK, "connect with will");
+    drain();
+    CHECK(S.count == 1 && S.payloads[0][2] == 0x0C, "CONNECT flags: will and clean session");
+    gateway_sends(SND_FRAME_MQTTSN, "0206");
+    gateway_sends(SND_FRAME_MQTTSN, "0208");
+    drain();
+    CHECK(S.count == 2 && S.lens[0] == 13 && !memcmp(S.payloads[0], "\x0d\x07\x30" "dev/status", 13), "WILLTOPIC");
+    CHECK(S.lens[1] == 6 && !memcmp(S.payloads[1], "\x06\x09" "gone", 6), "WILLMSG");
+
+    /* Incoming QoS 2: PUBREC, then PUBCOMP for PUBREL. */
+    gateway_sends(SND_FRAME_MQTTSN, "070C4000090007");
+    gateway_sends(SND_FRAME_MQTTSN, "04100007");
+    drain();
+    CHECK(S.count == 2 && !memcmp(S.payloads[0], "\x04\x0f\x00\x07", 4) && !memcmp(S.payloads[1], "\x04\x0e\x00\x07", 4),
+          "QoS 2 handshake");
+
+    /* The largest message fills the link maximum; one more byte is refused, not cut. */
+    {
+        uint8_t payload[249];
+        memset(payload, 'p', sizeof payload);
+        /* 256-byte link: 253 payload bytes per frame = 2 header + 5 PUBLISH fields + 246 data. */
+        CHECK(snd_publish(&dev, 9, 0, 0, 0, payload, 246) == 0, "largest publish");
+        drain();
+        CHECK(S.count == 1 && S.lens[0] == 253 && S.payloads[0][0] == 253, "largest frame payload");
+        CHECK(snd_publish(&dev, 9, 0, 0, 0, payload, 247) == SND_ERR_OVERSIZE, "oversize publish refused");
+        /* Incoming message in the 3-byte length form. */
+        gateway_sends(SND_FRAME_MQTTSN, "0100090C6000050000");
+        i = last_event(SND_EV_PUBLISH);
+        CHECK(i >= 0 && F.events[i].topic_id == 5 && F.events[i].len == 0, "3-byte length field decoded");
+    }
+
+    /* Compatibility mode: no HELLO, raw length-delimited MQTT-SN both ways. */
+    memset(&F, 0, sizeof F);
+    cfg = dev.cfg;
+    cfg.raw_mqttsn = 1;
+    CHECK(snd_init(&dev, &cfg) == SND_OK && F.wire_len == 0, "raw mode sends no HELLO");
+    CHECK(snd_pingreq(&dev) == SND_OK && F.wire_len == 2 && F.wire[0] == 0x02 && F.wire[1] == 0x16, "raw PINGREQ");
+    snd_feed(&dev, (const uint8_t *)"\x00", 1); /* not a valid length: skipped */
+    snd_feed(&dev, connack_then_publish, sizeof connack_then_publish);
+    CHECK(last_event(SND_EV_CONNACK) >= 0, "raw CONNACK");
+    i = last_event(SND_EV_PUBLISH);
+    CHECK(i >= 0 && F.events[i].qos == 3 && F.events[i].topic_id == 5 && F.events[i].len == 1, "raw QoS -1 PUBLISH");
+
+    /* Manual hello: nothing sent until asked. */
+    memset(&F, 0, sizeof F);
+    cfg.raw_mqttsn = 0;
+    cfg.manual_hello = 1;
+    CHECK(snd_init(&dev, &cfg) == SND_OK && F.wire_len == 0, "manual hello: silent at init");
+    F.now += 5000;
+    snd_poll(&dev);
+    CHECK(F.wire_len == 0, "manual hello: no retries before the first hello");
+    CHECK(snd_hello(&dev) == SND_OK && F.wire_len > 0, "manual hello sent");
+}
+
 int main(int argc, char **argv) {
     const char *vectors = argc > 1 ? argv[1] : "vectors/vectors.txt";
     run_vectors(vectors);
     test_console_and_noise();
     test_device();
     test_oversize_refused();
+    test_raw_mode_and_hub();
     printf("%s: %d checks, %d failed\n", failures ? "FAILED" : "PASSED", checks, failures);
     return failures ? 1 : 0;
 }
