@@ -1,0 +1,121 @@
+import GatewayCore
+import Logging
+import MQTTSN
+import NIOCore
+import NIOPosix
+import TestSupport
+
+/// A real mosquitto on a free loopback port, a gateway on an ephemeral UDP port in front of it, and a way to make
+/// MQTT-SN clients. Everything it starts it stops, by pid or by closing its own sockets.
+struct GatewayFixture {
+    let broker: MosquittoBroker
+    let group: MultiThreadedEventLoopGroup
+    let gateway: Gateway
+    let gatewayAddress: SocketAddress
+    let observers = BrokerObservers()
+
+    /// Runs `body` with a started fixture and always tears it down.
+    static func with<Result>(
+        configure: (inout GatewayConfiguration) -> Void = { _ in },
+        _ body: (GatewayFixture) async throws -> Result
+    ) async throws -> Result {
+        let broker = try await MosquittoBroker.start()
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        var configuration = GatewayConfiguration()
+        configuration.upstream.host = broker.host
+        configuration.upstream.port = broker.port
+        configuration.udpListeners = ["127.0.0.1:0"]
+        configuration.retryInterval = .seconds(1)
+        configuration.shutdownGracePeriod = .seconds(1)
+        configure(&configuration)
+        var logger = Logger(label: "snbridge.gateway.test")
+        logger.logLevel = .warning
+        let gateway = Gateway(configuration: configuration, eventLoopGroup: group, logger: logger)
+        let fixture: GatewayFixture
+        do {
+            let addresses = try await gateway.start()
+            fixture = GatewayFixture(broker: broker, group: group, gateway: gateway, gatewayAddress: addresses[0])
+        } catch {
+            await broker.stop()
+            try? await group.shutdownGracefully()
+            throw error
+        }
+        do {
+            let result = try await body(fixture)
+            await fixture.stop()
+            return result
+        } catch {
+            await fixture.stop()
+            throw error
+        }
+    }
+
+    func client() async throws -> MQTTSNTestClient {
+        try await MQTTSNTestClient.make(gateway: self.gatewayAddress, group: self.group)
+    }
+
+    /// A client that completed CONNECT.
+    func connectedClient(_ clientID: String, keepAlive: UInt16 = 60) async throws -> MQTTSNTestClient {
+        let client = try await self.client()
+        let code = try await client.connect(clientID: clientID, keepAlive: keepAlive)
+        guard code == .accepted else {
+            throw GatewayFixtureError.connectRefused(code)
+        }
+        return client
+    }
+
+    /// Waits until the gateway's state satisfies `condition` (checked on each change of the loop), or fails.
+    func waitUntil(
+        timeout: TimeAmount = .seconds(10),
+        _ condition: @escaping @Sendable ([GatewaySessionSnapshot], GatewayStatistics) -> Bool
+    ) async throws {
+        let deadline = NIODeadline.now() + timeout
+        let loop = self.group.next()
+        while true {
+            let sessions = await self.gateway.sessions()
+            let statistics = await self.gateway.statistics()
+            if condition(sessions, statistics) {
+                return
+            }
+            guard NIODeadline.now() < deadline else {
+                throw GatewayFixtureError.conditionNotMet(sessions: sessions, statistics: statistics)
+            }
+            try await loop.scheduleTask(in: .milliseconds(20)) {}.futureResult.get()
+        }
+    }
+
+    /// A ``BrokerObserver`` subscribed to `topics`, stopped with the fixture.
+    func observe(_ topics: [String], qos: Int = 1) async throws -> BrokerObserver {
+        let observer = try await BrokerObserver.start(broker: self.broker, topics: topics, qos: qos, group: self.group)
+        await self.observers.add(observer)
+        return observer
+    }
+
+    func stop() async {
+        await self.observers.stopAll()
+        await self.gateway.shutdown()
+        await self.broker.stop()
+        try? await self.group.shutdownGracefully()
+    }
+}
+
+enum GatewayFixtureError: Error {
+    case connectRefused(MQTTSNReturnCode)
+    case conditionNotMet(sessions: [GatewaySessionSnapshot], statistics: GatewayStatistics)
+}
+
+/// The observers of a fixture, so that they are disconnected before the broker and the event loops stop.
+actor BrokerObservers {
+    private var observers: [BrokerObserver] = []
+
+    func add(_ observer: BrokerObserver) {
+        self.observers.append(observer)
+    }
+
+    func stopAll() async {
+        for observer in self.observers {
+            await observer.stop()
+        }
+        self.observers.removeAll()
+    }
+}
