@@ -60,6 +60,11 @@ final class RawMQTTSNLinkHandler: ChannelDuplexHandler {
         }
     }
 
+    func channelReadComplete(context: ChannelHandlerContext) {
+        self.delegate.serialLinkReadComplete(self.connection)
+        context.fireChannelReadComplete()
+    }
+
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         if let error = error as? IOError, error.isPortGone {
             self.logger.debug("Serial port gone, closing", metadata: ["error": "\(error)"])
@@ -75,7 +80,7 @@ final class RawMQTTSNLinkHandler: ChannelDuplexHandler {
         case .mqttsn(let message, let forwarderNodeID):
             let bytes = forwarderNodeID.map { SerialForwarderEnvelope.wrap(message, forwarderNodeID: $0) } ?? message
             self.counters.framesSent += 1
-            context.writeAndFlush(self.wrapOutboundOut(bytes), promise: promise)
+            context.write(self.wrapOutboundOut(bytes), promise: promise)
         case .reset:
             promise?.succeed(())
         }

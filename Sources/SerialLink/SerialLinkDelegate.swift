@@ -13,8 +13,11 @@ public protocol SerialLinkDelegate: AnyObject, Sendable {
     func serialLink(_ connection: SerialLinkConnection, received message: ByteBuffer, forwarderNodeID: ByteBuffer?)
     /// A line the device printed outside frames.
     func serialLink(_ connection: SerialLinkConnection, consoleLine: String)
+    /// The link finished handling one read from the port: a good moment to flush replies.
+    func serialLinkReadComplete(_ connection: SerialLinkConnection)
 }
 
 extension SerialLinkDelegate {
     public func serialLink(_ connection: SerialLinkConnection, consoleLine: String) {}
+    public func serialLinkReadComplete(_ connection: SerialLinkConnection) {}
 }

@@ -69,6 +69,11 @@ final class SerialLinkHandler: ChannelDuplexHandler {
         }
     }
 
+    func channelReadComplete(context: ChannelHandlerContext) {
+        self.delegate.serialLinkReadComplete(self.connection)
+        context.fireChannelReadComplete()
+    }
+
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         // Reading a tty whose device vanished (EIO on a pty master, ENXIO/EIO on an unplugged adapter) ends the link.
         if let error = error as? IOError, error.isPortGone {
@@ -83,8 +88,10 @@ final class SerialLinkHandler: ChannelDuplexHandler {
         switch self.unwrapOutboundIn(data) {
         case .mqttsn(let message, let forwarderNodeID):
             do {
+                // No flush here: the gateway queues replies and flushes once per burst.
                 let frame = try self.stateMachine.frameForMQTTSN(message, forwarderNodeID: forwarderNodeID)
-                self.write(frame, context: context, promise: promise)
+                self.counters.framesSent += 1
+                context.write(self.wrapOutboundOut(frame.encoded(allocator: context.channel.allocator)), promise: promise)
             } catch {
                 promise?.fail(error)
             }
@@ -105,13 +112,10 @@ final class SerialLinkHandler: ChannelDuplexHandler {
         }
     }
 
+    /// Link control frames go out at once: a late PONG or HELLO-ACK costs the link.
     private func write(_ message: SerialLinkMessage, context: ChannelHandlerContext) {
-        self.write(message.frame, context: context, promise: nil)
-    }
-
-    private func write(_ frame: SerialFrame, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
         self.counters.framesSent += 1
-        context.writeAndFlush(self.wrapOutboundOut(frame.encoded(allocator: context.channel.allocator)), promise: promise)
+        context.writeAndFlush(self.wrapOutboundOut(message.frame.encoded(allocator: context.channel.allocator)), promise: nil)
     }
 
     private func perform(_ action: SerialLinkStateMachine.Action, context: ChannelHandlerContext) {
