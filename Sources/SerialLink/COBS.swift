@@ -31,28 +31,36 @@ public enum COBS {
     /// Decodes `encoded` (no delimiters), refusing to produce more than `maximumLength` bytes.
     public static func decode<Bytes: Collection>(_ encoded: Bytes, maximumLength: Int) throws(SerialFrameError) -> [UInt8]
     where Bytes.Element == UInt8, Bytes.Index == Int {
-        var output: [UInt8] = []
-        output.reserveCapacity(min(encoded.count, maximumLength))
+        var buffer = ByteBuffer()
+        try Self.decode(encoded, into: &buffer, maximumLength: maximumLength)
+        return Array(buffer.readableBytesView)
+    }
+
+    /// Appends the decoding of `encoded` (no delimiters) to `buffer`, refusing more than `maximumLength` bytes.
+    public static func decode<Bytes: Collection>(
+        _ encoded: Bytes,
+        into buffer: inout ByteBuffer,
+        maximumLength: Int
+    ) throws(SerialFrameError) where Bytes.Element == UInt8, Bytes.Index == Int {
+        buffer.reserveCapacity(minimumWritableBytes: min(encoded.count, maximumLength))
+        var produced = 0
         var index = encoded.startIndex
         while index < encoded.endIndex {
             let code = Int(encoded[index])
             guard code != 0, index + code <= encoded.endIndex else {
                 throw .cobsError
             }
-            index += 1
-            for _ in 1..<code {
-                let byte = encoded[index]
-                guard byte != 0 else { throw .cobsError }
-                guard output.count < maximumLength else { throw .oversize }
-                output.append(byte)
-                index += 1
-            }
-            if code < 0xFF, index < encoded.endIndex {
-                guard output.count < maximumLength else { throw .oversize }
-                output.append(0)
+            let block = encoded[(index + 1)..<(index + code)]
+            guard !block.contains(0) else { throw .cobsError }
+            index += code
+            let addsZero = code < 0xFF && index < encoded.endIndex
+            produced += block.count + (addsZero ? 1 : 0)
+            guard produced <= maximumLength else { throw .oversize }
+            buffer.writeBytes(block)
+            if addsZero {
+                buffer.writeInteger(UInt8(0))
             }
         }
-        return output
     }
 
     /// An encoder fed one byte at a time, writing code bytes back into `buffer` when their block closes.

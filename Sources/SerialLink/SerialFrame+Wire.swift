@@ -34,19 +34,21 @@ extension SerialFrame {
         guard segment.count <= COBS.maximumEncodedLength(of: maximumFrameSize) else {
             throw .oversize
         }
-        let decoded = try COBS.decode(segment, maximumLength: maximumFrameSize)
-        guard decoded.count >= Self.overhead else {
+        var decoded = ByteBuffer()
+        try COBS.decode(segment, into: &decoded, maximumLength: maximumFrameSize)
+        guard decoded.readableBytes >= Self.overhead else {
             throw .tooShort
         }
-        let body = decoded[..<(decoded.count - 2)]
-        let expected = UInt16(decoded[decoded.count - 2]) << 8 | UInt16(decoded[decoded.count - 1])
-        guard CRC16CCITTFalse.checksum(body) == expected else {
+        let bodyLength = decoded.readableBytes - 2
+        let expected = decoded.getInteger(at: decoded.readerIndex + bodyLength, as: UInt16.self)!
+        guard CRC16CCITTFalse.checksum(decoded.readableBytesView.prefix(bodyLength)) == expected else {
             throw .badCRC
         }
-        let type = SerialFrameType(rawValue: decoded[0])
+        let type = SerialFrameType(rawValue: decoded.readInteger(as: UInt8.self)!)
         guard type.isKnown else {
             throw .unknownType
         }
-        self.init(type: type, payload: ByteBuffer(bytes: body.dropFirst()))
+        // The payload is a slice of the one buffer the frame was decoded into.
+        self.init(type: type, payload: decoded.readSlice(length: bodyLength - 1)!)
     }
 }
