@@ -105,6 +105,11 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "snbridge", dependencies: ["SNBridge"]),
+        // Prints what DeviceDiscovery sees as JSON lines; the umockdev tests run it, and it helps on a real machine.
+        .executableTarget(
+            name: "snbridge-discovery-probe",
+            dependencies: ["DeviceDiscovery", .product(name: "Logging", package: "swift-log")]
+        ),
 
         // The C99 reference device library, built from Firmware-Protocol/ so the tests use the exact code makers flash.
         .target(
@@ -173,6 +178,15 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
+        ),
+        .testTarget(
+            name: "DeviceDiscoveryTests",
+            dependencies: ["DeviceDiscovery"],
+            exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "SNBridgeSystemdTests",
+            dependencies: ["SNBridge", .product(name: "Logging", package: "swift-log")]
         ),
     ]
 )
