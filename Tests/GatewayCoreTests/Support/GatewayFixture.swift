@@ -16,10 +16,11 @@ struct GatewayFixture {
 
     /// Runs `body` with a started fixture and always tears it down.
     static func with<Result>(
+        broker brokerOptions: MosquittoBroker.Options = MosquittoBroker.Options(),
         configure: (inout GatewayConfiguration) -> Void = { _ in },
         _ body: (GatewayFixture) async throws -> Result
     ) async throws -> Result {
-        let broker = try await MosquittoBroker.start()
+        let broker = try await MosquittoBroker.start(brokerOptions)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
         var configuration = GatewayConfiguration()
         configuration.upstream.host = broker.host
