@@ -33,7 +33,7 @@ public struct DeviceIdentity: Sendable, Hashable, Comparable, CustomStringConver
     /// The identity of `device`, by the rules above.
     public init(device: DiscoveredSerialDevice) {
         if let vendorID = device.vendorID, let productID = device.productID, let serial = device.serialNumber {
-            var value = "usb-\(Self.hex(vendorID)):\(Self.hex(productID))-\(serial)"
+            var value = "usb-\(vendorID.fourDigitHex):\(productID.fourDigitHex)-\(serial)"
             if let interfaceNumber = device.interfaceNumber {
                 value += "-if" + Self.twoDigitHex(interfaceNumber)
             }
@@ -71,11 +71,6 @@ public struct DeviceIdentity: Sendable, Hashable, Comparable, CustomStringConver
     private static let allowedScalars: Set<Unicode.Scalar> = Set(
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-".unicodeScalars
     )
-
-    private static func hex(_ value: UInt16) -> String {
-        let digits = String(value, radix: 16)
-        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
-    }
 
     private static func twoDigitHex(_ value: Int) -> String {
         let digits = String(value, radix: 16)

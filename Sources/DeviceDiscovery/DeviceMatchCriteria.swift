@@ -9,7 +9,8 @@ public struct DeviceMatchCriteria: Sendable, Hashable {
     public var byIDGlob: String?
     /// A glob over the `/dev/serial/by-path/` link (or `ID_PATH` when there is no link).
     public var byPathGlob: String?
-    /// A udev property that must have a given value, typically one our rules file sets.
+    /// A udev property that must have a given value, typically one our rules file sets. Only the properties kept in
+    /// ``DiscoveredSerialDevice/properties`` (`ID_*`, `SNBRIDGE_*`, tags and a few more) can be matched.
     public var udevProperty: UdevPropertyMatch?
 
     public init(

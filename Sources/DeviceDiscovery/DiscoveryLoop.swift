@@ -113,8 +113,8 @@ final class DiscoveryLoop: @unchecked Sendable {
             "device.path": "\(device.devnode)",
             "device.syspath": "\(device.syspath)",
         ]
-        if let vendorID = device.vendorID { metadata["usb.vid"] = "\(String(vendorID, radix: 16))" }
-        if let productID = device.productID { metadata["usb.pid"] = "\(String(productID, radix: 16))" }
+        if let vendorID = device.vendorID { metadata["usb.vid"] = "\(vendorID.fourDigitHex)" }
+        if let productID = device.productID { metadata["usb.pid"] = "\(productID.fourDigitHex)" }
         if let serial = device.serialNumber { metadata["usb.serial"] = "\(serial)" }
         if let rule = device.matchedRule { metadata["device.rule"] = "\(rule.name)" }
         return metadata

@@ -36,10 +36,6 @@ public struct USBIDPattern: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String {
-        let vendor = String(vendorID, radix: 16)
-        let paddedVendor = String(repeating: "0", count: 4 - vendor.count) + vendor
-        guard let productID else { return paddedVendor + ":*" }
-        let product = String(productID, radix: 16)
-        return paddedVendor + ":" + String(repeating: "0", count: 4 - product.count) + product
+        vendorID.fourDigitHex + ":" + (productID?.fourDigitHex ?? "*")
     }
 }

@@ -1,5 +1,4 @@
 import Glibc
-import Logging
 import SNBridge
 import Testing
 
@@ -76,92 +75,4 @@ struct SystemdNotifierTests {
         #expect(notifier.watchdogInterval == testCase.interval)
         #expect(notifier.watchdogPingInterval == testCase.interval.map { $0 / 2 })
     }
-}
-
-@Suite("systemd watchdog service")
-struct SystemdWatchdogServiceTests {
-    @Test("pings at half the watchdog interval until stopped, then reports stopping")
-    func pingsThenStops() async throws {
-        let path = "/tmp/snbridge-watchdog-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sock"
-        let receiver = try DatagramReceiver(path: path)
-        defer { receiver.close() }
-        let notifier = SystemdNotifier(environment: ["NOTIFY_SOCKET": path, "WATCHDOG_USEC": "200000"])
-        #expect(notifier.watchdogPingInterval == .milliseconds(100))
-        let service = SystemdWatchdogService(notifier: notifier, logger: Logger(label: "test.watchdog"))
-        let start = ContinuousClock.now
-        let running = Task { try await service.run() }
-
-        #expect(try await receiver.receive() == "WATCHDOG=1")
-        #expect(try await receiver.receive() == "WATCHDOG=1")
-        // The second ping waits for the ping interval; a service pinging in a busy loop would be faster.
-        #expect(ContinuousClock.now - start >= .milliseconds(100))
-
-        running.cancel()
-        try await running.value
-        var last = try await receiver.receive()
-        while last == "WATCHDOG=1" { last = try await receiver.receive() }
-        #expect(last == "STOPPING=1")
-    }
-
-    @Test("without a watchdog it only reports stopping")
-    func noWatchdog() async throws {
-        let path = "/tmp/snbridge-watchdog-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sock"
-        let receiver = try DatagramReceiver(path: path)
-        defer { receiver.close() }
-        let service = SystemdWatchdogService(
-            notifier: SystemdNotifier(environment: ["NOTIFY_SOCKET": path]),
-            logger: Logger(label: "test.watchdog")
-        )
-        let running = Task { try await service.run() }
-        running.cancel()
-        try await running.value
-        #expect(try await receiver.receive() == "STOPPING=1")
-    }
-}
-
-/// A datagram socket standing in for systemd's notification socket.
-private struct DatagramReceiver {
-    let fd: Int32
-    let path: String
-
-    init(path: String) throws {
-        self.path = path
-        fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
-        guard fd >= 0 else { throw ReceiverError(description: "socket: errno \(errno)") }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        var bytes = Array(path.utf8)
-        let isAbstract = bytes.first == UInt8(ascii: "@")
-        if isAbstract { bytes[0] = 0 }
-        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: bytes) }
-        let length = socklen_t(MemoryLayout.offset(of: \sockaddr_un.sun_path)! + bytes.count + (isAbstract ? 0 : 1))
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
-        }
-        guard result == 0 else { throw ReceiverError(description: "bind \(path): errno \(errno)") }
-    }
-
-    /// The next datagram, waiting at most five seconds for it. Checks readiness without blocking, so that waiting
-    /// does not hold one of the few threads of the concurrency pool that the code under test needs.
-    func receive() async throws -> String {
-        let deadline = ContinuousClock.now + .seconds(5)
-        var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        while poll(&descriptor, 1, 0) != 1 {
-            guard ContinuousClock.now < deadline else { throw ReceiverError(description: "no datagram within 5 s") }
-            try await Task.sleep(for: .milliseconds(5))
-        }
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        let count = recv(fd, &buffer, buffer.count, 0)
-        guard count >= 0 else { throw ReceiverError(description: "recv: errno \(errno)") }
-        return String(decoding: buffer[..<count], as: UTF8.self)
-    }
-
-    func close() {
-        _ = Glibc.close(fd)
-        if !path.hasPrefix("@") { unlink(path) }
-    }
-}
-
-private struct ReceiverError: Error, CustomStringConvertible {
-    let description: String
 }
