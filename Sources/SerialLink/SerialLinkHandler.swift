@@ -58,7 +58,7 @@ final class SerialLinkHandler: ChannelDuplexHandler {
         switch self.unwrapInboundIn(data) {
         case .frame(let frame):
             self.counters.framesReceived += 1
-            self.perform(self.stateMachine.frameReceived(frame, now: .now()), context: context)
+            self.perform(self.stateMachine.frameReceived(frame, now: context.eventLoop.now), context: context)
         case .consoleLine(let line):
             self.counters.consoleLines += 1
             self.logger.info("Device console", metadata: ["device.console": "\(line)"])
@@ -96,7 +96,7 @@ final class SerialLinkHandler: ChannelDuplexHandler {
                 promise?.fail(error)
             }
         case .reset(let mode):
-            self.perform(self.stateMachine.resetRequested(mode, now: .now()), context: context)
+            self.perform(self.stateMachine.resetRequested(mode, now: context.eventLoop.now), context: context)
             promise?.succeed(())
         }
     }
@@ -108,7 +108,7 @@ final class SerialLinkHandler: ChannelDuplexHandler {
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         self.timer = context.eventLoop.scheduleRepeatedTask(initialDelay: tick, delay: tick) { _ in
             let (handler, context) = loopBound.value
-            handler.perform(handler.stateMachine.tick(now: .now()), context: context)
+            handler.perform(handler.stateMachine.tick(now: context.eventLoop.now), context: context)
         }
     }
 

@@ -75,6 +75,16 @@ struct SerialPortTests {
         #expect(SerialPortResetPulse.esptoolBootloaderEntry.steps.map(\.hold) == [.milliseconds(100), .milliseconds(50), .zero])
     }
 
+    @Test func resetOnOpenOnAPortWithoutModemLinesStillConnects() async throws {
+        let pair = try PseudoTerminalPair()
+        var port = SerialPortConfiguration(baudRate: 921_600, resetPolicy: .onOpen)
+        port.resetPulse = .esptoolBootloaderEntry
+        let bootstrap = SerialLinkBootstrap(group: MultiThreadedEventLoopGroup.singleton, port: port, logger: self.logger)
+        let connection = try await bootstrap.connect(devicePath: pair.slavePath, delegate: LinkEventRecorder()).get()
+        #expect(connection.channel.isActive)
+        try await connection.close().get()
+    }
+
     @Test func connectByPathRunsTheLinkOnTheTty() async throws {
         // The gateway opens the slave path as it would /dev/ttyUSB0; the test plays the device on the master.
         let pair = try PseudoTerminalPair()
