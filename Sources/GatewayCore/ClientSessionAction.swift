@@ -11,7 +11,8 @@ enum ClientSessionAction: Equatable, Sendable {
     /// Publish upstream; when the broker acknowledged it, report back with
     /// ``ClientSessionStateMachine/upstreamPublishCompleted(_:succeeded:)``.
     case publishUpstream(UpstreamMessage, completion: UpstreamPublishCompletion)
-    /// Subscribe upstream; report back with ``ClientSessionStateMachine/subscribeCompleted(messageID:topicID:grantedQoS:)``.
+    /// Subscribe upstream; report back with
+    /// ``ClientSessionStateMachine/subscribeCompleted(messageID:topicID:grantedQoS:)``.
     case subscribeUpstream(topicFilter: String, qos: UpstreamQoS, messageID: UInt16, topicID: UInt16)
     /// Unsubscribe upstream, then send UNSUBACK with this message id.
     case unsubscribeUpstream(topicFilter: String, messageID: UInt16)

@@ -84,12 +84,18 @@ extension ClientSessionStateMachine {
             return .send(.willTopicResponse(MQTTSNWillTopicResponse(returnCode: .rejectedNotSupported)))
         }
         let payload = self.will?.payload ?? ByteBuffer()
-        self.will = UpstreamMessage(topic: will.topicName, payload: payload, qos: UpstreamQoS(will.qos), retain: will.retain)
+        self.will = UpstreamMessage(
+            topic: will.topicName,
+            payload: payload,
+            qos: UpstreamQoS(will.qos),
+            retain: will.retain
+        )
         return .updateWill(response: response)
     }
 
     /// WILLMSGUPD: a new will payload for the current will topic.
-    mutating func willMessageUpdateReceived(_ update: MQTTSNWillMessageUpdate, now: NIODeadline) -> ClientSessionAction {
+    mutating func willMessageUpdateReceived(_ update: MQTTSNWillMessageUpdate, now: NIODeadline) -> ClientSessionAction
+    {
         guard self.isEstablished else {
             return .dropped(.unexpected)
         }

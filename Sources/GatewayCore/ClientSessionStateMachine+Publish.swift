@@ -141,7 +141,9 @@ extension ClientSessionStateMachine {
         }
         switch self.registry.register(register.topicName) {
         case .assigned(let id), .existing(let id):
-            return .send(.registerAck(MQTTSNRegisterAck(topicID: id, messageID: register.messageID, returnCode: .accepted)))
+            return .send(
+                .registerAck(MQTTSNRegisterAck(topicID: id, messageID: register.messageID, returnCode: .accepted))
+            )
         case .full:
             return .send(
                 .registerAck(

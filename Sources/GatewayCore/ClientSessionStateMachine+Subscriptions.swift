@@ -15,7 +15,12 @@ extension ClientSessionStateMachine {
         func refuse(_ returnCode: MQTTSNReturnCode) -> ClientSessionAction {
             .send(
                 .subscribeAck(
-                    MQTTSNSubscribeAck(qos: .atMostOnce, topicID: 0, messageID: subscribe.messageID, returnCode: returnCode)
+                    MQTTSNSubscribeAck(
+                        qos: .atMostOnce,
+                        topicID: 0,
+                        messageID: subscribe.messageID,
+                        returnCode: returnCode
+                    )
                 )
             )
         }
@@ -51,13 +56,23 @@ extension ClientSessionStateMachine {
         guard let grantedQoS else {
             return .send(
                 .subscribeAck(
-                    MQTTSNSubscribeAck(qos: .atMostOnce, topicID: 0, messageID: messageID, returnCode: .rejectedNotSupported)
+                    MQTTSNSubscribeAck(
+                        qos: .atMostOnce,
+                        topicID: 0,
+                        messageID: messageID,
+                        returnCode: .rejectedNotSupported
+                    )
                 )
             )
         }
         return .send(
             .subscribeAck(
-                MQTTSNSubscribeAck(qos: grantedQoS.mqttsnQoS, topicID: topicID, messageID: messageID, returnCode: .accepted)
+                MQTTSNSubscribeAck(
+                    qos: grantedQoS.mqttsnQoS,
+                    topicID: topicID,
+                    messageID: messageID,
+                    returnCode: .accepted
+                )
             )
         )
     }

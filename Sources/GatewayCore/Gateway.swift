@@ -50,7 +50,10 @@ public final class Gateway: MQTTSNInboundHandler, Sendable {
         do {
             for listener in engine.configuration.udpListeners {
                 guard let hostAndPort = HostAndPort(listener, defaultPort: UDPTransport.defaultPort) else {
-                    throw GatewayConfigurationError(field: "udp.listeners", problem: "must be host:port, not '\(listener)'")
+                    throw GatewayConfigurationError(
+                        field: "udp.listeners",
+                        problem: "must be host:port, not '\(listener)'"
+                    )
                 }
                 let transport = try await UDPTransport.bind(
                     configuration: .init(
@@ -81,7 +84,10 @@ public final class Gateway: MQTTSNInboundHandler, Sendable {
         }.get()
         engine.logger.info(
             "MQTT-SN gateway started",
-            metadata: ["gateway.id": "\(engine.configuration.gatewayID)", "listener.addresses": "\(listeners.map(\.localAddress))"]
+            metadata: [
+                "gateway.id": "\(engine.configuration.gatewayID)",
+                "listener.addresses": "\(listeners.map(\.localAddress))",
+            ]
         )
         return listeners.map(\.localAddress)
     }
@@ -167,12 +173,13 @@ public final class Gateway: MQTTSNInboundHandler, Sendable {
             return engine.closeAllSessions()
         }.get()
         _ = try? await closed?.get()
-        let listeners = (try? await engine.eventLoop.submit { () -> [UDPTransport] in
-            let listeners = self.udpTransports.value
-            self.udpTransports.value.removeAll()
-            engine.transports.removeAll { transport in listeners.contains { $0 === transport } }
-            return listeners
-        }.get()) ?? []
+        let listeners =
+            (try? await engine.eventLoop.submit { () -> [UDPTransport] in
+                let listeners = self.udpTransports.value
+                self.udpTransports.value.removeAll()
+                engine.transports.removeAll { transport in listeners.contains { $0 === transport } }
+                return listeners
+            }.get()) ?? []
         for listener in listeners {
             try? await listener.close().get()
         }

@@ -72,7 +72,12 @@ extension GatewayConfiguration {
         /// The name to verify and send in SNI, when not the host (`broker.tls.server_name`).
         public var serverName: String?
 
-        public init(caFile: String? = nil, certificateFile: String? = nil, keyFile: String? = nil, serverName: String? = nil) {
+        public init(
+            caFile: String? = nil,
+            certificateFile: String? = nil,
+            keyFile: String? = nil,
+            serverName: String? = nil
+        ) {
             self.caFile = caFile
             self.certificateFile = certificateFile
             self.keyFile = keyFile

@@ -25,10 +25,13 @@ extension GatewayConfiguration {
             "must be at most 64 octets"
         )
         if let tls = self.upstream.tls {
+            let (present, missing) =
+                tls.certificateFile == nil
+                ? ("broker.tls.key_file", "broker.tls.cert_file") : ("broker.tls.cert_file", "broker.tls.key_file")
             require(
                 (tls.certificateFile == nil) == (tls.keyFile == nil),
-                tls.certificateFile == nil ? "broker.tls.cert_file" : "broker.tls.key_file",
-                "must be given together with \(tls.certificateFile == nil ? "broker.tls.key_file" : "broker.tls.cert_file")"
+                missing,
+                "must be given together with \(present)"
             )
             require(tls.serverName.map { !$0.isEmpty } ?? true, "broker.tls.server_name", "must not be empty")
         }

@@ -20,7 +20,10 @@ extension GatewayEngine {
             }
             // A fresh session replaces the old one; the old upstream session leaves without its will, because the
             // client is evidently alive.
-            self.logger.debug("Client reconnected, replacing its session", metadata: ["client.id": "\(connect.clientID)"])
+            self.logger.debug(
+                "Client reconnected, replacing its session",
+                metadata: ["client.id": "\(connect.clientID)"]
+            )
             existing.upstream?.disconnect().whenComplete { _ in }
             self.removeSession(existing)
         }
@@ -33,7 +36,10 @@ extension GatewayEngine {
             self.metrics.rejectedConnection("congestion")
             self.logger.notice(
                 "Client refused: maximum number of clients reached",
-                metadata: ["client.id": "\(connect.clientID)", "peer.address": "\(address)", "gateway.max_clients": "\(self.configuration.maxClients)"]
+                metadata: [
+                    "client.id": "\(connect.clientID)", "peer.address": "\(address)",
+                    "gateway.max_clients": "\(self.configuration.maxClients)",
+                ]
             )
             self.send(.connectAck(MQTTSNConnectAck(returnCode: .rejectedCongestion)), to: address, via: transport)
             return
@@ -53,14 +59,20 @@ extension GatewayEngine {
             // The old session keeps running until it expires, but the address now belongs to the new client.
             self.logger.debug(
                 "Address taken over by a new client id",
-                metadata: ["peer.address": "\(address)", "client.id": "\(connect.clientID)", "client.previous_id": "\(stale.clientID)"]
+                metadata: [
+                    "peer.address": "\(address)", "client.id": "\(connect.clientID)",
+                    "client.previous_id": "\(stale.clientID)",
+                ]
             )
         }
         self.clientIDsByAddress[address] = connect.clientID
         self.metrics.clientsConnected(self.sessions.count)
         self.logger.debug(
             "Client connecting",
-            metadata: ["client.id": "\(connect.clientID)", "peer.address": "\(address)", "client.keepalive": "\(connect.duration)"]
+            metadata: [
+                "client.id": "\(connect.clientID)", "peer.address": "\(address)",
+                "client.keepalive": "\(connect.duration)",
+            ]
         )
         self.perform(machine.start(), for: session)
     }
@@ -77,7 +89,13 @@ extension GatewayEngine {
         case .publishUpstream(let message, let completion):
             self.publishUpstream(message, completion: completion, for: session)
         case .subscribeUpstream(let topicFilter, let qos, let messageID, let topicID):
-            self.subscribeUpstream(topicFilter: topicFilter, qos: qos, messageID: messageID, topicID: topicID, for: session)
+            self.subscribeUpstream(
+                topicFilter: topicFilter,
+                qos: qos,
+                messageID: messageID,
+                topicID: topicID,
+                for: session
+            )
         case .unsubscribeUpstream(let topicFilter, let messageID):
             self.unsubscribeUpstream(topicFilter: topicFilter, messageID: messageID, for: session)
         case .closeGracefully:
@@ -117,7 +135,10 @@ extension GatewayEngine {
         self.metrics.clientLost()
         self.logger.info(
             "Client lost",
-            metadata: ["client.id": "\(session.clientID)", "peer.address": "\(session.address)", "loss.reason": "\(reason.rawValue)"]
+            metadata: [
+                "client.id": "\(session.clientID)", "peer.address": "\(session.address)",
+                "loss.reason": "\(reason.rawValue)",
+            ]
         )
         // Tell the device in case it is alive but deaf to us: it will reconnect.
         self.send(.disconnect(MQTTSNDisconnect()), to: session)
@@ -196,7 +217,10 @@ extension GatewayEngine {
                 }
             }
         )
-        let upstream = self.upstreamFactory.makeSession(parameters: self.upstreamParameters(for: session), events: events)
+        let upstream = self.upstreamFactory.makeSession(
+            parameters: self.upstreamParameters(for: session),
+            events: events
+        )
         identity.session = upstream
         return upstream
     }
@@ -220,7 +244,10 @@ extension GatewayEngine {
                 let returnCode = (error as? UpstreamConnectError)?.mqttsnReturnCode ?? .rejectedCongestion
                 self.logger.notice(
                     "Upstream session refused",
-                    metadata: ["client.id": "\(session.clientID)", "error.description": "\(error)", "connack.return_code": "\(returnCode)"]
+                    metadata: [
+                        "client.id": "\(session.clientID)", "error.description": "\(error)",
+                        "connack.return_code": "\(returnCode)",
+                    ]
                 )
                 self.perform(session.machine.upstreamConnectFailed(returnCode), for: session)
             }
@@ -228,7 +255,11 @@ extension GatewayEngine {
         }
     }
 
-    private func publishUpstream(_ message: UpstreamMessage, completion: UpstreamPublishCompletion, for session: ClientSession) {
+    private func publishUpstream(
+        _ message: UpstreamMessage,
+        completion: UpstreamPublishCompletion,
+        for session: ClientSession
+    ) {
         guard let upstream = session.upstream else {
             self.perform(session.machine.upstreamPublishCompleted(completion, succeeded: false), for: session)
             return
@@ -261,7 +292,10 @@ extension GatewayEngine {
             if let granted {
                 session.subscriptions[topicFilter] = granted
             }
-            self.perform(session.machine.subscribeCompleted(messageID: messageID, topicID: topicID, grantedQoS: granted), for: session)
+            self.perform(
+                session.machine.subscribeCompleted(messageID: messageID, topicID: topicID, grantedQoS: granted),
+                for: session
+            )
             // Retained messages may have arrived before the SUBACK went out; deliver them after it.
             self.deliverPending(to: session, now: .now())
             self.flushPendingTransports()
@@ -310,7 +344,10 @@ extension GatewayEngine {
             self.metrics.dropped("too_large")
             self.logger.notice(
                 "Broker message too large for MQTT-SN dropped",
-                metadata: ["client.id": "\(session.clientID)", "topic.name": "\(message.topic)", "message.size": "\(message.payload.readableBytes)"]
+                metadata: [
+                    "client.id": "\(session.clientID)", "topic.name": "\(message.topic)",
+                    "message.size": "\(message.payload.readableBytes)",
+                ]
             )
             return
         }

@@ -48,7 +48,9 @@ extension GatewayEngine {
     }
 
     private func advertise(to destinations: [SocketAddress], duration: UInt16) {
-        let packet = MQTTSNPacket.advertise(MQTTSNAdvertise(gatewayID: self.configuration.gatewayID, duration: duration))
+        let packet = MQTTSNPacket.advertise(
+            MQTTSNAdvertise(gatewayID: self.configuration.gatewayID, duration: duration)
+        )
         for destination in destinations {
             let address = MQTTSNClientAddress.udp(destination)
             guard let transport = self.transports.first(where: { $0.canReach(address) }) else {

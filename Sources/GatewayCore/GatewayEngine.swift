@@ -95,11 +95,16 @@ final class GatewayEngine: @unchecked Sendable {
         self.flushPendingTransports()
     }
 
-    private func dispatch(_ packet: MQTTSNPacket, from address: MQTTSNClientAddress, via transport: any MQTTSNTransport) {
+    private func dispatch(_ packet: MQTTSNPacket, from address: MQTTSNClientAddress, via transport: any MQTTSNTransport)
+    {
         let now = NIODeadline.now()
         switch packet {
         case .searchGateway:
-            self.send(.gatewayInfo(MQTTSNGatewayInfo(gatewayID: self.configuration.gatewayID)), to: address, via: transport)
+            self.send(
+                .gatewayInfo(MQTTSNGatewayInfo(gatewayID: self.configuration.gatewayID)),
+                to: address,
+                via: transport
+            )
         case .connect(let connect):
             self.connectReceived(connect, from: address, via: transport, now: now)
         case .publish(let publish) where publish.qos == .fireAndForget:
@@ -165,7 +170,11 @@ final class GatewayEngine: @unchecked Sendable {
     /// (sections 6.2 and 6.14: a client in the disconnected or lost state must CONNECT first). A DISCONNECT tells
     /// such a client, e.g. one whose session the gateway lost after a restart, to connect again, as the Paho
     /// gateway does. QoS -1 PUBLISH and SEARCHGW never get here.
-    private func unknownClient(_ packet: MQTTSNPacket, from address: MQTTSNClientAddress, via transport: any MQTTSNTransport) {
+    private func unknownClient(
+        _ packet: MQTTSNPacket,
+        from address: MQTTSNClientAddress,
+        via transport: any MQTTSNTransport
+    ) {
         self.metrics.unknownClientMessage()
         switch packet {
         case .disconnect, .pingResponse, .connectAck:
@@ -198,12 +207,18 @@ final class GatewayEngine: @unchecked Sendable {
         if let previousOwner = self.clientIDsByAddress[address], previousOwner != session.clientID {
             self.logger.debug(
                 "Address moved to another client",
-                metadata: ["peer.address": "\(address)", "client.id": "\(session.clientID)", "client.previous_id": "\(previousOwner)"]
+                metadata: [
+                    "peer.address": "\(address)", "client.id": "\(session.clientID)",
+                    "client.previous_id": "\(previousOwner)",
+                ]
             )
         }
         self.logger.debug(
             "Client address changed",
-            metadata: ["client.id": "\(session.clientID)", "peer.address": "\(address)", "peer.previous_address": "\(session.address)"]
+            metadata: [
+                "client.id": "\(session.clientID)", "peer.address": "\(address)",
+                "peer.previous_address": "\(session.address)",
+            ]
         )
         session.address = address
         session.transport = transport
@@ -230,7 +245,10 @@ final class GatewayEngine: @unchecked Sendable {
             self.metrics.dropped("unencodable")
             self.logger.error(
                 "MQTT-SN message could not be encoded",
-                metadata: ["peer.address": "\(address)", "message.type": "\(packet.messageType)", "error.description": "\(error)"]
+                metadata: [
+                    "peer.address": "\(address)", "message.type": "\(packet.messageType)",
+                    "error.description": "\(error)",
+                ]
             )
             return
         }

@@ -8,7 +8,12 @@ final class MQTTClientUpstream: UpstreamSession {
     private let setupError: UpstreamConnectError?
     private let eventLoop: any EventLoop
 
-    init(configuration: MQTTClientConfiguration, eventLoop: any EventLoop, logger: Logger, events: UpstreamSessionEvents) {
+    init(
+        configuration: MQTTClientConfiguration,
+        eventLoop: any EventLoop,
+        logger: Logger,
+        events: UpstreamSessionEvents
+    ) {
         self.eventLoop = eventLoop
         self.setupError = nil
         self.client = MQTTClient(
@@ -67,7 +72,10 @@ final class MQTTClientUpstream: UpstreamSession {
         guard let client = self.client else {
             return self.eventLoop.makeFailedFuture(MQTTClientError.notConnected)
         }
-        let subscription = MQTTSubscription(topicFilter: topicFilter, qos: MQTTQoS(rawValue: qos.rawValue) ?? .atMostOnce)
+        let subscription = MQTTSubscription(
+            topicFilter: topicFilter,
+            qos: MQTTQoS(rawValue: qos.rawValue) ?? .atMostOnce
+        )
         return client.subscribe([subscription]).flatMapThrowing { results in
             guard let result = results.first else {
                 throw MQTTClientError.notConnected
@@ -102,7 +110,8 @@ final class MQTTClientUpstream: UpstreamSession {
             return .notAuthorized("\(connectionError)")
         case .identifierRejected:
             return .identifierRejected("\(connectionError)")
-        case .serverUnavailable, .timeout, .connectionRefused, .connectionClosed, .keepAliveTimeout, .serverDisconnected:
+        case .serverUnavailable, .timeout, .connectionRefused, .connectionClosed, .keepAliveTimeout,
+            .serverDisconnected:
             return .unavailable("\(connectionError)")
         default:
             return .refused("\(connectionError)")

@@ -12,7 +12,12 @@ public struct MQTTClientUpstreamFactory: UpstreamSessionFactory {
 
     /// - Parameter maximumMessageSize: the largest MQTT-SN message; broker packets are limited a little above it
     ///   (topic names are longer upstream) so that a broker cannot make the gateway buffer huge messages.
-    public init(upstream: GatewayConfiguration.Upstream, maximumMessageSize: Int, eventLoopGroup: any EventLoopGroup, logger: Logger) {
+    public init(
+        upstream: GatewayConfiguration.Upstream,
+        maximumMessageSize: Int,
+        eventLoopGroup: any EventLoopGroup,
+        logger: Logger
+    ) {
         self.upstream = upstream
         self.eventLoopGroup = eventLoopGroup
         self.logger = logger
@@ -35,7 +40,8 @@ public struct MQTTClientUpstreamFactory: UpstreamSessionFactory {
         }
     }
 
-    public func makeSession(parameters: UpstreamSessionParameters, events: UpstreamSessionEvents) -> any UpstreamSession {
+    public func makeSession(parameters: UpstreamSessionParameters, events: UpstreamSessionEvents) -> any UpstreamSession
+    {
         let eventLoop = self.eventLoopGroup.next()
         var tlsConfiguration: MQTTTLSConfiguration?
         switch self.tls {

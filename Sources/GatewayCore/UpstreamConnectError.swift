@@ -30,9 +30,13 @@ public struct UpstreamConnectError: Error, Hashable, CustomStringConvertible {
     }
 
     /// The broker cannot be reached, timed out or said "server unavailable": transient.
-    public static func unavailable(_ detail: String) -> UpstreamConnectError { .init(code: .unavailable, detail: detail) }
+    public static func unavailable(_ detail: String) -> UpstreamConnectError {
+        .init(code: .unavailable, detail: detail)
+    }
     /// Bad username or password, or not authorized.
-    public static func notAuthorized(_ detail: String) -> UpstreamConnectError { .init(code: .notAuthorized, detail: detail) }
+    public static func notAuthorized(_ detail: String) -> UpstreamConnectError {
+        .init(code: .notAuthorized, detail: detail)
+    }
     /// The broker rejected the client id.
     public static func identifierRejected(_ detail: String) -> UpstreamConnectError {
         .init(code: .identifierRejected, detail: detail)

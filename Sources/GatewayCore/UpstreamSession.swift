@@ -36,7 +36,8 @@ public struct UpstreamSessionEvents: Sendable {
     /// The connection was lost without this side closing it.
     public var connectionLost: @Sendable () -> Void
 
-    public init(message: @escaping @Sendable (UpstreamMessage) -> Void, connectionLost: @escaping @Sendable () -> Void) {
+    public init(message: @escaping @Sendable (UpstreamMessage) -> Void, connectionLost: @escaping @Sendable () -> Void)
+    {
         self.message = message
         self.connectionLost = connectionLost
     }

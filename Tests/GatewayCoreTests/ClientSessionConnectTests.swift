@@ -1,7 +1,8 @@
-@testable import GatewayCore
 import MQTTSN
 import NIOCore
 import Testing
+
+@testable import GatewayCore
 
 @Suite("Client session: CONNECT and will exchange")
 struct ClientSessionConnectTests {
@@ -11,7 +12,9 @@ struct ClientSessionConnectTests {
         #expect(harness.machine.start() == .connectUpstream)
         #expect(harness.machine.state == .connectingUpstream)
         #expect(harness.machine.will == nil)
-        #expect(harness.machine.upstreamConnected(now: harness.at(0.1)) == .send(.connectAck(.init(returnCode: .accepted))))
+        #expect(
+            harness.machine.upstreamConnected(now: harness.at(0.1)) == .send(.connectAck(.init(returnCode: .accepted)))
+        )
         #expect(harness.machine.state == .active)
     }
 
@@ -19,10 +22,17 @@ struct ClientSessionConnectTests {
     func connectWithWill() {
         var harness = StateMachineHarness(connect: MQTTSNConnect(will: true, duration: 5, clientID: "w"))
         #expect(harness.machine.start() == .send(.willTopicRequest(.init())))
-        let willTopic = MQTTSNWillTopic(will: MQTTSNWill(qos: .atLeastOnce, retain: true, topicName: "devices/w/status"))
-        #expect(harness.machine.willTopicReceived(willTopic, now: harness.at(0.1)) == .send(.willMessageRequest(.init())))
+        let willTopic = MQTTSNWillTopic(
+            will: MQTTSNWill(qos: .atLeastOnce, retain: true, topicName: "devices/w/status")
+        )
+        #expect(
+            harness.machine.willTopicReceived(willTopic, now: harness.at(0.1)) == .send(.willMessageRequest(.init()))
+        )
         #expect(harness.machine.state == .awaitingWillMessage)
-        let action = harness.machine.willMessageReceived(.init(message: ByteBuffer(string: "offline")), now: harness.at(0.2))
+        let action = harness.machine.willMessageReceived(
+            .init(message: ByteBuffer(string: "offline")),
+            now: harness.at(0.2)
+        )
         #expect(action == .connectUpstream)
         #expect(harness.machine.will == .text("devices/w/status", "offline", qos: .atLeastOnce, retain: true))
     }
@@ -43,11 +53,14 @@ struct ClientSessionConnectTests {
         #expect(harness.machine.tick(now: harness.at(seconds)) == expected)
     }
 
-    @Test("Broker refusals become the mapped CONNACK return code", arguments: [
-        (UpstreamConnectError.notAuthorized("bad password"), MQTTSNReturnCode.rejectedNotSupported),
-        (UpstreamConnectError.unavailable("connection refused"), MQTTSNReturnCode.rejectedCongestion),
-        (UpstreamConnectError.identifierRejected("id"), MQTTSNReturnCode.rejectedNotSupported),
-    ])
+    @Test(
+        "Broker refusals become the mapped CONNACK return code",
+        arguments: [
+            (UpstreamConnectError.notAuthorized("bad password"), MQTTSNReturnCode.rejectedNotSupported),
+            (UpstreamConnectError.unavailable("connection refused"), MQTTSNReturnCode.rejectedCongestion),
+            (UpstreamConnectError.identifierRejected("id"), MQTTSNReturnCode.rejectedNotSupported),
+        ]
+    )
     func upstreamRefused(error: UpstreamConnectError, code: MQTTSNReturnCode) {
         var harness = StateMachineHarness()
         _ = harness.machine.start()
@@ -60,7 +73,10 @@ struct ClientSessionConnectTests {
     func publishWhileConnecting() {
         var harness = StateMachineHarness()
         _ = harness.machine.start()
-        let action = harness.machine.publishReceived(.text("x", qos: .atMostOnce, topicID: 7, type: .predefined), now: harness.at(0.1))
+        let action = harness.machine.publishReceived(
+            .text("x", qos: .atMostOnce, topicID: 7, type: .predefined),
+            now: harness.at(0.1)
+        )
         #expect(action == .dropped(.unexpected))
     }
 
@@ -68,13 +84,19 @@ struct ClientSessionConnectTests {
     func willUpdate() {
         var harness = StateMachineHarness.active()
         let update = MQTTSNWillTopicUpdate(will: MQTTSNWill(qos: .atMostOnce, topicName: "new/will"))
-        #expect(harness.machine.willTopicUpdateReceived(update, now: harness.at(1)) == .updateWill(response: .willTopicResponse(.init(returnCode: .accepted))))
+        #expect(
+            harness.machine.willTopicUpdateReceived(update, now: harness.at(1))
+                == .updateWill(response: .willTopicResponse(.init(returnCode: .accepted)))
+        )
         #expect(
             harness.machine.willMessageUpdateReceived(.init(message: ByteBuffer(string: "gone")), now: harness.at(2))
                 == .updateWill(response: .willMessageResponse(.init(returnCode: .accepted)))
         )
         #expect(harness.machine.will == .text("new/will", "gone"))
-        #expect(harness.machine.willTopicUpdateReceived(.init(will: nil), now: harness.at(3)) == .updateWill(response: .willTopicResponse(.init(returnCode: .accepted))))
+        #expect(
+            harness.machine.willTopicUpdateReceived(.init(will: nil), now: harness.at(3))
+                == .updateWill(response: .willTopicResponse(.init(returnCode: .accepted)))
+        )
         #expect(harness.machine.will == nil)
     }
 
@@ -83,7 +105,10 @@ struct ClientSessionConnectTests {
         var harness = StateMachineHarness.active()
         _ = harness.machine.disconnectReceived(.init(duration: 60), now: harness.at(1))
         #expect(harness.machine.state == .asleep)
-        let action = harness.machine.resume(MQTTSNConnect(cleanSession: false, duration: 20, clientID: "sensor-1"), now: harness.at(2))
+        let action = harness.machine.resume(
+            MQTTSNConnect(cleanSession: false, duration: 20, clientID: "sensor-1"),
+            now: harness.at(2)
+        )
         #expect(action == .send(.connectAck(.init(returnCode: .accepted))))
         #expect(harness.machine.state == .active)
         #expect(harness.machine.keepAlive == 20)

@@ -1,7 +1,8 @@
-@testable import GatewayCore
 import MQTTSN
 import NIOCore
 import Testing
+
+@testable import GatewayCore
 
 @Suite("Client session: delivery to the client, retransmission, sleep and keepalive")
 struct ClientSessionDeliveryTests {
@@ -9,15 +10,34 @@ struct ClientSessionDeliveryTests {
     func registerBeforePublish() {
         var harness = StateMachineHarness.active()
         #expect(harness.machine.enqueue(.text("room/1/temp", "21", qos: .atLeastOnce)) == false)
-        #expect(harness.machine.nextDelivery(now: harness.at(1)) == .send(.register(.init(topicID: 1, messageID: 1, topicName: "room/1/temp"))))
-        #expect(harness.machine.nextDelivery(now: harness.at(1)) == .none, "nothing else while the REGACK is outstanding")
+        #expect(
+            harness.machine.nextDelivery(now: harness.at(1))
+                == .send(.register(.init(topicID: 1, messageID: 1, topicName: "room/1/temp")))
+        )
+        #expect(
+            harness.machine.nextDelivery(now: harness.at(1)) == .none,
+            "nothing else while the REGACK is outstanding"
+        )
         let publish = MQTTSNPacket.publish(.text("21", qos: .atLeastOnce, topicID: 1, messageID: 2))
-        #expect(harness.machine.registerAckReceived(.init(topicID: 1, messageID: 1, returnCode: .accepted), now: harness.at(1.1)) == .send(publish))
-        #expect(harness.machine.publishAckReceived(.init(topicID: 1, messageID: 2, returnCode: .accepted), now: harness.at(1.2)) == .none)
+        #expect(
+            harness.machine.registerAckReceived(
+                .init(topicID: 1, messageID: 1, returnCode: .accepted),
+                now: harness.at(1.1)
+            ) == .send(publish)
+        )
+        #expect(
+            harness.machine.publishAckReceived(
+                .init(topicID: 1, messageID: 2, returnCode: .accepted),
+                now: harness.at(1.2)
+            ) == .none
+        )
         #expect(harness.machine.inFlight == nil)
         // The second message on the same topic needs no REGISTER.
         _ = harness.machine.enqueue(.text("room/1/temp", "22"))
-        #expect(harness.machine.nextDelivery(now: harness.at(2)) == .send(.publish(.text("22", qos: .atMostOnce, topicID: 1))))
+        #expect(
+            harness.machine.nextDelivery(now: harness.at(2))
+                == .send(.publish(.text("22", qos: .atMostOnce, topicID: 1)))
+        )
     }
 
     @Test("Predefined ids and short names are used without REGISTER")
@@ -25,12 +45,24 @@ struct ClientSessionDeliveryTests {
         var harness = StateMachineHarness.active()
         _ = harness.machine.enqueue(.text("predefined/seven", "p"))
         _ = harness.machine.enqueue(.text("ab", "s"))
-        #expect(harness.machine.nextDelivery(now: harness.at(1)) == .send(.publish(.text("p", qos: .atMostOnce, topicID: 7, type: .predefined))))
-        #expect(harness.machine.nextDelivery(now: harness.at(1)) == .send(.publish(.text("s", qos: .atMostOnce, topicID: MQTTSNShortTopicName("ab")!.rawValue, type: .shortName))))
+        #expect(
+            harness.machine.nextDelivery(now: harness.at(1))
+                == .send(.publish(.text("p", qos: .atMostOnce, topicID: 7, type: .predefined)))
+        )
+        #expect(
+            harness.machine.nextDelivery(now: harness.at(1))
+                == .send(
+                    .publish(
+                        .text("s", qos: .atMostOnce, topicID: MQTTSNShortTopicName("ab")!.rawValue, type: .shortName)
+                    )
+                )
+        )
         #expect(harness.machine.nextDelivery(now: harness.at(1)) == .none)
     }
 
-    @Test("Unacknowledged PUBLISH is retransmitted with DUP every retry interval; after the last retry the client is lost")
+    @Test(
+        "Unacknowledged PUBLISH is retransmitted with DUP every retry interval; after the last retry the client is lost"
+    )
     func retransmission() {
         var harness = StateMachineHarness.active(keepAlive: 0)
         _ = harness.machine.enqueue(.text("predefined/seven", "r", qos: .atLeastOnce))
@@ -55,8 +87,14 @@ struct ClientSessionDeliveryTests {
     func qos2Delivery() {
         var harness = StateMachineHarness.active(keepAlive: 0)
         _ = harness.machine.enqueue(.text("predefined/seven", "q2", qos: .exactlyOnce))
-        #expect(harness.machine.nextDelivery(now: harness.at(0)) == .send(.publish(.text("q2", qos: .exactlyOnce, topicID: 7, type: .predefined, messageID: 1))))
-        #expect(harness.machine.publishReceivedReceived(.init(messageID: 1), now: harness.at(0.5)) == .send(.publishRelease(.init(messageID: 1))))
+        #expect(
+            harness.machine.nextDelivery(now: harness.at(0))
+                == .send(.publish(.text("q2", qos: .exactlyOnce, topicID: 7, type: .predefined, messageID: 1)))
+        )
+        #expect(
+            harness.machine.publishReceivedReceived(.init(messageID: 1), now: harness.at(0.5))
+                == .send(.publishRelease(.init(messageID: 1)))
+        )
         #expect(harness.machine.tick(now: harness.at(2.5)) == .send(.publishRelease(.init(messageID: 1))))
         #expect(harness.machine.publishCompleteReceived(.init(messageID: 1), now: harness.at(2.6)) == .none)
         #expect(harness.machine.inFlight == nil)
@@ -75,7 +113,9 @@ struct ClientSessionDeliveryTests {
     @Test("Sleeping client: buffered until PINGREQ(client id), delivered, then PINGRESP sends it back to sleep")
     func sleepAndAwake() {
         var harness = StateMachineHarness.active()
-        #expect(harness.machine.disconnectReceived(.init(duration: 20), now: harness.at(1)) == .send(.disconnect(.init())))
+        #expect(
+            harness.machine.disconnectReceived(.init(duration: 20), now: harness.at(1)) == .send(.disconnect(.init()))
+        )
         #expect(harness.machine.state == .asleep)
         _ = harness.machine.enqueue(.text("ab", "one", qos: .atLeastOnce))
         _ = harness.machine.enqueue(.text("ab", "two"))
@@ -83,20 +123,32 @@ struct ClientSessionDeliveryTests {
         #expect(harness.machine.pingRequestReceived(.init(clientID: "sensor-1"), now: harness.at(25)) == .none)
         #expect(harness.machine.state == .awake)
         let short = MQTTSNShortTopicName("ab")!.rawValue
-        #expect(harness.machine.nextDelivery(now: harness.at(25)) == .send(.publish(.text("one", qos: .atLeastOnce, topicID: short, type: .shortName, messageID: 1))))
+        #expect(
+            harness.machine.nextDelivery(now: harness.at(25))
+                == .send(.publish(.text("one", qos: .atLeastOnce, topicID: short, type: .shortName, messageID: 1)))
+        )
         #expect(harness.machine.nextDelivery(now: harness.at(25)) == .none)
-        _ = harness.machine.publishAckReceived(.init(topicID: short, messageID: 1, returnCode: .accepted), now: harness.at(25.1))
-        #expect(harness.machine.nextDelivery(now: harness.at(25.1)) == .send(.publish(.text("two", qos: .atMostOnce, topicID: short, type: .shortName))))
+        _ = harness.machine.publishAckReceived(
+            .init(topicID: short, messageID: 1, returnCode: .accepted),
+            now: harness.at(25.1)
+        )
+        #expect(
+            harness.machine.nextDelivery(now: harness.at(25.1))
+                == .send(.publish(.text("two", qos: .atMostOnce, topicID: short, type: .shortName)))
+        )
         #expect(harness.machine.nextDelivery(now: harness.at(25.1)) == .send(.pingResponse(.init())))
         #expect(harness.machine.state == .asleep)
     }
 
-    @Test("Keepalive and sleep supervision at 1.5 times the duration", arguments: [
-        (false, 14.9, ClientSessionAction.none),
-        (false, 15.1, ClientSessionAction.lost(.keepAliveExpired)),
-        (true, 1 + 29.9, ClientSessionAction.none),
-        (true, 1 + 30.1, ClientSessionAction.lost(.sleepExpired)),
-    ])
+    @Test(
+        "Keepalive and sleep supervision at 1.5 times the duration",
+        arguments: [
+            (false, 14.9, ClientSessionAction.none),
+            (false, 15.1, ClientSessionAction.lost(.keepAliveExpired)),
+            (true, 1 + 29.9, ClientSessionAction.none),
+            (true, 1 + 30.1, ClientSessionAction.lost(.sleepExpired)),
+        ]
+    )
     func supervision(asleep: Bool, seconds: Double, expected: ClientSessionAction) {
         var harness = StateMachineHarness.active(keepAlive: 10)
         if asleep {

@@ -1,7 +1,8 @@
-@testable import GatewayCore
 import MQTTSN
 import NIOCore
 import Testing
+
+@testable import GatewayCore
 
 @Suite("Client session: REGISTER and PUBLISH from the client")
 struct ClientSessionPublishTests {
@@ -18,8 +19,14 @@ struct ClientSessionPublishTests {
         ]
         for (index, (name, id, code)) in table.enumerated() {
             let messageID = UInt16(index + 1)
-            let action = harness.machine.registerReceived(.init(messageID: messageID, topicName: name), now: harness.at(1))
-            #expect(action == .send(.registerAck(.init(topicID: id, messageID: messageID, returnCode: code))), "\(name)")
+            let action = harness.machine.registerReceived(
+                .init(messageID: messageID, topicName: name),
+                now: harness.at(1)
+            )
+            #expect(
+                action == .send(.registerAck(.init(topicID: id, messageID: messageID, returnCode: code))),
+                "\(name)"
+            )
         }
         #expect(harness.machine.registry.count == 3)
     }
@@ -42,21 +49,43 @@ struct ClientSessionPublishTests {
         }
     }
 
-    @Test("Unknown topic ids are answered with PUBACK 0x02, whatever the QoS", arguments: [MQTTSNQoS.atMostOnce, .atLeastOnce, .exactlyOnce])
+    @Test(
+        "Unknown topic ids are answered with PUBACK 0x02, whatever the QoS",
+        arguments: [MQTTSNQoS.atMostOnce, .atLeastOnce, .exactlyOnce]
+    )
     func unknownTopicID(qos: MQTTSNQoS) {
         var harness = StateMachineHarness.active()
-        let action = harness.machine.publishReceived(.text("x", qos: qos, topicID: 99, messageID: 5), now: harness.at(1))
+        let action = harness.machine.publishReceived(
+            .text("x", qos: qos, topicID: 99, messageID: 5),
+            now: harness.at(1)
+        )
         #expect(action == .send(.publishAck(.init(topicID: 99, messageID: 5, returnCode: .rejectedInvalidTopicID))))
-        let predefined = harness.machine.publishReceived(.text("x", qos: qos, topicID: 8, type: .predefined, messageID: 6), now: harness.at(1))
+        let predefined = harness.machine.publishReceived(
+            .text("x", qos: qos, topicID: 8, type: .predefined, messageID: 6),
+            now: harness.at(1)
+        )
         #expect(predefined == .send(.publishAck(.init(topicID: 8, messageID: 6, returnCode: .rejectedInvalidTopicID))))
     }
 
     @Test("QoS 1: PUBACK only after the broker acknowledged; a DUP while pending is not published again")
     func qos1EndToEnd() {
         var harness = StateMachineHarness.active()
-        let publish = MQTTSNPublish.text("v", qos: .atLeastOnce, topicID: 7, type: .predefined, messageID: 42, retain: true)
+        let publish = MQTTSNPublish.text(
+            "v",
+            qos: .atLeastOnce,
+            topicID: 7,
+            type: .predefined,
+            messageID: 42,
+            retain: true
+        )
         let first = harness.machine.publishReceived(publish, now: harness.at(1))
-        #expect(first == .publishUpstream(.text("predefined/seven", "v", qos: .atLeastOnce, retain: true), completion: .publishAck(topicID: 7, messageID: 42)))
+        #expect(
+            first
+                == .publishUpstream(
+                    .text("predefined/seven", "v", qos: .atLeastOnce, retain: true),
+                    completion: .publishAck(topicID: 7, messageID: 42)
+                )
+        )
         var duplicate = publish
         duplicate.dup = true
         #expect(harness.machine.publishReceived(duplicate, now: harness.at(2)) == .dropped(.duplicate))
@@ -73,20 +102,47 @@ struct ClientSessionPublishTests {
         var duplicate = publish
         duplicate.dup = true
         let steps: [(String, () -> ClientSessionAction, ClientSessionAction)] = [
-            ("first", { harness.machine.publishReceived(publish, now: harness.at(1)) },
-             .publishUpstream(.text("predefined/seven", "once", qos: .exactlyOnce), completion: .publishReceived(topicID: 7, messageID: 9))),
-            ("dup while upstream pending", { harness.machine.publishReceived(duplicate, now: harness.at(2)) }, .dropped(.duplicate)),
-            ("broker done", { harness.machine.upstreamPublishCompleted(.publishReceived(topicID: 7, messageID: 9), succeeded: true) },
-             .send(.publishReceived(.init(messageID: 9)))),
-            ("dup after PUBREC", { harness.machine.publishReceived(duplicate, now: harness.at(3)) }, .send(.publishReceived(.init(messageID: 9)))),
-            ("PUBREL", { harness.machine.publishReleaseReceived(.init(messageID: 9), now: harness.at(4)) }, .send(.publishComplete(.init(messageID: 9)))),
-            ("repeated PUBREL", { harness.machine.publishReleaseReceived(.init(messageID: 9), now: harness.at(5)) }, .send(.publishComplete(.init(messageID: 9)))),
+            (
+                "first", { harness.machine.publishReceived(publish, now: harness.at(1)) },
+                .publishUpstream(
+                    .text("predefined/seven", "once", qos: .exactlyOnce),
+                    completion: .publishReceived(topicID: 7, messageID: 9)
+                )
+            ),
+            (
+                "dup while upstream pending", { harness.machine.publishReceived(duplicate, now: harness.at(2)) },
+                .dropped(.duplicate)
+            ),
+            (
+                "broker done",
+                {
+                    harness.machine.upstreamPublishCompleted(
+                        .publishReceived(topicID: 7, messageID: 9),
+                        succeeded: true
+                    )
+                },
+                .send(.publishReceived(.init(messageID: 9)))
+            ),
+            (
+                "dup after PUBREC", { harness.machine.publishReceived(duplicate, now: harness.at(3)) },
+                .send(.publishReceived(.init(messageID: 9)))
+            ),
+            (
+                "PUBREL", { harness.machine.publishReleaseReceived(.init(messageID: 9), now: harness.at(4)) },
+                .send(.publishComplete(.init(messageID: 9)))
+            ),
+            (
+                "repeated PUBREL", { harness.machine.publishReleaseReceived(.init(messageID: 9), now: harness.at(5)) },
+                .send(.publishComplete(.init(messageID: 9)))
+            ),
         ]
         for (name, step, expected) in steps {
             #expect(step() == expected, "\(name)")
         }
         // After the exchange ended, the message id may be reused for a new message.
-        #expect(harness.machine.publishReceived(publish, now: harness.at(6)) != .send(.publishReceived(.init(messageID: 9))))
+        #expect(
+            harness.machine.publishReceived(publish, now: harness.at(6)) != .send(.publishReceived(.init(messageID: 9)))
+        )
         #expect(!harness.machine.awaitingRelease.contains(9) || harness.machine.publishingUpstream.contains(9))
     }
 
@@ -97,11 +153,23 @@ struct ClientSessionPublishTests {
         var harness = StateMachineHarness.active(settings: settings)
         let qos1 = MQTTSNPublish.text("x", qos: .atLeastOnce, topicID: 7, type: .predefined, messageID: 1)
         let qos0 = MQTTSNPublish.text("x", qos: .atMostOnce, topicID: 7, type: .predefined)
-        if case .publishUpstream = harness.machine.publishReceived(qos0, now: harness.at(1)) {} else { Issue.record("first within burst") }
-        if case .publishUpstream = harness.machine.publishReceived(qos0, now: harness.at(1)) {} else { Issue.record("second within burst") }
+        if case .publishUpstream = harness.machine.publishReceived(qos0, now: harness.at(1)) {
+        } else {
+            Issue.record("first within burst")
+        }
+        if case .publishUpstream = harness.machine.publishReceived(qos0, now: harness.at(1)) {
+        } else {
+            Issue.record("second within burst")
+        }
         #expect(harness.machine.publishReceived(qos0, now: harness.at(1)) == .dropped(.rateLimited))
-        #expect(harness.machine.publishReceived(qos1, now: harness.at(1)) == .send(.publishAck(.init(topicID: 7, messageID: 1, returnCode: .rejectedCongestion))))
+        #expect(
+            harness.machine.publishReceived(qos1, now: harness.at(1))
+                == .send(.publishAck(.init(topicID: 7, messageID: 1, returnCode: .rejectedCongestion)))
+        )
         // One second later one token is back.
-        if case .publishUpstream = harness.machine.publishReceived(qos1, now: harness.at(2.01)) {} else { Issue.record("refilled") }
+        if case .publishUpstream = harness.machine.publishReceived(qos1, now: harness.at(2.01)) {
+        } else {
+            Issue.record("refilled")
+        }
     }
 }

@@ -1,7 +1,8 @@
-@testable import GatewayCore
 import MQTTSN
 import NIOCore
 import Testing
+
+@testable import GatewayCore
 
 @Suite("Client session: SUBSCRIBE and UNSUBSCRIBE")
 struct ClientSessionSubscriptionTests {
@@ -9,12 +10,38 @@ struct ClientSessionSubscriptionTests {
     func subscribe() {
         var harness = StateMachineHarness.active()
         let table: [(MQTTSNTopic, ClientSessionAction)] = [
-            (.name("room/1/temp"), .subscribeUpstream(topicFilter: "room/1/temp", qos: .atLeastOnce, messageID: 1, topicID: 1)),
-            (.name("room/+/temp"), .subscribeUpstream(topicFilter: "room/+/temp", qos: .atLeastOnce, messageID: 2, topicID: 0)),
-            (.predefined(7), .subscribeUpstream(topicFilter: "predefined/seven", qos: .atLeastOnce, messageID: 3, topicID: 7)),
-            (.shortName(MQTTSNShortTopicName("ab")!), .subscribeUpstream(topicFilter: "ab", qos: .atLeastOnce, messageID: 4, topicID: 0)),
-            (.predefined(8), .send(.subscribeAck(.init(qos: .atMostOnce, topicID: 0, messageID: 5, returnCode: .rejectedInvalidTopicID)))),
-            (.name("a/#/b"), .send(.subscribeAck(.init(qos: .atMostOnce, topicID: 0, messageID: 6, returnCode: .rejectedInvalidTopicID)))),
+            (
+                .name("room/1/temp"),
+                .subscribeUpstream(topicFilter: "room/1/temp", qos: .atLeastOnce, messageID: 1, topicID: 1)
+            ),
+            (
+                .name("room/+/temp"),
+                .subscribeUpstream(topicFilter: "room/+/temp", qos: .atLeastOnce, messageID: 2, topicID: 0)
+            ),
+            (
+                .predefined(7),
+                .subscribeUpstream(topicFilter: "predefined/seven", qos: .atLeastOnce, messageID: 3, topicID: 7)
+            ),
+            (
+                .shortName(MQTTSNShortTopicName("ab")!),
+                .subscribeUpstream(topicFilter: "ab", qos: .atLeastOnce, messageID: 4, topicID: 0)
+            ),
+            (
+                .predefined(8),
+                .send(
+                    .subscribeAck(
+                        .init(qos: .atMostOnce, topicID: 0, messageID: 5, returnCode: .rejectedInvalidTopicID)
+                    )
+                )
+            ),
+            (
+                .name("a/#/b"),
+                .send(
+                    .subscribeAck(
+                        .init(qos: .atMostOnce, topicID: 0, messageID: 6, returnCode: .rejectedInvalidTopicID)
+                    )
+                )
+            ),
         ]
         for (index, (topic, expected)) in table.enumerated() {
             let subscribe = MQTTSNSubscribe(qos: .atLeastOnce, messageID: UInt16(index + 1), topic: topic)
@@ -26,21 +53,32 @@ struct ClientSessionSubscriptionTests {
         )
         #expect(
             harness.machine.subscribeCompleted(messageID: 2, topicID: 0, grantedQoS: nil)
-                == .send(.subscribeAck(.init(qos: .atMostOnce, topicID: 0, messageID: 2, returnCode: .rejectedNotSupported)))
+                == .send(
+                    .subscribeAck(.init(qos: .atMostOnce, topicID: 0, messageID: 2, returnCode: .rejectedNotSupported))
+                )
         )
     }
 
     @Test("UNSUBSCRIBE goes upstream; an unknown predefined id is acknowledged at once")
     func unsubscribe() {
         var harness = StateMachineHarness.active()
-        #expect(harness.machine.unsubscribeReceived(.init(messageID: 1, topic: .name("a/#")), now: harness.at(1)) == .unsubscribeUpstream(topicFilter: "a/#", messageID: 1))
-        #expect(harness.machine.unsubscribeReceived(.init(messageID: 2, topic: .predefined(99)), now: harness.at(1)) == .send(.unsubscribeAck(.init(messageID: 2))))
+        #expect(
+            harness.machine.unsubscribeReceived(.init(messageID: 1, topic: .name("a/#")), now: harness.at(1))
+                == .unsubscribeUpstream(topicFilter: "a/#", messageID: 1)
+        )
+        #expect(
+            harness.machine.unsubscribeReceived(.init(messageID: 2, topic: .predefined(99)), now: harness.at(1))
+                == .send(.unsubscribeAck(.init(messageID: 2)))
+        )
     }
 
-    @Test("Topic filter validation", arguments: [
-        ("a/b", true), ("a/+/b", true), ("#", true), ("a/#", true), ("+", true),
-        ("a/#/b", false), ("a/b#", false), ("a+/b", false), ("", false),
-    ])
+    @Test(
+        "Topic filter validation",
+        arguments: [
+            ("a/b", true), ("a/+/b", true), ("#", true), ("a/#", true), ("+", true),
+            ("a/#/b", false), ("a/b#", false), ("a+/b", false), ("", false),
+        ]
+    )
     func topicFilters(filter: String, valid: Bool) {
         #expect(ClientSessionStateMachine.isValidTopicFilter(filter) == valid)
     }

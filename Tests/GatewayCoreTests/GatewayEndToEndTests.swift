@@ -14,7 +14,12 @@ struct GatewayEndToEndTests {
             let subscriber = try await fixture.observe(["e2e/q2/#"], qos: 2)
             let client = try await fixture.connectedClient("q2-up")
             let topicID = try await client.register("e2e/q2/up", messageID: 1).topicID
-            let publish = MQTTSNPublish(qos: .exactlyOnce, topicID: topicID, messageID: 7, payload: ByteBuffer(string: "once"))
+            let publish = MQTTSNPublish(
+                qos: .exactlyOnce,
+                topicID: topicID,
+                messageID: 7,
+                payload: ByteBuffer(string: "once")
+            )
             try await client.send(.publish(publish))
             let pubrec = try await client.receive { packet -> UInt16? in
                 if case .publishReceived(let received) = packet { return received.messageID }
@@ -39,7 +44,16 @@ struct GatewayEndToEndTests {
             }
             #expect(pubcomp == 7)
             // A marker after the exchange: once it arrived, any second copy would have arrived before it.
-            try await client.send(.publish(MQTTSNPublish(qos: .atLeastOnce, topicID: topicID, messageID: 8, payload: ByteBuffer(string: "marker"))))
+            try await client.send(
+                .publish(
+                    MQTTSNPublish(
+                        qos: .atLeastOnce,
+                        topicID: topicID,
+                        messageID: 8,
+                        payload: ByteBuffer(string: "marker")
+                    )
+                )
+            )
             try await subscriber.waitForMessage { $0.payload == "marker" }
             #expect(try await subscriber.messages.filter { $0.payload == "once" }.count == 1)
             #expect(try await subscriber.messages.first { $0.payload == "once" }?.qos == 2)
@@ -55,7 +69,12 @@ struct GatewayEndToEndTests {
             #expect(suback.returnCode == .accepted)
             #expect(suback.qos == .exactlyOnce)
             #expect(suback.topicID != 0)
-            try await MosquittoPublisher.publish(broker: fixture.broker, topic: "e2e/q2/down", payload: "exactly", qos: 2)
+            try await MosquittoPublisher.publish(
+                broker: fixture.broker,
+                topic: "e2e/q2/down",
+                payload: "exactly",
+                qos: 2
+            )
             let first = try await client.receive { packet -> MQTTSNPublish? in
                 if case .publish(let publish) = packet { return publish }
                 return nil
@@ -88,7 +107,11 @@ struct GatewayEndToEndTests {
         try await GatewayFixture.with { fixture in
             let subscriber = try await fixture.observe(["e2e/will/#"], qos: 1)
             let client = try await fixture.client()
-            let code = try await client.connect(clientID: "mortal", keepAlive: 1, will: ("e2e/will/mortal", "gone", .atLeastOnce))
+            let code = try await client.connect(
+                clientID: "mortal",
+                keepAlive: 1,
+                will: ("e2e/will/mortal", "gone", .atLeastOnce)
+            )
             #expect(code == .accepted)
             let will = try await subscriber.waitForMessage(topic: "e2e/will/mortal", timeout: .seconds(10))
             #expect(will.payload == "gone")
@@ -104,7 +127,11 @@ struct GatewayEndToEndTests {
         try await GatewayFixture.with { fixture in
             let subscriber = try await fixture.observe(["e2e/will/#"], qos: 1)
             let client = try await fixture.client()
-            _ = try await client.connect(clientID: "polite", keepAlive: 60, will: ("e2e/will/polite", "gone", .atLeastOnce))
+            _ = try await client.connect(
+                clientID: "polite",
+                keepAlive: 60,
+                will: ("e2e/will/polite", "gone", .atLeastOnce)
+            )
             try await client.send(.disconnect(MQTTSNDisconnect()))
             _ = try await client.receive { packet -> Bool? in
                 if case .disconnect = packet { return true }
@@ -112,7 +139,12 @@ struct GatewayEndToEndTests {
             }
             try await fixture.waitUntil { sessions, _ in sessions.isEmpty }
             // A second client's message after the disconnect: if the will were published it would come first.
-            try await MosquittoPublisher.publish(broker: fixture.broker, topic: "e2e/will/marker", payload: "marker", qos: 1)
+            try await MosquittoPublisher.publish(
+                broker: fixture.broker,
+                topic: "e2e/will/marker",
+                payload: "marker",
+                qos: 1
+            )
             try await subscriber.waitForMessage(topic: "e2e/will/marker")
             #expect(!(try await subscriber.messages.contains { $0.topic == "e2e/will/polite" }))
             await client.close()
@@ -131,7 +163,12 @@ struct GatewayEndToEndTests {
                 return nil
             }
             for payload in ["first", "second"] {
-                try await MosquittoPublisher.publish(broker: fixture.broker, topic: "e2e/sleep", payload: payload, qos: 1)
+                try await MosquittoPublisher.publish(
+                    broker: fixture.broker,
+                    topic: "e2e/sleep",
+                    payload: payload,
+                    qos: 1
+                )
             }
             try await fixture.waitUntil { sessions, _ in
                 sessions.contains { $0.clientID == "sleepy" && $0.state == .asleep && $0.pendingMessages == 2 }
@@ -143,7 +180,15 @@ struct GatewayEndToEndTests {
                 let packet = try await client.receive()
                 if case .publish(let publish) = packet {
                     delivered.append(String(buffer: publish.payload))
-                    try await client.send(.publishAck(MQTTSNPublishAck(topicID: publish.topicID, messageID: publish.messageID, returnCode: .accepted)))
+                    try await client.send(
+                        .publishAck(
+                            MQTTSNPublishAck(
+                                topicID: publish.topicID,
+                                messageID: publish.messageID,
+                                returnCode: .accepted
+                            )
+                        )
+                    )
                 } else if case .pingResponse = packet {
                     break
                 }
@@ -163,7 +208,13 @@ struct GatewayEndToEndTests {
             let suback = try await client.subscribe(.name("e2e/wild/+"), qos: .atLeastOnce, messageID: 1)
             #expect(suback.returnCode == .accepted)
             #expect(suback.topicID == 0)
-            try await MosquittoPublisher.publish(broker: fixture.broker, topic: "e2e/wild/kitchen", payload: "22.5", qos: 1, retain: true)
+            try await MosquittoPublisher.publish(
+                broker: fixture.broker,
+                topic: "e2e/wild/kitchen",
+                payload: "22.5",
+                qos: 1,
+                retain: true
+            )
             let register = try await client.receive { packet -> MQTTSNRegister? in
                 if case .register(let register) = packet { return register }
                 return nil
@@ -171,7 +222,11 @@ struct GatewayEndToEndTests {
             #expect(register.topicName == "e2e/wild/kitchen")
             #expect(register.topicID != 0)
             #expect(try await client.receiveNothing(within: .milliseconds(300)), "no PUBLISH before the REGACK")
-            try await client.send(.registerAck(MQTTSNRegisterAck(topicID: register.topicID, messageID: register.messageID, returnCode: .accepted)))
+            try await client.send(
+                .registerAck(
+                    MQTTSNRegisterAck(topicID: register.topicID, messageID: register.messageID, returnCode: .accepted)
+                )
+            )
             let publish = try await client.receive { packet -> MQTTSNPublish? in
                 if case .publish(let publish) = packet { return publish }
                 return nil
@@ -180,7 +235,11 @@ struct GatewayEndToEndTests {
             #expect(publish.topicIDType == .normal)
             #expect(String(buffer: publish.payload) == "22.5")
             #expect(publish.qos == .atLeastOnce)
-            try await client.send(.publishAck(MQTTSNPublishAck(topicID: publish.topicID, messageID: publish.messageID, returnCode: .accepted)))
+            try await client.send(
+                .publishAck(
+                    MQTTSNPublishAck(topicID: publish.topicID, messageID: publish.messageID, returnCode: .accepted)
+                )
+            )
             // Retain passes through: a new subscriber gets the retained message with the retain flag.
             let late = try await fixture.connectedClient("wild-late")
             _ = try await late.subscribe(.name("e2e/wild/kitchen"), qos: .atMostOnce, messageID: 1)
@@ -202,15 +261,44 @@ struct GatewayEndToEndTests {
         }) { fixture in
             let subscriber = try await fixture.observe(["e2e/predefined/#", "qs"], qos: 0)
             let device = try await fixture.client()
-            try await device.send(.publish(MQTTSNPublish(qos: .fireAndForget, topicIDType: .predefined, topicID: 5, payload: ByteBuffer(string: "fire"))))
+            try await device.send(
+                .publish(
+                    MQTTSNPublish(
+                        qos: .fireAndForget,
+                        topicIDType: .predefined,
+                        topicID: 5,
+                        payload: ByteBuffer(string: "fire")
+                    )
+                )
+            )
             let message = try await subscriber.waitForMessage(topic: "e2e/predefined/five")
             #expect(message.payload == "fire")
             let short = MQTTSNShortTopicName("qs")!.rawValue
-            try await device.send(.publish(MQTTSNPublish(qos: .fireAndForget, topicIDType: .shortName, topicID: short, payload: ByteBuffer(string: "short"))))
+            try await device.send(
+                .publish(
+                    MQTTSNPublish(
+                        qos: .fireAndForget,
+                        topicIDType: .shortName,
+                        topicID: short,
+                        payload: ByteBuffer(string: "short")
+                    )
+                )
+            )
             #expect(try await subscriber.waitForMessage(topic: "qs").payload == "short")
             // An unknown predefined id is dropped and counted, and QoS -1 is never answered.
-            try await device.send(.publish(MQTTSNPublish(qos: .fireAndForget, topicIDType: .predefined, topicID: 6, payload: ByteBuffer(string: "x"))))
-            try await fixture.waitUntil { _, statistics in statistics.droppedMessages["qos_minus_one_invalid_topic"] == 1 }
+            try await device.send(
+                .publish(
+                    MQTTSNPublish(
+                        qos: .fireAndForget,
+                        topicIDType: .predefined,
+                        topicID: 6,
+                        payload: ByteBuffer(string: "x")
+                    )
+                )
+            )
+            try await fixture.waitUntil { _, statistics in
+                statistics.droppedMessages["qos_minus_one_invalid_topic"] == 1
+            }
             #expect(try await device.receiveNothing(within: .milliseconds(200)))
             #expect(await fixture.gateway.sessions().isEmpty)
             await device.close()
@@ -258,7 +346,16 @@ struct GatewayEndToEndTests {
                 return nil
             }
             // Its topic id still works from the new address...
-            try await after.send(.publish(MQTTSNPublish(qos: .atLeastOnce, topicID: topicID, messageID: 3, payload: ByteBuffer(string: "moved"))))
+            try await after.send(
+                .publish(
+                    MQTTSNPublish(
+                        qos: .atLeastOnce,
+                        topicID: topicID,
+                        messageID: 3,
+                        payload: ByteBuffer(string: "moved")
+                    )
+                )
+            )
             let ack = try await after.receive { packet -> MQTTSNPublishAck? in
                 if case .publishAck(let ack) = packet { return ack }
                 return nil
@@ -266,7 +363,12 @@ struct GatewayEndToEndTests {
             #expect(ack.returnCode == .accepted)
             #expect(try await subscriber.waitForMessage(topic: "e2e/nat/up").payload == "moved")
             // ...and messages for it go to the new address.
-            try await MosquittoPublisher.publish(broker: fixture.broker, topic: "e2e/nat/down", payload: "found", qos: 1)
+            try await MosquittoPublisher.publish(
+                broker: fixture.broker,
+                topic: "e2e/nat/down",
+                payload: "found",
+                qos: 1
+            )
             let delivered = try await after.receive { packet -> MQTTSNPublish? in
                 if case .publish(let publish) = packet { return publish }
                 return nil
@@ -277,7 +379,9 @@ struct GatewayEndToEndTests {
             // CONNECT without clean session from yet another port resumes the session too.
             let third = try await fixture.client()
             #expect(try await third.connect(clientID: "roamer", cleanSession: false) == .accepted)
-            try await third.send(.publish(MQTTSNPublish(qos: .atMostOnce, topicID: topicID, payload: ByteBuffer(string: "again"))))
+            try await third.send(
+                .publish(MQTTSNPublish(qos: .atMostOnce, topicID: topicID, payload: ByteBuffer(string: "again")))
+            )
             #expect(try await subscriber.waitForMessage { $0.payload == "again" }.topic == "e2e/nat/up")
             #expect(await fixture.gateway.sessions().filter { $0.clientID == "roamer" }.count == 1)
             await third.close()
@@ -295,7 +399,16 @@ struct GatewayEndToEndTests {
             try await attacker.sendRaw(ByteBuffer(bytes: [200, 0x0C, 0x00]))
             try await attacker.sendRaw(ByteBuffer(bytes: [0x03, 0x03, 0x00]))
             try await fixture.waitUntil { _, statistics in statistics.malformedMessages == 2 }
-            try await good.send(.publish(MQTTSNPublish(qos: .atLeastOnce, topicID: topicID, messageID: 2, payload: ByteBuffer(string: "still fine"))))
+            try await good.send(
+                .publish(
+                    MQTTSNPublish(
+                        qos: .atLeastOnce,
+                        topicID: topicID,
+                        messageID: 2,
+                        payload: ByteBuffer(string: "still fine")
+                    )
+                )
+            )
             let ack = try await good.receive { packet -> MQTTSNPublishAck? in
                 if case .publishAck(let ack) = packet { return ack }
                 return nil
@@ -312,7 +425,11 @@ struct GatewayEndToEndTests {
     func invalidTopicAndUnknownClient() async throws {
         try await GatewayFixture.with { fixture in
             let client = try await fixture.connectedClient("confused")
-            try await client.send(.publish(MQTTSNPublish(qos: .atLeastOnce, topicID: 4242, messageID: 1, payload: ByteBuffer(string: "?"))))
+            try await client.send(
+                .publish(
+                    MQTTSNPublish(qos: .atLeastOnce, topicID: 4242, messageID: 1, payload: ByteBuffer(string: "?"))
+                )
+            )
             let ack = try await client.receive { packet -> MQTTSNPublishAck? in
                 if case .publishAck(let ack) = packet { return ack }
                 return nil
@@ -320,7 +437,9 @@ struct GatewayEndToEndTests {
             #expect(ack.returnCode == .rejectedInvalidTopicID)
             #expect(ack.topicID == 4242)
             let stranger = try await fixture.client()
-            try await stranger.send(.publish(MQTTSNPublish(qos: .atLeastOnce, topicID: 1, messageID: 1, payload: ByteBuffer(string: "?"))))
+            try await stranger.send(
+                .publish(MQTTSNPublish(qos: .atLeastOnce, topicID: 1, messageID: 1, payload: ByteBuffer(string: "?")))
+            )
             _ = try await stranger.receive { packet -> Bool? in
                 if case .disconnect = packet { return true }
                 return nil

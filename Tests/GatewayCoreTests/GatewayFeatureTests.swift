@@ -39,8 +39,13 @@ struct GatewayFeatureTests {
         try await GatewayFixture.with { fixture in
             let observer = try await fixture.observe(["e2e/will/#"], qos: 1)
             let client = try await fixture.client()
-            #expect(try await client.connect(clientID: "updater", keepAlive: 2, will: ("e2e/will/old", "old", .atLeastOnce)) == .accepted)
-            try await client.send(.willTopicUpdate(MQTTSNWillTopicUpdate(will: MQTTSNWill(qos: .atLeastOnce, topicName: "e2e/will/new"))))
+            #expect(
+                try await client.connect(clientID: "updater", keepAlive: 2, will: ("e2e/will/old", "old", .atLeastOnce))
+                    == .accepted
+            )
+            try await client.send(
+                .willTopicUpdate(MQTTSNWillTopicUpdate(will: MQTTSNWill(qos: .atLeastOnce, topicName: "e2e/will/new")))
+            )
             let topicResponse = try await client.receive { packet -> MQTTSNReturnCode? in
                 if case .willTopicResponse(let response) = packet { return response.returnCode }
                 return nil
@@ -62,20 +67,34 @@ struct GatewayFeatureTests {
 
     @Test("Rate limit: a QoS 1 PUBLISH beyond the bucket gets PUBACK congestion, QoS 0 is dropped and counted")
     func rateLimit() async throws {
-        try await GatewayFixture.with(configure: { $0.rateLimit = .init(messagesPerSecond: 0.2, burst: 1) }) { fixture in
+        try await GatewayFixture.with(configure: { $0.rateLimit = .init(messagesPerSecond: 0.2, burst: 1) }) {
+            fixture in
             let observer = try await fixture.observe(["e2e/rate"], qos: 1)
             let client = try await fixture.connectedClient("chatty")
             let topicID = try await client.register("e2e/rate", messageID: 1).topicID
             var codes: [MQTTSNReturnCode] = []
             for messageID in UInt16(2)...3 {
-                try await client.send(.publish(MQTTSNPublish(qos: .atLeastOnce, topicID: topicID, messageID: messageID, payload: ByteBuffer(string: "m\(messageID)"))))
-                codes.append(try await client.receive { packet -> MQTTSNReturnCode? in
-                    if case .publishAck(let ack) = packet, ack.messageID == messageID { return ack.returnCode }
-                    return nil
-                })
+                try await client.send(
+                    .publish(
+                        MQTTSNPublish(
+                            qos: .atLeastOnce,
+                            topicID: topicID,
+                            messageID: messageID,
+                            payload: ByteBuffer(string: "m\(messageID)")
+                        )
+                    )
+                )
+                codes.append(
+                    try await client.receive { packet -> MQTTSNReturnCode? in
+                        if case .publishAck(let ack) = packet, ack.messageID == messageID { return ack.returnCode }
+                        return nil
+                    }
+                )
             }
             #expect(codes == [.accepted, .rejectedCongestion])
-            try await client.send(.publish(MQTTSNPublish(qos: .atMostOnce, topicID: topicID, payload: ByteBuffer(string: "q0"))))
+            try await client.send(
+                .publish(MQTTSNPublish(qos: .atMostOnce, topicID: topicID, payload: ByteBuffer(string: "q0")))
+            )
             try await fixture.waitUntil { _, statistics in statistics.droppedMessages["rate_limited"] == 1 }
             // A marker through another session: once it arrived, anything the gateway let through arrived before it.
             try await observer.waitForMessage { $0.payload == "m2" }
@@ -91,14 +110,22 @@ struct GatewayFeatureTests {
         try await GatewayFixture.with { fixture in
             let observer = try await fixture.observe(["e2e/will/#"], qos: 1)
             let client = try await fixture.client()
-            #expect(try await client.connect(clientID: "stayer", will: ("e2e/will/stayer", "gone", .atLeastOnce)) == .accepted)
+            #expect(
+                try await client.connect(clientID: "stayer", will: ("e2e/will/stayer", "gone", .atLeastOnce))
+                    == .accepted
+            )
             await fixture.gateway.shutdown()
             _ = try await client.receive { packet -> Bool? in
                 if case .disconnect = packet { return true }
                 return nil
             }
             #expect(await fixture.gateway.sessions().filter { $0.state != .lost }.isEmpty)
-            try await MosquittoPublisher.publish(broker: fixture.broker, topic: "e2e/will/marker", payload: "marker", qos: 1)
+            try await MosquittoPublisher.publish(
+                broker: fixture.broker,
+                topic: "e2e/will/marker",
+                payload: "marker",
+                qos: 1
+            )
             try await observer.waitForMessage(topic: "e2e/will/marker")
             #expect(!(try await observer.messages.contains { $0.topic == "e2e/will/stayer" }))
             await client.close()
@@ -127,11 +154,17 @@ struct GatewayFeatureTests {
 
             let connect = MQTTSNPacket.connect(MQTTSNConnect(duration: 30, clientID: "board"))
             fixture.gateway.receive(try InMemoryTransport.encode(connect), from: line, via: transport)
-            #expect(try await transport.inbox.next(timeout: .seconds(10)).get() == .connectAck(MQTTSNConnectAck(returnCode: .accepted)))
+            #expect(
+                try await transport.inbox.next(timeout: .seconds(10)).get()
+                    == .connectAck(MQTTSNConnectAck(returnCode: .accepted))
+            )
 
             let node: [UInt8] = [0xAB, 0xCD]
             let encapsulated = MQTTSNPacket.forwarderEncapsulation(
-                MQTTSNForwarderEncapsulation(wirelessNodeID: ByteBuffer(bytes: node), message: .connect(MQTTSNConnect(duration: 30, clientID: "node")))
+                MQTTSNForwarderEncapsulation(
+                    wirelessNodeID: ByteBuffer(bytes: node),
+                    message: .connect(MQTTSNConnect(duration: 30, clientID: "node"))
+                )
             )
             fixture.gateway.receive(try InMemoryTransport.encode(encapsulated), from: line, via: transport)
             let reply = try await transport.inbox.next(timeout: .seconds(10)).get()
@@ -142,11 +175,23 @@ struct GatewayFeatureTests {
             #expect(Array(wrapped.wirelessNodeID.readableBytesView) == node)
             #expect(wrapped.message == .connectAck(MQTTSNConnectAck(returnCode: .accepted)))
 
-            let publish = MQTTSNPacket.publish(MQTTSNPublish(qos: .atMostOnce, topicIDType: .predefined, topicID: 3, payload: ByteBuffer(string: "over serial")))
+            let publish = MQTTSNPacket.publish(
+                MQTTSNPublish(
+                    qos: .atMostOnce,
+                    topicIDType: .predefined,
+                    topicID: 3,
+                    payload: ByteBuffer(string: "over serial")
+                )
+            )
             fixture.gateway.receive(try InMemoryTransport.encode(publish), from: line, via: transport)
             #expect(try await observer.waitForMessage(topic: "e2e/serial").payload == "over serial")
             let addresses = await fixture.gateway.sessions().map(\.address)
-            #expect(addresses == [.serial(device: "/dev/ttyUSB0", wirelessNodeID: nil), .serial(device: "/dev/ttyUSB0", wirelessNodeID: node)])
+            #expect(
+                addresses == [
+                    .serial(device: "/dev/ttyUSB0", wirelessNodeID: nil),
+                    .serial(device: "/dev/ttyUSB0", wirelessNodeID: node),
+                ]
+            )
         }
     }
 }

@@ -24,12 +24,24 @@ struct GatewayScaleTests {
                     group.addTask {
                         let clientID = "many-\(index)"
                         let client = try await fixture.connectedClient(clientID)
-                        try await client.send(.publish(MQTTSNPublish(qos: .atLeastOnce, topicIDType: .predefined, topicID: 1, messageID: 1, payload: ByteBuffer(string: clientID))))
+                        try await client.send(
+                            .publish(
+                                MQTTSNPublish(
+                                    qos: .atLeastOnce,
+                                    topicIDType: .predefined,
+                                    topicID: 1,
+                                    messageID: 1,
+                                    payload: ByteBuffer(string: clientID)
+                                )
+                            )
+                        )
                         let ack = try await client.receive(timeout: .seconds(20)) { packet -> MQTTSNPublishAck? in
                             if case .publishAck(let ack) = packet { return ack }
                             return nil
                         }
-                        guard ack.returnCode == .accepted else { throw GatewayFixtureError.connectRefused(ack.returnCode) }
+                        guard ack.returnCode == .accepted else {
+                            throw GatewayFixtureError.connectRefused(ack.returnCode)
+                        }
                         return client
                     }
                 }
@@ -44,7 +56,12 @@ struct GatewayScaleTests {
             let statistics = await fixture.gateway.statistics()
             #expect(statistics.clientsConnected == clientCount)
             // Every PUBACK came after the broker's; a marker published afterwards arrives after all of them.
-            try await MosquittoPublisher.publish(broker: fixture.broker, topic: "e2e/many-done", payload: "done", qos: 1)
+            try await MosquittoPublisher.publish(
+                broker: fixture.broker,
+                topic: "e2e/many-done",
+                payload: "done",
+                qos: 1
+            )
             try await subscriber.waitForMessage(topic: "e2e/many-done", timeout: .seconds(30))
             let payloads = Set(try await subscriber.messages.filter { $0.topic == "e2e/many" }.map(\.payload))
             #expect(payloads.count == clientCount)
@@ -56,7 +73,10 @@ struct GatewayScaleTests {
     func advertise() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         // The listener that plays a client waiting for ADVERTISE; it never sends, so any gateway address works.
-        let listener = try await MQTTSNTestClient.make(gateway: try SocketAddress(ipAddress: "127.0.0.1", port: 9), group: group)
+        let listener = try await MQTTSNTestClient.make(
+            gateway: try SocketAddress(ipAddress: "127.0.0.1", port: 9),
+            group: group
+        )
         let port = listener.localAddress!.port!
         try await GatewayFixture.with(configure: {
             $0.gatewayID = 42

@@ -55,7 +55,9 @@ final class BrokerObserver: Sendable {
             }
         )
         try await client.connect()
-        let subscriptions = topics.map { MQTTSubscription(topicFilter: $0, qos: MQTTQoS(rawValue: UInt8(qos)) ?? .atMostOnce) }
+        let subscriptions = topics.map {
+            MQTTSubscription(topicFilter: $0, qos: MQTTQoS(rawValue: UInt8(qos)) ?? .atMostOnce)
+        }
         let results = try await client.subscribe(subscriptions).get()
         for result in results {
             _ = try result.get()
@@ -95,7 +97,8 @@ enum BrokerObserverError: Error {
 final class BrokerObserverInbox: @unchecked Sendable {
     private let eventLoop: any EventLoop
     private var messages: [ObservedMessage] = []
-    private var waiters: [(id: Int, predicate: @Sendable (ObservedMessage) -> Bool, promise: EventLoopPromise<ObservedMessage>)] = []
+    private var waiters:
+        [(id: Int, predicate: @Sendable (ObservedMessage) -> Bool, promise: EventLoopPromise<ObservedMessage>)] = []
     private var nextWaiterID = 0
 
     init(eventLoop: any EventLoop) {

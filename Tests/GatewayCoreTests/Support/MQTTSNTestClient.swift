@@ -84,7 +84,11 @@ final class MQTTSNTestClient: Sendable {
         will: (topic: String, message: String, qos: MQTTSNQoS)? = nil,
         timeout: TimeAmount = .seconds(10)
     ) async throws -> MQTTSNReturnCode {
-        try await self.send(.connect(MQTTSNConnect(will: will != nil, cleanSession: cleanSession, duration: keepAlive, clientID: clientID)))
+        try await self.send(
+            .connect(
+                MQTTSNConnect(will: will != nil, cleanSession: cleanSession, duration: keepAlive, clientID: clientID)
+            )
+        )
         if let will {
             _ = try await self.receive(timeout: timeout) { packet -> Bool? in
                 if case .willTopicRequest = packet { return true }

@@ -1,6 +1,7 @@
-@testable import GatewayCore
 import MQTTSN
 import NIOCore
+
+@testable import GatewayCore
 
 /// Drives a ``ClientSessionStateMachine`` with a virtual clock, for table tests.
 struct StateMachineHarness {
@@ -40,14 +41,19 @@ struct StateMachineHarness {
         keepAlive: UInt16 = 10,
         settings: ClientSessionStateMachine.Settings = StateMachineHarness.settings
     ) -> StateMachineHarness {
-        var harness = StateMachineHarness(connect: MQTTSNConnect(duration: keepAlive, clientID: "sensor-1"), settings: settings)
+        var harness = StateMachineHarness(
+            connect: MQTTSNConnect(duration: keepAlive, clientID: "sensor-1"),
+            settings: settings
+        )
         _ = harness.machine.upstreamConnected(now: harness.at(0))
         return harness
     }
 }
 
 extension UpstreamMessage {
-    static func text(_ topic: String, _ payload: String, qos: UpstreamQoS = .atMostOnce, retain: Bool = false) -> UpstreamMessage {
+    static func text(_ topic: String, _ payload: String, qos: UpstreamQoS = .atMostOnce, retain: Bool = false)
+        -> UpstreamMessage
+    {
         UpstreamMessage(topic: topic, payload: ByteBuffer(string: payload), qos: qos, retain: retain)
     }
 }
