@@ -27,6 +27,10 @@ final class UMockdevTestbed: @unchecked Sendable {
         process.standardInput = input
         process.standardOutput = output
         process.standardError = FileHandle.standardError
+        // The probe's per-device info logs would drown the test output; warnings and errors still show.
+        var environment = ProcessInfo.processInfo.environment
+        environment["SNBRIDGE_LOG_LEVEL"] = "warning"
+        process.environment = environment
         commands = input.fileHandleForWriting
         output.fileHandleForReading.readabilityHandler = { [weak self] handle in
             let data = handle.availableData
