@@ -3,6 +3,12 @@ import MQTTSN
 import NIOCore
 import NIOPosix
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 /// Opens serial links: a tty (or any descriptor, e.g. a pseudo-terminal) becomes a NIO channel with the deframer
 /// and the link handler in its pipeline.
 ///
@@ -59,7 +65,11 @@ public struct SerialLinkBootstrap: Sendable {
             }
         }
         let start = self
-        return ready.flatMap {
+        return ready.flatMapError { error in
+            // The pulse failed before NIO took the descriptor: it is still ours to close.
+            _ = close(descriptor)
+            return eventLoop.makeFailedFuture(error)
+        }.flatMap {
             start.start(
                 descriptor: descriptor,
                 devicePath: devicePath,
@@ -70,7 +80,8 @@ public struct SerialLinkBootstrap: Sendable {
         }
     }
 
-    /// Starts a link on an already open descriptor (a pseudo-terminal in tests); the channel takes ownership.
+    /// Starts a link on an already open descriptor (a pseudo-terminal in tests). The channel takes ownership; if
+    /// starting fails, the descriptor is closed.
     public func connect(
         takingOwnershipOf descriptor: CInt,
         name: String,
@@ -119,6 +130,11 @@ public struct SerialLinkBootstrap: Sendable {
                 }
             }
             .takingOwnershipOfDescriptor(inputOutput: descriptor)
+            .flatMapError { error in
+                // NIO leaves the descriptor to us when it fails to take it.
+                _ = close(descriptor)
+                return eventLoop.makeFailedFuture(error)
+            }
             .flatMap { channel in
                 // The handlers hold the connection the delegate sees; hand out that same object.
                 channel.eventLoop.submit {
