@@ -32,7 +32,8 @@ public struct SerialDeframer: Sendable {
     private var lastWasCarriageReturn = false
 
     public init(maximumFrameSize: Int = SerialFrame.hardMaximumSize) {
-        self.maximumFrameSize = min(max(maximumFrameSize, SerialFrame.minimumAnnouncedMaximumSize), SerialFrame.hardMaximumSize)
+        self.maximumFrameSize = min(
+            max(maximumFrameSize, SerialFrame.minimumAnnouncedMaximumSize), SerialFrame.hardMaximumSize)
         self.maximumSegmentLength = COBS.maximumEncodedLength(of: self.maximumFrameSize)
         self.segment.reserveCapacity(self.maximumSegmentLength)
     }

@@ -4,9 +4,9 @@ import NIOCore
 import NIOPosix
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// Opens serial links: a tty (or any descriptor, e.g. a pseudo-terminal) becomes a NIO channel with the deframer
@@ -50,7 +50,8 @@ public struct SerialLinkBootstrap: Sendable {
         let logger = self.logger
         let ready: EventLoopFuture<Void>
         if self.port.resetPolicy == .onOpen {
-            ready = SerialPort.pulse(pulse, descriptor: descriptor, path: devicePath, eventLoop: eventLoop, logger: logger)
+            ready = SerialPort.pulse(
+                pulse, descriptor: descriptor, path: devicePath, eventLoop: eventLoop, logger: logger)
         } else {
             ready = eventLoop.makeSucceededVoidFuture()
         }
@@ -61,7 +62,8 @@ public struct SerialLinkBootstrap: Sendable {
             onLinkLost = { reason in
                 guard reason != .channelClosed else { return }
                 logger.info("Resetting device after link loss", metadata: ["device.path": "\(devicePath)"])
-                _ = SerialPort.pulse(pulse, descriptor: descriptor, path: devicePath, eventLoop: eventLoop, logger: logger)
+                _ = SerialPort.pulse(
+                    pulse, descriptor: descriptor, path: devicePath, eventLoop: eventLoop, logger: logger)
             }
         }
         let start = self
@@ -87,7 +89,8 @@ public struct SerialLinkBootstrap: Sendable {
         name: String,
         delegate: any SerialLinkDelegate
     ) -> EventLoopFuture<SerialLinkConnection> {
-        self.start(descriptor: descriptor, devicePath: name, eventLoop: self.group.next(), delegate: delegate, onLinkLost: nil)
+        self.start(
+            descriptor: descriptor, devicePath: name, eventLoop: self.group.next(), delegate: delegate, onLinkLost: nil)
     }
 
     private func start(
@@ -109,7 +112,8 @@ public struct SerialLinkBootstrap: Sendable {
                     let operations = channel.pipeline.syncOperations
                     switch mode {
                     case .framed:
-                        try operations.addHandler(ByteToMessageHandler(SerialFrameDecoder(maximumFrameSize: maximumFrameSize)))
+                        try operations.addHandler(
+                            ByteToMessageHandler(SerialFrameDecoder(maximumFrameSize: maximumFrameSize)))
                         try operations.addHandler(
                             SerialLinkHandler(
                                 configuration: link,

@@ -91,7 +91,8 @@ final class SerialLinkHandler: ChannelDuplexHandler {
                 // No flush here: the gateway queues replies and flushes once per burst.
                 let frame = try self.stateMachine.frameForMQTTSN(message, forwarderNodeID: forwarderNodeID)
                 self.counters.framesSent += 1
-                context.write(self.wrapOutboundOut(frame.encoded(allocator: context.channel.allocator)), promise: promise)
+                context.write(
+                    self.wrapOutboundOut(frame.encoded(allocator: context.channel.allocator)), promise: promise)
             } catch {
                 promise?.fail(error)
             }
@@ -104,7 +105,8 @@ final class SerialLinkHandler: ChannelDuplexHandler {
     private func startTimer(context: ChannelHandlerContext) {
         guard self.timer == nil, self.stateMachine.configuration.keepaliveSeconds > 0 else { return }
         // Ticks at a quarter of the interval (at most 1 s) so a ping or a loss is noticed promptly.
-        let tick = min(.nanoseconds(self.stateMachine.configuration.effectiveKeepalive.nanoseconds / 4), TimeAmount.seconds(1))
+        let tick = min(
+            .nanoseconds(self.stateMachine.configuration.effectiveKeepalive.nanoseconds / 4), TimeAmount.seconds(1))
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         self.timer = context.eventLoop.scheduleRepeatedTask(initialDelay: tick, delay: tick) { _ in
             let (handler, context) = loopBound.value
@@ -115,7 +117,8 @@ final class SerialLinkHandler: ChannelDuplexHandler {
     /// Link control frames go out at once: a late PONG or HELLO-ACK costs the link.
     private func write(_ message: SerialLinkMessage, context: ChannelHandlerContext) {
         self.counters.framesSent += 1
-        context.writeAndFlush(self.wrapOutboundOut(message.frame.encoded(allocator: context.channel.allocator)), promise: nil)
+        context.writeAndFlush(
+            self.wrapOutboundOut(message.frame.encoded(allocator: context.channel.allocator)), promise: nil)
     }
 
     private func perform(_ action: SerialLinkStateMachine.Action, context: ChannelHandlerContext) {

@@ -16,7 +16,8 @@ extension SerialLinkMessage {
             }
             self = frame.type == .linkPing ? .linkPing(token: frame.payload) : .linkPong(token: frame.payload)
         case .reset:
-            guard frame.payload.readableBytes == 1, let mode = frame.payload.getInteger(at: frame.payload.readerIndex, as: UInt8.self)
+            guard frame.payload.readableBytes == 1,
+                let mode = frame.payload.getInteger(at: frame.payload.readerIndex, as: UInt8.self)
             else {
                 throw .malformedPayload("RESET must carry one mode byte")
             }

@@ -223,11 +223,14 @@ public struct SerialLinkStateMachine: Sendable {
         guard Int(hello.maximumFrameSize) >= SerialFrame.minimumAnnouncedMaximumSize else {
             return self.rejectHello(.frameSizeTooSmall, wasLinked: wasLinked, now: now)
         }
-        let ourMaximum = min(max(self.configuration.maximumFrameSize, SerialFrame.minimumAnnouncedMaximumSize), SerialFrame.hardMaximumSize)
+        let ourMaximum = min(
+            max(self.configuration.maximumFrameSize, SerialFrame.minimumAnnouncedMaximumSize),
+            SerialFrame.hardMaximumSize)
         let linkMaximum = min(ourMaximum, Int(hello.maximumFrameSize))
         let version = min(ours.upperBound, hello.supportedVersions.upperBound)
         self.state = .linked(
-            Linked(hello: hello, version: version, linkMaximumFrameSize: linkMaximum, lastReceived: now, lastPingSent: now)
+            Linked(
+                hello: hello, version: version, linkMaximumFrameSize: linkMaximum, lastReceived: now, lastPingSent: now)
         )
         let ack = HelloAck(
             version: version,

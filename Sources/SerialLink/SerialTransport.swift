@@ -74,7 +74,9 @@ public final class SerialTransport: MQTTSNTransport, SerialLinkDelegate {
         self.observer?.serialLink(connection, linkDown: reason)
     }
 
-    public func serialLink(_ connection: SerialLinkConnection, received message: ByteBuffer, forwarderNodeID: ByteBuffer?) {
+    public func serialLink(
+        _ connection: SerialLinkConnection, received message: ByteBuffer, forwarderNodeID: ByteBuffer?
+    ) {
         let address = MQTTSNClientAddress.serial(
             device: connection.devicePath,
             wirelessNodeID: forwarderNodeID.map { Array($0.readableBytesView) }

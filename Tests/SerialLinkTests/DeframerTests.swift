@@ -7,7 +7,9 @@ import Testing
 @Suite("Deframer: frames, console text, noise and damage")
 struct DeframerTests {
     let hello = SerialLinkMessage.hello(
-        DeviceHello(supportedVersions: 1...1, maximumFrameSize: 256, deviceIdentity: [1, 2, 3], firmwareName: "t", firmwareVersion: "1")
+        DeviceHello(
+            supportedVersions: 1...1, maximumFrameSize: 256, deviceIdentity: [1, 2, 3], firmwareName: "t",
+            firmwareVersion: "1")
     ).frame
     let connect = SerialLinkMessage.mqttsn(ByteBuffer(bytes: hex("0A040401003C64657631"))).frame
 
@@ -39,7 +41,8 @@ struct DeframerTests {
     }
 
     @Test func longConsoleLinesAreSplitAtTheLimit() {
-        let events = deframe(Array(repeating: UInt8(ascii: "z"), count: 600) + [UInt8(ascii: "\n")], leadingDelimiter: false)
+        let events = deframe(
+            Array(repeating: UInt8(ascii: "z"), count: 600) + [UInt8(ascii: "\n")], leadingDelimiter: false)
         #expect(events.count == 3)
         #expect(events.first == .consoleLine(String(repeating: "z", count: SerialDeframer.consoleLineLimit)))
         #expect(events.last == .consoleLine(String(repeating: "z", count: 600 - 2 * SerialDeframer.consoleLineLimit)))
@@ -95,7 +98,8 @@ struct DeframerTests {
     }
 
     @Test func byteByByteAndBulkDeliveryAgreeThroughTheChannelDecoder() throws {
-        let stream = Array("ets Jun  8 2016\r\n".utf8) + self.wire(self.hello) + Array("dbg\n".utf8) + self.wire(self.connect)
+        let stream =
+            Array("ets Jun  8 2016\r\n".utf8) + self.wire(self.hello) + Array("dbg\n".utf8) + self.wire(self.connect)
         func run(chunks: [[UInt8]]) throws -> [SerialDeframerEvent] {
             let channel = EmbeddedChannel(handler: ByteToMessageHandler(SerialFrameDecoder()))
             for chunk in chunks {
@@ -110,7 +114,8 @@ struct DeframerTests {
         }
         let bulk = try run(chunks: [stream])
         let single = try run(chunks: stream.map { [$0] })
-        #expect(bulk == [.consoleLine("ets Jun  8 2016"), .frame(self.hello), .consoleLine("dbg"), .frame(self.connect)])
+        #expect(
+            bulk == [.consoleLine("ets Jun  8 2016"), .frame(self.hello), .consoleLine("dbg"), .frame(self.connect)])
         #expect(single == bulk)
     }
 

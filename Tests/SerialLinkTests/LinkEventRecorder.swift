@@ -18,15 +18,20 @@ final class LinkEventRecorder: SerialLinkDelegate, @unchecked Sendable {
 
     private let lock = NSLock()
     private var events: [Event] = []
-    private var waiters: [(id: Int, predicate: (Event) -> Bool, occurrence: Int, continuation: CheckedContinuation<Event?, Never>)] = []
+    private var waiters:
+        [(id: Int, predicate: (Event) -> Bool, occurrence: Int, continuation: CheckedContinuation<Event?, Never>)] = []
     private var nextID = 0
 
     var recorded: [Event] { self.lock.withLock { self.events } }
 
     func serialLink(_ connection: SerialLinkConnection, linkUp device: DeviceHello) { self.record(.linkUp(device)) }
-    func serialLink(_ connection: SerialLinkConnection, linkDown reason: SerialLinkLossReason) { self.record(.linkDown(reason)) }
+    func serialLink(_ connection: SerialLinkConnection, linkDown reason: SerialLinkLossReason) {
+        self.record(.linkDown(reason))
+    }
     func serialLink(_ connection: SerialLinkConnection, received message: ByteBuffer, forwarderNodeID: ByteBuffer?) {
-        self.record(.message(Array(message.readableBytesView), forwarderNodeID: forwarderNodeID.map { Array($0.readableBytesView) }))
+        self.record(
+            .message(
+                Array(message.readableBytesView), forwarderNodeID: forwarderNodeID.map { Array($0.readableBytesView) }))
     }
     func serialLink(_ connection: SerialLinkConnection, consoleLine: String) { self.record(.console(consoleLine)) }
 

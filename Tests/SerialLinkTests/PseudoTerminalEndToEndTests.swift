@@ -2,8 +2,8 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
-import Testing
 import TestSupport
+import Testing
 
 @testable import SerialLink
 
@@ -29,9 +29,12 @@ struct PseudoTerminalEndToEndTests {
         logger.logLevel = .debug
         var link = SerialLinkConfiguration()
         link.keepaliveInterval = keepalive
-        let bootstrap = SerialLinkBootstrap(group: MultiThreadedEventLoopGroup.singleton, link: link, mode: mode, logger: logger)
+        let bootstrap = SerialLinkBootstrap(
+            group: MultiThreadedEventLoopGroup.singleton, link: link, mode: mode, logger: logger)
         let master = try #require(pair.takeMaster())
-        let connection = try await bootstrap.connect(takingOwnershipOf: master, name: pair.slavePath, delegate: recorder).get()
+        let connection = try await bootstrap.connect(
+            takingOwnershipOf: master, name: pair.slavePath, delegate: recorder
+        ).get()
         let device = try SimulatedDevice(arguments: deviceArguments + [pair.slavePath])
         _ = try await device.waitForLine(startingWith: "ready")
         pair.releaseSlave()
@@ -75,7 +78,9 @@ struct PseudoTerminalEndToEndTests {
         // A node behind the device arrives with its forwarder node id, and our answer goes back encapsulated.
         setup.device.send("forward 002A 0216")
         _ = try await setup.recorder.wait { $0 == .message([0x02, 0x16], forwarderNodeID: [0x00, 0x2A]) }
-        try await setup.connection.send(ByteBuffer(bytes: [0x02, 0x17]), forwarderNodeID: ByteBuffer(bytes: [0x00, 0x2A])).get()
+        try await setup.connection.send(
+            ByteBuffer(bytes: [0x02, 0x17]), forwarderNodeID: ByteBuffer(bytes: [0x00, 0x2A])
+        ).get()
         #expect(try await setup.device.waitForLine(startingWith: "forwarded") == "forwarded 002A 0217")
 
         // The far end closing is detected as link lost.

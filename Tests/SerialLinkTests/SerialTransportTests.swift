@@ -3,8 +3,8 @@ import Logging
 import MQTTSNTransport
 import NIOCore
 import NIOPosix
-import Testing
 import TestSupport
+import Testing
 
 @testable import SerialLink
 
@@ -15,7 +15,11 @@ struct SerialTransportTests {
     final class RecordingInbound: MQTTSNInboundHandler, @unchecked Sendable {
         private let lock = NSLock()
         private var received: [(bytes: [UInt8], address: MQTTSNClientAddress)] = []
-        private var waiters: [(predicate: ([UInt8], MQTTSNClientAddress) -> Bool, continuation: CheckedContinuation<MQTTSNClientAddress, Never>)] = []
+        private var waiters:
+            [(
+                predicate: ([UInt8], MQTTSNClientAddress) -> Bool,
+                continuation: CheckedContinuation<MQTTSNClientAddress, Never>
+            )] = []
 
         func receive(_ bytes: ByteBuffer, from address: MQTTSNClientAddress, via transport: any MQTTSNTransport) {
             let message = Array(bytes.readableBytesView)
@@ -52,10 +56,13 @@ struct SerialTransportTests {
         let pair = try PseudoTerminalPair()
         let inbound = RecordingInbound()
         let observer = LinkEventRecorder()
-        let transport = SerialTransport(inboundHandler: inbound, observer: observer, logger: Logger(label: "test.transport"))
+        let transport = SerialTransport(
+            inboundHandler: inbound, observer: observer, logger: Logger(label: "test.transport"))
         let bootstrap = SerialLinkBootstrap(group: MultiThreadedEventLoopGroup.singleton)
         let master = try #require(pair.takeMaster())
-        let connection = try await bootstrap.connect(takingOwnershipOf: master, name: pair.slavePath, delegate: transport).get()
+        let connection = try await bootstrap.connect(
+            takingOwnershipOf: master, name: pair.slavePath, delegate: transport
+        ).get()
         let device = try SimulatedDevice(arguments: [pair.slavePath])
         defer { device.terminate() }
         _ = try await device.waitForLine(startingWith: "ready")

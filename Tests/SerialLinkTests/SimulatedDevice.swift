@@ -15,7 +15,8 @@ final class SimulatedDevice: @unchecked Sendable {
     private let lock = NSLock()
     private var lines: [String] = []
     private var partial = Data()
-    private var waiters: [(id: Int, prefix: String, occurrence: Int, continuation: CheckedContinuation<String?, Never>)] = []
+    private var waiters:
+        [(id: Int, prefix: String, occurrence: Int, continuation: CheckedContinuation<String?, Never>)] = []
     private var nextID = 0
 
     /// The simulator built next to the test bundle.
@@ -47,7 +48,9 @@ final class SimulatedDevice: @unchecked Sendable {
     }
 
     /// Waits for the `occurrence`-th line (already printed or still to come) that starts with `prefix`.
-    func waitForLine(startingWith prefix: String, occurrence: Int = 1, timeout: Duration = .seconds(10)) async throws -> String {
+    func waitForLine(startingWith prefix: String, occurrence: Int = 1, timeout: Duration = .seconds(10)) async throws
+        -> String
+    {
         let id = self.lock.withLock { () -> Int in
             self.nextID += 1
             return self.nextID

@@ -26,7 +26,10 @@ struct StateMachineTests {
     @Test func handshakeAcceptsAndAnnouncesOurParameters() {
         var machine = SerialLinkStateMachine()
         let action = machine.messageReceived(.hello(self.hello()), now: self.start)
-        #expect(action == .linkUp(self.hello(), reply: .helloAck(HelloAck(version: 1, maximumFrameSize: 1024, keepaliveSeconds: 15))))
+        #expect(
+            action
+                == .linkUp(
+                    self.hello(), reply: .helloAck(HelloAck(version: 1, maximumFrameSize: 1024, keepaliveSeconds: 15))))
         #expect(machine.linkedDevice == self.hello())
         #expect(machine.linkMaximumFrameSize == 256)
     }
@@ -62,8 +65,13 @@ struct StateMachineTests {
     @Test func tooSmallFrameSizeAndMalformedHelloAreRejected() {
         var machine = SerialLinkStateMachine()
         let small = machine.messageReceived(.hello(self.hello(maximumFrameSize: 32)), now: self.start)
-        #expect(small == .reject(LinkReject(reason: .frameSizeTooSmall, gatewayVersions: 1...1), reply: .reject(LinkReject(reason: .frameSizeTooSmall, gatewayVersions: 1...1))))
-        let malformed = machine.frameReceived(SerialFrame(type: .hello, payload: ByteBuffer(bytes: [1, 1, 0])), now: self.start)
+        #expect(
+            small
+                == .reject(
+                    LinkReject(reason: .frameSizeTooSmall, gatewayVersions: 1...1),
+                    reply: .reject(LinkReject(reason: .frameSizeTooSmall, gatewayVersions: 1...1))))
+        let malformed = machine.frameReceived(
+            SerialFrame(type: .hello, payload: ByteBuffer(bytes: [1, 1, 0])), now: self.start)
         guard case .reject(let reject, _) = malformed else {
             Issue.record("expected reject, got \(malformed)")
             return
@@ -92,7 +100,8 @@ struct StateMachineTests {
 
     @Test func mqttsnWithAWrongLengthFieldIsDropped() {
         var machine = self.linked()
-        let action = machine.frameReceived(SerialFrame(type: .mqttsn, payload: ByteBuffer(bytes: [0x05, 0x16])), now: self.start)
+        let action = machine.frameReceived(
+            SerialFrame(type: .mqttsn, payload: ByteBuffer(bytes: [0x05, 0x16])), now: self.start)
         guard case .dropMalformed = action else {
             Issue.record("expected a drop, got \(action)")
             return
@@ -147,7 +156,9 @@ struct StateMachineTests {
         var machine = self.linked(configuration)
         #expect(machine.tick(now: self.start + .seconds(3)) == .linkLost(.silence))
         // Its answers to our old pings arrive late: it thinks it is linked, so it must start over.
-        #expect(machine.messageReceived(.linkPong(token: ByteBuffer()), now: self.start + .seconds(4)) == .send(.reset(.rehello)))
+        #expect(
+            machine.messageReceived(.linkPong(token: ByteBuffer()), now: self.start + .seconds(4))
+                == .send(.reset(.rehello)))
         #expect(machine.linkState == .lost(.silence))
         guard case .linkUp = machine.messageReceived(.hello(self.hello()), now: self.start + .seconds(4)) else {
             Issue.record("expected the link back up")
@@ -174,7 +185,8 @@ struct StateMachineTests {
 
     @Test func gatewayResetSendsResetAndLosesTheLink() {
         var machine = self.linked()
-        #expect(machine.resetRequested(.rehello, now: self.start) == .sendAndLinkLost(.reset(.rehello), .resetByGateway))
+        #expect(
+            machine.resetRequested(.rehello, now: self.start) == .sendAndLinkLost(.reset(.rehello), .resetByGateway))
         #expect(machine.linkedDevice == nil)
     }
 

@@ -2,10 +2,27 @@ import Foundation
 
 /// The shared vectors of Firmware-Protocol/vectors/vectors.txt, read the same way the C tests read them.
 struct TestVectors {
-    struct CRC { var name: String; var data: [UInt8]; var crc: UInt16 }
-    struct COBSCase { var name: String; var decoded: [UInt8]; var encoded: [UInt8] }
-    struct Frame { var name: String; var type: UInt8; var payload: [UInt8]; var wire: [UInt8] }
-    struct Invalid { var name: String; var wire: [UInt8]; var error: String }
+    struct CRC {
+        var name: String
+        var data: [UInt8]
+        var crc: UInt16
+    }
+    struct COBSCase {
+        var name: String
+        var decoded: [UInt8]
+        var encoded: [UInt8]
+    }
+    struct Frame {
+        var name: String
+        var type: UInt8
+        var payload: [UInt8]
+        var wire: [UInt8]
+    }
+    struct Invalid {
+        var name: String
+        var wire: [UInt8]
+        var error: String
+    }
 
     var crcs: [CRC] = []
     var cobs: [COBSCase] = []
@@ -30,12 +47,16 @@ struct TestVectors {
             let name = fields["name"] ?? "?"
             switch kind {
             case "crc":
-                vectors.crcs.append(CRC(name: name, data: hex(fields["data"]), crc: UInt16(fields["crc"] ?? "", radix: 16) ?? 0))
+                vectors.crcs.append(
+                    CRC(name: name, data: hex(fields["data"]), crc: UInt16(fields["crc"] ?? "", radix: 16) ?? 0))
             case "cobs":
-                vectors.cobs.append(COBSCase(name: name, decoded: hex(fields["decoded"]), encoded: hex(fields["encoded"])))
+                vectors.cobs.append(
+                    COBSCase(name: name, decoded: hex(fields["decoded"]), encoded: hex(fields["encoded"])))
             case "frame":
                 vectors.frames.append(
-                    Frame(name: name, type: UInt8(fields["type"] ?? "", radix: 16) ?? 0, payload: hex(fields["payload"]), wire: hex(fields["wire"]))
+                    Frame(
+                        name: name, type: UInt8(fields["type"] ?? "", radix: 16) ?? 0, payload: hex(fields["payload"]),
+                        wire: hex(fields["wire"]))
                 )
             case "invalid":
                 vectors.invalid.append(Invalid(name: name, wire: hex(fields["wire"]), error: fields["error"] ?? "?"))

@@ -39,7 +39,8 @@ struct VectorTests {
 
     @Test func framesEncodeToTheWireBytes() {
         for vector in self.vectors.frames {
-            let frame = SerialFrame(type: SerialFrameType(rawValue: vector.type), payload: ByteBuffer(bytes: vector.payload))
+            let frame = SerialFrame(
+                type: SerialFrameType(rawValue: vector.type), payload: ByteBuffer(bytes: vector.payload))
             #expect(Array(frame.encoded().readableBytesView) == vector.wire, "\(vector.name)")
         }
     }
@@ -49,7 +50,9 @@ struct VectorTests {
             let events = deframe(vector.wire)
             let type = SerialFrameType(rawValue: vector.type)
             if type.isKnown {
-                #expect(events == [.frame(SerialFrame(type: type, payload: ByteBuffer(bytes: vector.payload)))], "\(vector.name)")
+                #expect(
+                    events == [.frame(SerialFrame(type: type, payload: ByteBuffer(bytes: vector.payload)))],
+                    "\(vector.name)")
             } else {
                 #expect(events == [.badFrame(.unknownType)], "\(vector.name)")
             }
@@ -58,7 +61,8 @@ struct VectorTests {
 
     @Test func invalidWireInputIsRejectedWithTheExpectedErrorAndTheNextFrameArrives() throws {
         let expected: [String: SerialFrameError] = [
-            "cobs": .cobsError, "too-short": .tooShort, "bad-crc": .badCRC, "unknown-type": .unknownType, "oversize": .oversize,
+            "cobs": .cobsError, "too-short": .tooShort, "bad-crc": .badCRC, "unknown-type": .unknownType,
+            "oversize": .oversize,
         ]
         let next = SerialFrame(type: .linkPing, payload: ByteBuffer(bytes: [1, 2]))
         for vector in self.vectors.invalid {
@@ -95,7 +99,9 @@ struct VectorTests {
 }
 
 /// Runs bytes through a fresh deframer, preceded by a 0x00 so the first segment is in frame position.
-func deframe(_ bytes: [UInt8], maximumFrameSize: Int = SerialFrame.hardMaximumSize, leadingDelimiter: Bool = true) -> [SerialDeframerEvent] {
+func deframe(_ bytes: [UInt8], maximumFrameSize: Int = SerialFrame.hardMaximumSize, leadingDelimiter: Bool = true)
+    -> [SerialDeframerEvent]
+{
     var deframer = SerialDeframer(maximumFrameSize: maximumFrameSize)
     var events: [SerialDeframerEvent] = []
     for byte in (leadingDelimiter ? [0] : []) + bytes {
