@@ -27,32 +27,3 @@ enum ClientSessionAction: Equatable, Sendable {
     /// The will changed: re-establish the upstream session with the new will, then send `response`.
     case updateWill(response: MQTTSNPacket)
 }
-
-/// What to tell the client once the broker acknowledged (or failed) its PUBLISH.
-enum UpstreamPublishCompletion: Hashable, Sendable {
-    /// QoS 0 and -1: nothing.
-    case none
-    /// QoS 1: PUBACK.
-    case publishAck(topicID: UInt16, messageID: UInt16)
-    /// QoS 2: PUBREC (PUBACK "congestion" when it failed).
-    case publishReceived(topicID: UInt16, messageID: UInt16)
-}
-
-/// Why a client is considered lost.
-enum ClientLossReason: String, Hashable, Sendable {
-    case keepAliveExpired = "keepalive expired"
-    case sleepExpired = "sleep duration expired"
-    case retriesExhausted = "retransmissions exhausted"
-    case connectTimeout = "connect exchange timed out"
-    case upstreamLost = "upstream connection lost"
-}
-
-/// Why a message was dropped.
-enum ClientDropReason: String, Hashable, Sendable {
-    case rateLimited = "rate_limited"
-    case duplicate = "duplicate"
-    case topicLimit = "topic_limit"
-    case registrationRefused = "registration_refused"
-    case queueFull = "queue_full"
-    case unexpected = "unexpected"
-}

@@ -113,22 +113,3 @@ extension ClientSessionStateMachine {
         !name.isEmpty && !name.utf8.contains(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "#") || $0 == 0 })
     }
 }
-
-extension UpstreamQoS {
-    /// MQTT-SN QoS -1 exists only between client and gateway; upstream it is QoS 0.
-    init(_ qos: MQTTSNQoS) {
-        switch qos {
-        case .atMostOnce, .fireAndForget: self = .atMostOnce
-        case .atLeastOnce: self = .atLeastOnce
-        case .exactlyOnce: self = .exactlyOnce
-        }
-    }
-
-    var mqttsnQoS: MQTTSNQoS {
-        switch self {
-        case .atMostOnce: .atMostOnce
-        case .atLeastOnce: .atLeastOnce
-        case .exactlyOnce: .exactlyOnce
-        }
-    }
-}

@@ -1,0 +1,8 @@
+/// Why a client is considered lost.
+enum ClientLossReason: String, Hashable, Sendable {
+    case keepAliveExpired = "keepalive expired"
+    case sleepExpired = "sleep duration expired"
+    case retriesExhausted = "retransmissions exhausted"
+    case connectTimeout = "connect exchange timed out"
+    case upstreamLost = "upstream connection lost"
+}

@@ -1,0 +1,182 @@
+import GatewayCore
+import Logging
+import MQTTSN
+import NIOCore
+import NIOPosix
+import Testing
+
+/// The gateway over real UDP with fake upstream sessions: the test plays the broker and decides when it answers.
+@Suite("Gateway with a fake upstream", .timeLimit(.minutes(1)))
+struct GatewayEngineTests {
+    /// Runs `body` with a started gateway on a one-thread group (so the fake shares the gateway's loop).
+    private func withGateway(
+        configure: (inout GatewayConfiguration) -> Void = { _ in },
+        _ body: (Gateway, FakeUpstreamFactory, MQTTSNTestClient) async throws -> Void
+    ) async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let factory = FakeUpstreamFactory(eventLoop: group.next())
+        var configuration = GatewayConfiguration()
+        configuration.udpListeners = ["127.0.0.1:0"]
+        configuration.upstream.clientIDPrefix = "gw-"
+        configuration.predefinedTopics = [1: "fake/one"]
+        configuration.shutdownGracePeriod = .milliseconds(200)
+        configure(&configuration)
+        var logger = Logger(label: "snbridge.gateway.test")
+        logger.logLevel = .warning
+        let gateway = Gateway(
+            configuration: configuration,
+            eventLoopGroup: group,
+            upstreamFactory: factory,
+            logger: logger
+        )
+        let address = try await gateway.start()[0]
+        let client = try await MQTTSNTestClient.make(gateway: address, group: group)
+        do {
+            try await body(gateway, factory, client)
+        } catch {
+            await client.close()
+            await gateway.shutdown()
+            try? await group.shutdownGracefully()
+            throw error
+        }
+        await client.close()
+        await gateway.shutdown()
+        try? await group.shutdownGracefully()
+    }
+
+    private func connect(_ client: MQTTSNTestClient, _ factory: FakeUpstreamFactory, id: String, keepAlive: UInt16 = 60)
+        async throws -> FakeUpstream
+    {
+        try await client.send(.connect(MQTTSNConnect(duration: keepAlive, clientID: id)))
+        let upstream = try await self.waitForSession(factory, "gw-\(id)")
+        try await upstream.answerConnect(.success(()))
+        let code = try await client.receive { packet -> MQTTSNReturnCode? in
+            if case .connectAck(let ack) = packet { return ack.returnCode }
+            return nil
+        }
+        #expect(code == .accepted)
+        return upstream
+    }
+
+    private func waitForSession(_ factory: FakeUpstreamFactory, _ clientID: String) async throws -> FakeUpstream {
+        let deadline = NIODeadline.now() + .seconds(5)
+        while NIODeadline.now() < deadline {
+            if let session = try await factory.session(clientID) { return session }
+            try await factory.eventLoop.scheduleTask(in: .milliseconds(10)) {}.futureResult.get()
+        }
+        throw MQTTSNTestClientError.timedOut
+    }
+
+    @Test("CONNACK waits for the broker's CONNACK; the upstream session carries the prefixed client id")
+    func connackAfterUpstream() async throws {
+        try await withGateway { gateway, factory, client in
+            try await client.send(.connect(MQTTSNConnect(cleanSession: true, duration: 30, clientID: "slow")))
+            let upstream = try await self.waitForSession(factory, "gw-slow")
+            #expect(upstream.parameters.keepAlive == 30)
+            #expect(upstream.parameters.cleanSession)
+            #expect(try await client.receiveNothing(within: .milliseconds(200)), "no CONNACK before the broker's")
+            try await upstream.answerConnect(.success(()))
+            #expect(try await client.receive() == .connectAck(MQTTSNConnectAck(returnCode: .accepted)))
+            #expect(await gateway.sessions().map(\.state) == [.connected])
+        }
+    }
+
+    @Test("A broker refusal becomes CONNACK with the mapped code and frees the slot")
+    func refusal() async throws {
+        try await withGateway { gateway, factory, client in
+            try await client.send(.connect(MQTTSNConnect(duration: 30, clientID: "refused")))
+            let upstream = try await self.waitForSession(factory, "gw-refused")
+            try await upstream.answerConnect(.failure(UpstreamConnectError.notAuthorized("bad password")))
+            #expect(try await client.receive() == .connectAck(MQTTSNConnectAck(returnCode: .rejectedNotSupported)))
+            #expect(await gateway.sessions().isEmpty)
+        }
+    }
+
+    @Test("QoS 1 PUBACK waits for the broker's acknowledgement")
+    func endToEndAcknowledgement() async throws {
+        try await withGateway { _, factory, client in
+            let upstream = try await self.connect(client, factory, id: "e2e-ack")
+            try await client.send(
+                .publish(
+                    MQTTSNPublish(
+                        qos: .atLeastOnce,
+                        topicIDType: .predefined,
+                        topicID: 1,
+                        messageID: 5,
+                        payload: ByteBuffer(string: "v")
+                    )
+                )
+            )
+            #expect(try await client.receiveNothing(within: .milliseconds(200)), "no PUBACK before the broker's")
+            #expect(
+                try await upstream.pendingPublishes() == [
+                    UpstreamMessage(
+                        topic: "fake/one",
+                        payload: ByteBuffer(string: "v"),
+                        qos: .atLeastOnce,
+                        retain: false
+                    )
+                ]
+            )
+            try await upstream.acknowledgePublishes()
+            #expect(
+                try await client.receive()
+                    == .publishAck(MQTTSNPublishAck(topicID: 1, messageID: 5, returnCode: .accepted))
+            )
+        }
+    }
+
+    @Test("Keepalive expiry closes upstream abruptly (will published); DISCONNECT closes it gracefully")
+    func closingKinds() async throws {
+        try await withGateway { gateway, factory, client in
+            let silent = try await self.connect(client, factory, id: "silent", keepAlive: 1)
+            let polite = try await self.connect(client, factory, id: "polite")
+            try await client.send(.disconnect(MQTTSNDisconnect()))
+            #expect(try await client.receive() == .disconnect(MQTTSNDisconnect()))
+            #expect(try await polite.closingState() == .disconnected)
+            // "silent" never speaks again; the gateway gives up on it after 1.5 s and tells it so.
+            #expect(try await client.receive(timeout: .seconds(5)) == .disconnect(MQTTSNDisconnect()))
+            #expect(try await silent.closingState() == .closedAbruptly)
+            #expect(await gateway.statistics().clientsLost == 1)
+        }
+    }
+
+    @Test("Losing the upstream connection ends the client's session with DISCONNECT")
+    func upstreamLost() async throws {
+        try await withGateway { gateway, factory, client in
+            let upstream = try await self.connect(client, factory, id: "orphan")
+            upstream.events.connectionLost()
+            #expect(try await client.receive() == .disconnect(MQTTSNDisconnect()))
+            #expect(await gateway.sessions().first?.state == .lost)
+        }
+    }
+
+    @Test("A sleeping client's buffer keeps the newest messages and counts the dropped ones")
+    func sleepBufferOverflow() async throws {
+        try await withGateway(configure: { $0.sleepBufferSize = 2 }) { gateway, factory, client in
+            let upstream = try await self.connect(client, factory, id: "dozy")
+            try await client.send(.disconnect(MQTTSNDisconnect(duration: 60)))
+            #expect(try await client.receive() == .disconnect(MQTTSNDisconnect()))
+            for index in 1...4 {
+                upstream.events.message(
+                    UpstreamMessage(
+                        topic: "fake/one",
+                        payload: ByteBuffer(string: "\(index)"),
+                        qos: .atMostOnce,
+                        retain: false
+                    )
+                )
+            }
+            let statistics = await gateway.statistics()
+            #expect(statistics.droppedMessages["queue_full"] == 2)
+            try await client.send(.pingRequest(MQTTSNPingRequest(clientID: "dozy")))
+            var payloads: [String] = []
+            while true {
+                let packet = try await client.receive()
+                if case .publish(let publish) = packet { payloads.append(String(buffer: publish.payload)) }
+                if case .pingResponse = packet { break }
+            }
+            #expect(payloads == ["3", "4"])
+        }
+    }
+}

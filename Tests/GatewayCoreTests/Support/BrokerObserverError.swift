@@ -1,0 +1,3 @@
+enum BrokerObserverError: Error {
+    case timedOut(seen: [ObservedMessage])
+}

@@ -1,0 +1,79 @@
+import GatewayCore
+import NIOCore
+
+/// One fake upstream session: records what the gateway asks and holds the answers until the test gives them.
+final class FakeUpstream: UpstreamSession, @unchecked Sendable {
+    enum Closing: Equatable {
+        case open
+        case disconnected
+        case closedAbruptly
+    }
+
+    let parameters: UpstreamSessionParameters
+    let events: UpstreamSessionEvents
+    private let eventLoop: any EventLoop
+    private var connectPromise: EventLoopPromise<Void>?
+    private var publishPromises: [(message: UpstreamMessage, promise: EventLoopPromise<Void>)] = []
+    private var closing = Closing.open
+
+    init(parameters: UpstreamSessionParameters, events: UpstreamSessionEvents, eventLoop: any EventLoop) {
+        self.parameters = parameters
+        self.events = events
+        self.eventLoop = eventLoop
+    }
+
+    func connect() -> EventLoopFuture<Void> {
+        let promise = self.eventLoop.makePromise(of: Void.self)
+        self.connectPromise = promise
+        return promise.futureResult
+    }
+
+    func publish(_ message: UpstreamMessage) -> EventLoopFuture<Void> {
+        let promise = self.eventLoop.makePromise(of: Void.self)
+        self.publishPromises.append((message, promise))
+        return promise.futureResult
+    }
+
+    func subscribe(topicFilter: String, qos: UpstreamQoS) -> EventLoopFuture<UpstreamQoS> {
+        self.eventLoop.makeSucceededFuture(qos)
+    }
+
+    func unsubscribe(topicFilter: String) -> EventLoopFuture<Void> {
+        self.eventLoop.makeSucceededVoidFuture()
+    }
+
+    func disconnect() -> EventLoopFuture<Void> {
+        self.closing = .disconnected
+        return self.eventLoop.makeSucceededVoidFuture()
+    }
+
+    func closeAbruptly() -> EventLoopFuture<Void> {
+        self.closing = .closedAbruptly
+        return self.eventLoop.makeSucceededVoidFuture()
+    }
+
+    // MARK: The test's side
+
+    /// The broker accepts (or refuses) the CONNECT.
+    func answerConnect(_ result: Result<Void, any Error>) async throws {
+        try await self.eventLoop.submit { self.connectPromise?.completeWith(result) }.get()
+    }
+
+    /// What was published and not yet acknowledged.
+    func pendingPublishes() async throws -> [UpstreamMessage] {
+        try await self.eventLoop.submit { self.publishPromises.map(\.message) }.get()
+    }
+
+    /// The broker acknowledges every pending publish.
+    func acknowledgePublishes() async throws {
+        try await self.eventLoop.submit {
+            let promises = self.publishPromises
+            self.publishPromises.removeAll()
+            for entry in promises { entry.promise.succeed() }
+        }.get()
+    }
+
+    func closingState() async throws -> Closing {
+        try await self.eventLoop.submit { self.closing }.get()
+    }
+}

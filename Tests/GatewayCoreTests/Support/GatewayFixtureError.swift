@@ -1,0 +1,7 @@
+import GatewayCore
+import MQTTSN
+
+enum GatewayFixtureError: Error {
+    case connectRefused(MQTTSNReturnCode)
+    case conditionNotMet(sessions: [GatewaySessionSnapshot], statistics: GatewayStatistics)
+}

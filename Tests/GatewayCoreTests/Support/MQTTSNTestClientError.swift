@@ -1,0 +1,4 @@
+/// Why a test client call failed.
+enum MQTTSNTestClientError: Error {
+    case timedOut
+}
