@@ -53,12 +53,24 @@ extension ClientSessionStateMachine {
         return .rejectConnection(returnCode)
     }
 
-    /// A CONNECT without the will flag from a client whose session (and upstream session) is still established,
-    /// e.g. after waking up, or after its NAT mapping changed. With clean session off it resumes the session: topic
-    /// ids, subscriptions and buffered messages survive. The gateway replaces the session instead when clean
-    /// session is on or a will is asked for.
+    /// Whether `connect` continues this session rather than starting a new one.
+    ///
+    /// A sleeping (or awake) client's CONNECT only says "I am active again" (specification section 6.14, figure 4:
+    /// asleep/awake --CONNECT--> active): the session, its upstream MQTT connection and its buffer stay, whatever
+    /// the clean session flag says. An active client's CONNECT continues the session only with clean session off
+    /// (e.g. after its NAT mapping changed). A CONNECT asking for a will always starts a new session, because the
+    /// will exchange and the upstream CONNECT belong together.
+    func resumes(with connect: MQTTSNConnect) -> Bool {
+        guard self.isEstablished, !connect.will else {
+            return false
+        }
+        return !connect.cleanSession || self.state == .asleep || self.state == .awake
+    }
+
+    /// Continues the session for a CONNECT that ``resumes(with:)``: topic ids, subscriptions and buffered messages
+    /// survive, and buffered messages are delivered right after the CONNACK.
     mutating func resume(_ connect: MQTTSNConnect, now: NIODeadline) -> ClientSessionAction {
-        guard self.isEstablished, !connect.cleanSession, !connect.will else {
+        guard self.resumes(with: connect) else {
             return .dropped(.unexpected)
         }
         self.state = .active

@@ -11,7 +11,7 @@ extension GatewayEngine {
         now: NIODeadline
     ) {
         if let existing = self.sessions[connect.clientID] {
-            if existing.machine.isEstablished, existing.upstream != nil, !connect.cleanSession, !connect.will {
+            if existing.upstream != nil, existing.machine.resumes(with: connect) {
                 // Same client, maybe from a new address: resume, keeping topic ids, subscriptions and buffer.
                 self.rebind(existing, to: address, via: transport)
                 self.perform(existing.machine.resume(connect, now: now), for: existing)

@@ -72,9 +72,12 @@ final class MQTTClientUpstream: UpstreamSession {
         guard let client = self.client else {
             return self.eventLoop.makeFailedFuture(MQTTClientError.notConnected)
         }
+        // Retain as published (MQTT 5): the client sees the retain flag the publisher set, as it would on a direct
+        // MQTT 5 subscription; MQTT 3.1.1 brokers set it only for messages retained before the subscription.
         let subscription = MQTTSubscription(
             topicFilter: topicFilter,
-            qos: MQTTQoS(rawValue: qos.rawValue) ?? .atMostOnce
+            qos: MQTTQoS(rawValue: qos.rawValue) ?? .atMostOnce,
+            retainAsPublished: true
         )
         return client.subscribe([subscription]).flatMapThrowing { results in
             guard let result = results.first else {

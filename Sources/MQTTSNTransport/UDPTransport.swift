@@ -65,9 +65,9 @@ public final class UDPTransport: MQTTSNTransport {
         logger: Logger
     ) -> EventLoopFuture<UDPTransport> {
         let transportPromise = eventLoop.makePromise(of: UDPTransport.self)
+        // No SO_REUSEADDR: UDP has no TIME_WAIT to wait out, and with it a second gateway could silently bind the
+        // same port and steal datagrams. SO_BROADCAST because ADVERTISE may go to a broadcast address.
         let bootstrap = DatagramBootstrap(group: eventLoop)
-            .channelOption(.socketOption(.so_reuseaddr), value: 1)
-            // ADVERTISE goes to broadcast addresses when configured so.
             .channelOption(.socketOption(.so_broadcast), value: 1)
             .channelOption(.socketOption(.so_rcvbuf), value: .init(configuration.receiveBufferSize))
             .channelOption(.datagramVectorReadMessageCount, value: configuration.vectorReadMessageCount)

@@ -100,6 +100,31 @@ struct ClientSessionConnectTests {
         #expect(harness.machine.will == nil)
     }
 
+    @Test("Which CONNECT continues a session (section 6.14) and which starts a new one")
+    func resumesTable() {
+        let table: [(asleep: Bool, cleanSession: Bool, will: Bool, resumes: Bool)] = [
+            (false, false, false, true),
+            (false, true, false, false),
+            (false, false, true, false),
+            (true, true, false, true),
+            (true, false, false, true),
+            (true, true, true, false),
+        ]
+        for row in table {
+            var harness = StateMachineHarness.active()
+            if row.asleep {
+                _ = harness.machine.disconnectReceived(.init(duration: 60), now: harness.at(1))
+            }
+            let connect = MQTTSNConnect(
+                will: row.will,
+                cleanSession: row.cleanSession,
+                duration: 10,
+                clientID: "sensor-1"
+            )
+            #expect(harness.machine.resumes(with: connect) == row.resumes, "\(row)")
+        }
+    }
+
     @Test("CONNECT with clean session off resumes an established session")
     func resume() {
         var harness = StateMachineHarness.active()

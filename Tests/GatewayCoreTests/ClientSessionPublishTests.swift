@@ -172,4 +172,14 @@ struct ClientSessionPublishTests {
             Issue.record("refilled")
         }
     }
+
+    @Test("A client's own predefined topics take precedence over the global ones")
+    func clientPredefinedTopics() {
+        let topics = PredefinedTopics(global: [1: "global/one", 2: "global/two"], clientSpecific: [2: "mine/two"])
+        #expect(topics.name(for: 1) == "global/one")
+        #expect(topics.name(for: 2) == "mine/two")
+        #expect(topics.id(for: "mine/two") == 2)
+        #expect(topics.id(for: "global/two") == nil)
+        #expect(topics.name(for: 3) == nil)
+    }
 }

@@ -305,6 +305,78 @@ struct GatewayEndToEndTests {
         }
     }
 
+    @Test("QoS -1 from a source outside the allowed prefixes is dropped and counted")
+    func qosMinusOneRefusedSource() async throws {
+        try await GatewayFixture.with(configure: {
+            $0.qosMinusOne = .init(enabled: true, allowedSources: ["10.0.0.0/8", "fd00::/8"])
+            $0.predefinedTopics = [5: "e2e/predefined/five"]
+        }) { fixture in
+            let subscriber = try await fixture.observe(["e2e/predefined/#"], qos: 0)
+            let device = try await fixture.client()
+            let publish = MQTTSNPublish(
+                qos: .fireAndForget,
+                topicIDType: .predefined,
+                topicID: 5,
+                payload: ByteBuffer(string: "intruder")
+            )
+            try await device.send(.publish(publish))
+            try await fixture.waitUntil { _, statistics in statistics.droppedMessages["qos_minus_one_refused"] == 1 }
+            try await MosquittoPublisher.publish(broker: fixture.broker, topic: "e2e/predefined/marker", payload: "m")
+            try await subscriber.waitForMessage(topic: "e2e/predefined/marker")
+            #expect(try await subscriber.messages.map(\.topic) == ["e2e/predefined/marker"])
+            await device.close()
+        }
+    }
+
+    @Test("Retain from the client reaches the broker: a later subscriber gets the retained message")
+    func retainUpstream() async throws {
+        try await GatewayFixture.with { fixture in
+            let client = try await fixture.connectedClient("retainer")
+            let topicID = try await client.register("e2e/retained", messageID: 1).topicID
+            let publish = MQTTSNPublish(
+                qos: .atLeastOnce,
+                retain: true,
+                topicID: topicID,
+                messageID: 2,
+                payload: ByteBuffer(string: "kept")
+            )
+            try await client.send(.publish(publish))
+            _ = try await client.receive { packet -> Bool? in
+                if case .publishAck(let ack) = packet, ack.messageID == 2 { return true }
+                return nil
+            }
+            // Subscribed only now, after the broker acknowledged: only a retained message can arrive.
+            let late = try await fixture.observe(["e2e/retained"], qos: 1)
+            let retained = try await late.waitForMessage(topic: "e2e/retained")
+            #expect(retained.payload == "kept")
+            #expect(retained.retain)
+            await client.close()
+        }
+    }
+
+    @Test("A sleeping client that wakes with CONNECT (clean session on) keeps its session and gets its buffer")
+    func wakeWithConnect() async throws {
+        try await GatewayFixture.with { fixture in
+            let client = try await fixture.connectedClient("early-bird")
+            _ = try await client.subscribe(.name("e2e/wake"), qos: .atLeastOnce, messageID: 1)
+            try await client.send(.disconnect(MQTTSNDisconnect(duration: 30)))
+            _ = try await client.receive { packet -> Bool? in
+                if case .disconnect = packet { return true }
+                return nil
+            }
+            try await MosquittoPublisher.publish(broker: fixture.broker, topic: "e2e/wake", payload: "morning", qos: 1)
+            try await fixture.waitUntil { sessions, _ in sessions.first?.pendingMessages == 1 }
+            #expect(try await client.connect(clientID: "early-bird", cleanSession: true) == .accepted)
+            let publish = try await client.receive { packet -> MQTTSNPublish? in
+                if case .publish(let publish) = packet { return publish }
+                return nil
+            }
+            #expect(String(buffer: publish.payload) == "morning")
+            #expect(await fixture.gateway.sessions().first?.state == .connected)
+            await client.close()
+        }
+    }
+
     @Test("Beyond max clients CONNACK says congestion; a slot freed by a leaving client is reused")
     func maxClients() async throws {
         try await GatewayFixture.with(configure: { $0.maxClients = 2 }) { fixture in
