@@ -27,6 +27,8 @@ final class GatewayEngine: @unchecked Sendable {
     var metrics = GatewayMetrics()
     var recentlyLost = CircularBuffer<GatewaySessionSnapshot>(initialCapacity: 16)
     var isShuttingDown = false
+    var lastMalformedWarning = NIODeadline.uptimeNanoseconds(0)
+    var suppressedMalformedLogs = 0
     var tickTask: RepeatedTask?
     var advertiseTask: RepeatedTask?
     var gatewayUpstream: (any UpstreamSession)?
@@ -77,17 +79,30 @@ final class GatewayEngine: @unchecked Sendable {
             packet = try MQTTSNPacket.decode(from: &buffer, limits: self.decodingLimits)
         } catch {
             self.metrics.malformed()
-            self.logger.warning(
-                "Malformed MQTT-SN message dropped",
-                metadata: [
-                    "peer.address": "\(address)",
-                    "error.description": "\(error)",
-                    "message.size": "\(bytes.readableBytes)",
-                ]
-            )
+            self.logMalformed(address: address, error: error, size: bytes.readableBytes)
             return
         }
         self.dispatch(packet, from: address, via: transport)
+    }
+
+    /// Logs a malformed message at warning level at most once per second, so that a peer sending garbage cannot
+    /// flood the log; the others go to debug level, and all are counted in the metrics.
+    private func logMalformed(address: MQTTSNClientAddress, error: any Error, size: Int) {
+        let now = NIODeadline.now()
+        let metadata: Logger.Metadata = [
+            "peer.address": "\(address)",
+            "error.description": "\(error)",
+            "message.size": "\(size)",
+            "malformed.suppressed": "\(self.suppressedMalformedLogs)",
+        ]
+        if now - self.lastMalformedWarning >= .seconds(1) {
+            self.lastMalformedWarning = now
+            self.logger.warning("Malformed MQTT-SN message dropped", metadata: metadata)
+            self.suppressedMalformedLogs = 0
+        } else {
+            self.suppressedMalformedLogs += 1
+            self.logger.debug("Malformed MQTT-SN message dropped", metadata: metadata)
+        }
     }
 
     func receiveBurstComplete(via transport: any MQTTSNTransport) {

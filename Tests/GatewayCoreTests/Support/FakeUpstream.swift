@@ -12,17 +12,27 @@ final class FakeUpstream: UpstreamSession, @unchecked Sendable {
     let parameters: UpstreamSessionParameters
     let events: UpstreamSessionEvents
     private let eventLoop: any EventLoop
+    private let acceptsConnect: Bool
     private var connectPromise: EventLoopPromise<Void>?
     private var publishPromises: [(message: UpstreamMessage, promise: EventLoopPromise<Void>)] = []
     private var closing = Closing.open
 
-    init(parameters: UpstreamSessionParameters, events: UpstreamSessionEvents, eventLoop: any EventLoop) {
+    init(
+        parameters: UpstreamSessionParameters,
+        events: UpstreamSessionEvents,
+        eventLoop: any EventLoop,
+        acceptsConnect: Bool = false
+    ) {
         self.parameters = parameters
         self.events = events
         self.eventLoop = eventLoop
+        self.acceptsConnect = acceptsConnect
     }
 
     func connect() -> EventLoopFuture<Void> {
+        if self.acceptsConnect {
+            return self.eventLoop.makeSucceededVoidFuture()
+        }
         let promise = self.eventLoop.makePromise(of: Void.self)
         self.connectPromise = promise
         return promise.futureResult
