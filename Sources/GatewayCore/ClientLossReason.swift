@@ -5,4 +5,5 @@ enum ClientLossReason: String, Hashable, Sendable {
     case retriesExhausted = "retransmissions exhausted"
     case connectTimeout = "connect exchange timed out"
     case upstreamLost = "upstream connection lost"
+    case linkLost = "transport link lost"
 }

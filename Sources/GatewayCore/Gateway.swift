@@ -16,7 +16,7 @@ import NIOCore
 /// All session logic runs on one event loop of the group; upstream connections use the whole group. No thread or
 /// task per client.
 public final class Gateway: MQTTSNInboundHandler, Sendable {
-    private let engine: GatewayEngine
+    let engine: GatewayEngine
     private let eventLoopGroup: any EventLoopGroup
     private let udpTransports: UDPTransports
 

@@ -1,5 +1,5 @@
 import ArgumentParser
-import GatewayCore
+import Foundation
 import Logging
 import NIOPosix
 import ServiceLifecycle
@@ -37,14 +37,24 @@ struct RunCommand: AsyncParsableCommand {
                 "broker.tls": "\(configuration.gateway.upstream.tls != nil)",
             ]
         )
-        let gateway = Gateway(
-            configuration: configuration.gateway,
+        let notifier = SystemdNotifier(environment: ProcessInfo.processInfo.environment)
+        let bridge = BridgeService(
+            configuration: configuration,
             eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
             logger: logger
-        )
+        ) {
+            do {
+                try notifier.ready()
+            } catch {
+                logger.warning("systemd notification failed", metadata: ["error": "\(error)"])
+            }
+        }
         let serviceGroup = ServiceGroup(
             configuration: .init(
-                services: [.init(service: GatewayService(gateway: gateway, logger: logger))],
+                services: [
+                    .init(service: bridge),
+                    .init(service: SystemdWatchdogService(notifier: notifier, logger: logger)),
+                ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )

@@ -1,6 +1,7 @@
 import Foundation
 import GatewayCore
 import Logging
+import SerialLink
 import NIOCore
 import Yams
 
@@ -40,10 +41,11 @@ extension SNBridgeConfiguration {
     }
 
     private mutating func read(_ root: ConfigurationReader.Cursor, with reader: ConfigurationReader) {
-        guard reader.expectMapping(root, allowed: ["broker", "gateway", "udp", "log"]) else { return }
+        guard reader.expectMapping(root, allowed: ["broker", "gateway", "udp", "serial", "log"]) else { return }
         readBroker(root.key("broker"), with: reader)
         readGateway(root.key("gateway"), with: reader)
         readUDP(root.key("udp"), with: reader)
+        readSerial(root.key("serial"), with: reader)
         let log = root.key("log")
         reader.expectMapping(log, allowed: ["level"])
         if let level = reader.choice(log.key("level"), Self.logLevels) {
@@ -216,6 +218,56 @@ extension SNBridgeConfiguration {
             gateway.advertise = settings
         }
     }
+}
+
+extension SNBridgeConfiguration {
+    private mutating func readSerial(_ section: ConfigurationReader.Cursor, with reader: ConfigurationReader) {
+        reader.expectMapping(section, allowed: ["ports", "reopen_interval"])
+        if let interval = reader.duration(section.key("reopen_interval"), in: .milliseconds(100) ... .seconds(3600)) {
+            serialReopenInterval = TimeAmount(interval)
+        }
+        var seen: Set<String> = []
+        for entry in reader.sequence(section.key("ports")) {
+            let path: String?
+            if case .scalar = entry.node {
+                path = reader.string(entry)
+            } else {
+                reader.expectMapping(entry, allowed: ["path", "baud", "framing", "reset", "link_keepalive"])
+                path = reader.string(entry.key("path"))
+                if path == nil { reader.report(entry.key("path").path, "is required: the tty to open, e.g. /dev/ttyAMA0") }
+            }
+            guard let path else { continue }
+            guard path.hasPrefix("/") else {
+                reader.report(entry.path, "must be an absolute tty path such as /dev/ttyUSB0, got '\(path)'")
+                continue
+            }
+            guard seen.insert(path).inserted else {
+                reader.report(entry.path, "lists \(path) a second time")
+                continue
+            }
+            var settings = SerialPortSettings(path: path)
+            if let baud = reader.choice(entry.key("baud"), Self.baudRates) { settings.port.baudRate = baud }
+            if let mode = reader.choice(entry.key("framing"), ["snbridge": SerialLinkMode.framed, "raw": .rawMQTTSN]) {
+                settings.mode = mode
+            }
+            if let policy = reader.choice(
+                entry.key("reset"),
+                ["never": SerialPortResetPolicy.never, "on-open": .onOpen, "on-link-loss": .onLinkLoss]
+            ) {
+                settings.port.resetPolicy = policy
+            }
+            if let keepalive = reader.duration(entry.key("link_keepalive"), in: .milliseconds(100) ... .seconds(3600)) {
+                settings.linkKeepalive = TimeAmount(keepalive)
+            }
+            serialPorts.append(settings)
+        }
+    }
+
+    static let baudRates: KeyValuePairs<String, Int> = [
+        "9600": 9600, "19200": 19200, "38400": 38400, "57600": 57600, "115200": 115_200,
+        "230400": 230_400, "460800": 460_800, "500000": 500_000, "576000": 576_000, "921600": 921_600, "1000000": 1_000_000,
+        "1500000": 1_500_000, "2000000": 2_000_000,
+    ]
 }
 
 extension TimeAmount {

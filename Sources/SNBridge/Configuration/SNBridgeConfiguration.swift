@@ -1,5 +1,6 @@
 import GatewayCore
 import Logging
+import NIOCore
 
 /// Everything `snbridge run` is configured with: one YAML file, overridden by command-line flags.
 ///
@@ -8,11 +9,22 @@ import Logging
 public struct SNBridgeConfiguration: Sendable {
     /// The broker, gateway and UDP settings (`broker.*`, `gateway.*`, `udp.*`).
     public var gateway: GatewayConfiguration
+    /// Serial ports opened at start (`serial.ports`), each retried while absent (`serial.reopen_interval`).
+    public var serialPorts: [SerialPortSettings]
+    /// How often an absent or unplugged configured port is tried again (`serial.reopen_interval`).
+    public var serialReopenInterval: TimeAmount
     /// The least severe log level printed (`log.level`). Defaults to `info`.
     public var logLevel: Logger.Level
 
-    public init(gateway: GatewayConfiguration = SNBridgeConfiguration.defaultGateway, logLevel: Logger.Level = .info) {
+    public init(
+        gateway: GatewayConfiguration = SNBridgeConfiguration.defaultGateway,
+        serialPorts: [SerialPortSettings] = [],
+        serialReopenInterval: TimeAmount = .seconds(2),
+        logLevel: Logger.Level = .info
+    ) {
         self.gateway = gateway
+        self.serialPorts = serialPorts
+        self.serialReopenInterval = serialReopenInterval
         self.logLevel = logLevel
     }
 
