@@ -111,6 +111,18 @@ let package = Package(
             dependencies: ["DeviceDiscovery", .product(name: "Logging", package: "swift-log")]
         ),
 
+        // End-to-end benchmarks: drives a real `snbridge run` through a real mosquitto and measures it (BENCHMARKS.md).
+        .executableTarget(
+            name: "snbridge-bench",
+            dependencies: [
+                "MQTTSN", "MQTTClient", "TestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // The C99 reference device library, built from Firmware-Protocol/ so the tests use the exact code makers flash.
         .target(
             name: "SNDevice",

@@ -1,0 +1,21 @@
+/// Settings every scenario reads, from the command line.
+struct BenchOptions: Sendable {
+    var quick: Bool
+    var snbridgePath: String
+    var simdevicePath: String
+    var jsonOutput: String?
+    /// Offered rate of the fixed-rate throughput runs, all clients together.
+    var offeredRate: Double
+    /// Outstanding messages per client in closed-loop runs.
+    var window: Int
+    var clientCounts: [Int]
+    var qosLevels: [Int]
+    var payloadSizes: [Int]
+    var modes: [PublishRun.Mode]
+    var scaleClients: Int
+    var serialDevices: Int
+
+    var warmupSeconds: Double { quick ? 0.3 : 1 }
+    var measureSeconds: Double { quick ? 1.5 : 5 }
+    var latencySeconds: Double { quick ? 2 : 10 }
+}

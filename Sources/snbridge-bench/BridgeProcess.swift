@@ -1,0 +1,80 @@
+import Foundation
+import TestSupport
+
+/// The real `snbridge run` as a child process, so its resident memory and CPU time can be read from /proc, with a
+/// generated configuration file and flags for the ports.
+final class BridgeProcess: Sendable {
+    let udpPort: Int
+    let directory: URL
+    private let process: ChildProcess
+
+    var pid: Int32 { process.pid }
+
+    private init(udpPort: Int, directory: URL, process: ChildProcess) {
+        self.udpPort = udpPort
+        self.directory = directory
+        self.process = process
+    }
+
+    /// Extra YAML for the configuration file, e.g. a `serial:` section; `gateway`, `broker` and `udp` are generated.
+    static func start(
+        executable: String,
+        brokerPort: Int,
+        maxClients: Int = 20_000,
+        logLevel: String = "info",
+        extraYAML: String = ""
+    ) async throws -> BridgeProcess {
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("snbridge-bench-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let configuration = directory.appendingPathComponent("snbridge.yaml")
+        let yaml = """
+            broker:
+              keepalive: 600s
+              connect_timeout: 30s
+            gateway:
+              max_clients: \(maxClients)
+              retry_interval: 10s
+            udp:
+              listeners: ["127.0.0.1:1884"]
+            log:
+              level: \(logLevel)
+            \(extraYAML)
+            """
+        try yaml.write(to: configuration, atomically: true, encoding: .utf8)
+
+        var lastError: any Error = BenchError.notStarted("snbridge")
+        for _ in 0..<3 {
+            let udpPort = try FreePort.udp()
+            let process = try ChildProcess(
+                executable: "/bin/sh",
+                arguments: [
+                    "-c",
+                    "ulimit -n $(ulimit -Hn) 2>/dev/null; exec \(executable) run --config \(configuration.path) "
+                        + "--udp-port \(udpPort) --broker mqtt://127.0.0.1:\(brokerPort)",
+                ],
+                directory: directory
+            )
+            do {
+                try await process.waitForLine(timeout: .seconds(30)) { $0.contains("MQTT-SN listening on UDP") }
+                return BridgeProcess(udpPort: udpPort, directory: directory, process: process)
+            } catch {
+                lastError = BenchError.notStarted(
+                    "snbridge: \(error); output: \((process.output + process.errorOutput).suffix(10).joined(separator: " | "))"
+                )
+                await process.terminate()
+            }
+        }
+        throw lastError
+    }
+
+    /// Lines snbridge logged (it logs to standard error), for diagnosing a failed scenario.
+    var log: [String] { process.errorOutput + process.output }
+
+    var isRunning: Bool { process.terminationStatus == nil }
+
+    func stop() async {
+        await process.terminate(grace: .seconds(10))
+        try? FileManager.default.removeItem(at: directory)
+    }
+}

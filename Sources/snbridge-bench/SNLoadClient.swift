@@ -1,0 +1,189 @@
+import MQTTSN
+import NIOCore
+import NIOPosix
+
+/// An MQTT-SN client on its own connected UDP socket (the bridge keys sessions by address), driven by the event
+/// loop it was created on.
+///
+/// The hot path allocates nothing per message: the PUBLISH is encoded once per run, and each send stamps message id,
+/// sequence and send time into that same buffer before writing it. A write on a connected datagram socket completes
+/// within `writeAndFlush`, so the buffer is uniquely referenced again before the next stamp and is never copied.
+final class SNLoadClient: LoadPublisher, @unchecked Sendable {
+    let index: Int
+    let channel: any Channel
+    let counters = PublishCounters()
+    var eventLoop: any EventLoop { channel.eventLoop }
+
+    // Everything below is confined to the event loop.
+    private var packet = ByteBuffer()
+    private var payloadStart = 0
+    private var messageIDOffset = 0
+    private var topicID: UInt16 = 0
+    private var nextMessageID: UInt16 = 0
+    private var sequence: UInt32 = 0
+    private var run: PublishRun?
+    private var credit: DeliveryCredit?
+    private var sent = 0
+    private var completed = 0
+    private var sending = false
+    private var pendingConnectAck: EventLoopPromise<MQTTSNReturnCode>?
+    private var pendingRegisterAck: (messageID: UInt16, promise: EventLoopPromise<MQTTSNRegisterAck>)?
+
+    private init(index: Int, channel: any Channel) {
+        self.index = index
+        self.channel = channel
+    }
+
+    /// A client on a fresh loopback socket connected to the bridge at `gateway`.
+    static func make(index: Int, gateway: SocketAddress, on eventLoop: any EventLoop) async throws -> SNLoadClient {
+        let handler = SNLoadClientHandler()
+        let channel = try await DatagramBootstrap(group: eventLoop)
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 64))
+            .channelOption(.maxMessagesPerRead, value: 16)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(handler)
+                }
+            }
+            .connect(to: gateway)
+            .get()
+        let client = SNLoadClient(index: index, channel: channel)
+        try await eventLoop.submit { handler.client = client }.get()
+        return client
+    }
+
+    var clientID: String { "bench-\(index)" }
+    var topicName: String { "bench/c/\(index)" }
+
+    /// CONNECT and REGISTER, each retried after `timeout` (UDP may drop them under load) up to `attempts` times.
+    func connectAndRegister(keepAlive: UInt16, timeout: TimeAmount, attempts: Int) async throws {
+        let connectCode = try await retrying(attempts: attempts) {
+            self.eventLoop.flatSubmit {
+                let promise = self.eventLoop.makePromise(of: MQTTSNReturnCode.self)
+                self.pendingConnectAck?.fail(BenchError.superseded)
+                self.pendingConnectAck = promise
+                self.sendPacket(.connect(MQTTSNConnect(cleanSession: true, duration: keepAlive, clientID: self.clientID)))
+                return promise.futureResult.withTimeout(timeout, on: self.eventLoop)
+            }
+        }
+        guard connectCode == .accepted else { throw BenchError.refused("CONNECT of \(clientID): \(connectCode)") }
+        let ack = try await retrying(attempts: attempts) {
+            self.eventLoop.flatSubmit {
+                let promise = self.eventLoop.makePromise(of: MQTTSNRegisterAck.self)
+                self.nextMessageID = 1
+                self.pendingRegisterAck?.promise.fail(BenchError.superseded)
+                self.pendingRegisterAck = (1, promise)
+                self.sendPacket(.register(MQTTSNRegister(messageID: 1, topicName: self.topicName)))
+                return promise.futureResult.withTimeout(timeout, on: self.eventLoop)
+            }
+        }
+        guard ack.returnCode == .accepted else { throw BenchError.refused("REGISTER of \(clientID): \(ack.returnCode)") }
+        try await eventLoop.submit { self.topicID = ack.topicID }.get()
+    }
+
+    private func retrying<Value: Sendable>(
+        attempts: Int,
+        _ body: @escaping @Sendable () -> EventLoopFuture<Value>
+    ) async throws -> Value {
+        var lastError: any Error = BenchError.timedOut("no attempt made")
+        for _ in 0..<max(1, attempts) {
+            do {
+                return try await body().get()
+            } catch {
+                lastError = error
+            }
+        }
+        throw lastError
+    }
+
+    func begin(_ run: PublishRun, credit: DeliveryCredit) {
+        self.run = run
+        self.credit = credit
+        self.sent = 0
+        self.completed = 0
+        self.sequence = 0
+        let template = BenchPayload.template(size: run.payloadSize, runID: run.runID, clientIndex: UInt32(index))
+        let publish = MQTTSNPublish(
+            qos: run.qos == 1 ? .atLeastOnce : .atMostOnce,
+            topicID: topicID,
+            messageID: run.qos == 1 ? 1 : 0,
+            payload: ByteBuffer(bytes: template)
+        )
+        packet = ByteBuffer()
+        try? MQTTSNPacket.publish(publish).encode(into: &packet)
+        payloadStart = packet.writerIndex - template.count
+        messageIDOffset = payloadStart - 2
+        sending = true
+        if run.mode == .closedLoop { fill() }
+    }
+
+    func end() {
+        sending = false
+    }
+
+    /// Sends until the window is full (closed loop).
+    func fill() {
+        guard sending else { return }
+        while sendOne() {}
+    }
+
+    func sendOne() -> Bool {
+        guard sending, let run else { return false }
+        if run.qos == 1 || run.mode == .closedLoop {
+            let outstanding = run.qos == 1 ? sent - completed : sent - (credit?.delivered.load(ordering: .relaxed) ?? 0)
+            if outstanding >= run.window {
+                if run.qos == 0, run.mode == .closedLoop, let credit, !credit.park(sent: sent, window: run.window) {
+                    return sendOne()
+                }
+                return false
+            }
+        }
+        if run.qos == 1 {
+            nextMessageID = nextMessageID == .max ? 1 : nextMessageID + 1
+            packet.setInteger(nextMessageID, at: messageIDOffset)
+        }
+        BenchPayload.stamp(&packet, payloadStart: payloadStart, sequence: sequence, sendTime: MonotonicClock.nanoseconds())
+        sequence &+= 1
+        sent += 1
+        counters.sent.add(1, ordering: .relaxed)
+        channel.writeAndFlush(packet, promise: nil)
+        return true
+    }
+
+    /// Closes the socket; the bridge is stopped afterwards, so no DISCONNECT is needed.
+    func close() async {
+        try? await channel.close()
+    }
+
+    private func sendPacket(_ packet: MQTTSNPacket) {
+        var buffer = channel.allocator.buffer(capacity: 64)
+        try? packet.encode(into: &buffer)
+        channel.writeAndFlush(buffer, promise: nil)
+    }
+
+    /// Called by the handler on the event loop for every datagram from the bridge.
+    func received(_ datagram: ByteBuffer) {
+        var buffer = datagram
+        guard let packet = try? MQTTSNPacket.decode(from: &buffer) else { return }
+        switch packet {
+        case .publishAck(let ack):
+            completed += 1
+            if ack.returnCode == .accepted {
+                counters.acknowledged.add(1, ordering: .relaxed)
+            } else {
+                counters.rejected.add(1, ordering: .relaxed)
+            }
+            if run?.mode == .closedLoop { fill() }
+        case .connectAck(let ack):
+            pendingConnectAck?.succeed(ack.returnCode)
+            pendingConnectAck = nil
+        case .registerAck(let ack):
+            if let pending = pendingRegisterAck, pending.messageID == ack.messageID {
+                pending.promise.succeed(ack)
+                pendingRegisterAck = nil
+            }
+        default:
+            break
+        }
+    }
+}

@@ -1,0 +1,50 @@
+/// What one scenario measured; printed as one JSON line and as a row of the final table.
+///
+/// Fields a scenario does not measure stay nil and are left out of the JSON.
+struct ScenarioResult: Codable, Sendable {
+    var scenario: String
+    var path: String = "bridge"  // "bridge", "direct" (baseline straight to mosquitto) or "serial"
+    var clients: Int?
+    var qos: Int?
+    var payloadBytes: Int?
+    var mode: String?
+    var window: Int?
+    var offeredPerSecond: Double?
+    var seconds: Double?
+
+    var sent: Int?
+    var received: Int?
+    var acknowledged: Int?
+    var rejected: Int?
+    var shed: Int?
+    var lost: Int?
+    /// Datagrams the kernel dropped at the bridge's UDP socket (part of `lost`).
+    var droppedAtBridgeSocket: Int?
+    var deliveredPerSecond: Double?
+
+    var latencyP50Microseconds: Double?
+    var latencyP99Microseconds: Double?
+    var latencyMaxMicroseconds: Double?
+    var latencySamples: Int?
+
+    /// Share of one core, averaged over the measurement window.
+    var bridgeCPU: Double?
+    var brokerCPU: Double?
+    var benchCPU: Double?
+    var bridgeResidentBytes: Int?
+
+    // Connection scale.
+    var connectSeconds: Double?
+    var bridgeResidentBeforeBytes: Int?
+    var bytesPerSession: Double?
+    var failedClients: Int?
+
+    // Serial.
+    var framesPerSecond: Double?
+    var cpuMicrosecondsPerFrame: Double?
+
+    /// The target this row is judged against, with the figure compared.
+    var target: String?
+    var targetMet: Bool?
+    var note: String?
+}
