@@ -17,6 +17,8 @@ public final class ChildProcess: @unchecked Sendable {
     private var partialOutput = Data()
     private var partialError = Data()
     private var exitStatus: Int32?
+    private var rawExitStatus: Int32?
+    private var openStreams = 2
     private var lineWaiters: [(id: Int, predicate: (String) -> Bool, continuation: CheckedContinuation<String, any Error>)] = []
     private var exitWaiters: [(id: Int, continuation: CheckedContinuation<Int32, any Error>)] = []
     private var nextWaiterID = 0
@@ -35,22 +37,38 @@ public final class ChildProcess: @unchecked Sendable {
         self.process = process
         self.commandLine = ([executable] + arguments).joined(separator: " ")
 
-        outputPipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            self?.consume(handle.availableData, isError: false)
+        // Neither pipe end may leak into other children spawned concurrently, or EOF would never come.
+        for pipe in [outputPipe, errorPipe] {
+            _ = fcntl(pipe.fileHandleForReading.fileDescriptor, F_SETFD, FD_CLOEXEC)
+            _ = fcntl(pipe.fileHandleForWriting.fileDescriptor, F_SETFD, FD_CLOEXEC)
         }
-        errorPipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            self?.consume(handle.availableData, isError: true)
+        for (pipe, isError) in [(outputPipe, false), (errorPipe, true)] {
+            pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
+                let data = handle.availableData
+                if data.isEmpty {
+                    handle.readabilityHandler = nil
+                    self?.streamClosed()
+                } else {
+                    self?.consume(data, isError: isError)
+                }
+            }
         }
         process.terminationHandler = { [weak self] finished in
-            // Drain what is still buffered before announcing the exit, so waiters see the complete output.
-            let remainingOutput = outputPipe.fileHandleForReading.readDataToEndOfFile()
-            let remainingError = errorPipe.fileHandleForReading.readDataToEndOfFile()
-            outputPipe.fileHandleForReading.readabilityHandler = nil
-            errorPipe.fileHandleForReading.readabilityHandler = nil
-            self?.consume(remainingOutput, isError: false)
-            self?.consume(remainingError, isError: true)
-            self?.finish(status: finished.terminationStatus)
+            self?.exited(status: finished.terminationStatus)
         }
+        try Self.runWithDefaultSignalMask(process)
+    }
+
+    /// Starts `process` with no signals blocked.
+    ///
+    /// A child inherits the signal mask of the thread that spawns it, and the threads Swift concurrency runs on
+    /// block SIGTERM, SIGINT, SIGHUP and SIGUSR1/2: a child started from them would ignore ``terminate(grace:)``.
+    private static func runWithDefaultSignalMask(_ process: Process) throws {
+        var unblocked = sigset_t()
+        var previous = sigset_t()
+        sigemptyset(&unblocked)
+        pthread_sigmask(SIG_SETMASK, &unblocked, &previous)
+        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
         try process.run()
     }
 
@@ -200,8 +218,34 @@ public final class ChildProcess: @unchecked Sendable {
         for (continuation, line) in satisfied { continuation.resume(returning: line) }
     }
 
+    private func streamClosed() {
+        let status: Int32? = lock.withLock {
+            openStreams -= 1
+            return openStreams == 0 ? rawExitStatus : nil
+        }
+        if let status { finish(status: status) }
+    }
+
+    /// The exit is announced once both pipes reached EOF, so waiters see the complete output; should a pipe stay
+    /// open (a grandchild holding it), it is announced after a grace period anyway.
+    private func exited(status: Int32) {
+        let streamsDone: Bool = lock.withLock {
+            rawExitStatus = status
+            return openStreams == 0
+        }
+        if streamsDone {
+            finish(status: status)
+        } else {
+            DispatchQueue.global().asyncAfter(deadline: .now() + 2) { [weak self] in self?.finish(status: status) }
+        }
+    }
+
     private func finish(status: Int32) {
         lock.lock()
+        guard exitStatus == nil else {
+            lock.unlock()
+            return
+        }
         // A last line without a trailing newline still counts.
         for isError in [false, true] {
             let rest = isError ? partialError : partialOutput

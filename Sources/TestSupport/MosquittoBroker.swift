@@ -69,6 +69,9 @@ public final class MosquittoBroker: Sendable {
         if !options.users.isEmpty {
             try await writePasswordFile(options.users, to: directory.appendingPathComponent("passwords").path)
         }
+        if let dynamicSecurity = options.dynamicSecurity {
+            try dynamicSecurity.write(to: directory.appendingPathComponent("dynamic-security.json"), atomically: true, encoding: .utf8)
+        }
         if let acl = options.accessControl {
             try acl.joined(separator: "\n").appending("\n")
                 .write(to: directory.appendingPathComponent("acl"), atomically: true, encoding: .utf8)
@@ -89,9 +92,10 @@ public final class MosquittoBroker: Sendable {
             let configurationFile = directory.appendingPathComponent("mosquitto.conf")
             try configuration.write(to: configurationFile, atomically: true, encoding: .utf8)
 
+            // Line-buffered so that log lines can be waited for as they happen; stdbuf execs, keeping the pid.
             let process = try ChildProcess(
-                executable: executable,
-                arguments: ["-c", configurationFile.path],
+                executable: "/usr/bin/stdbuf",
+                arguments: ["-oL", executable, "-c", configurationFile.path],
                 directory: directory
             )
             do {
@@ -156,6 +160,10 @@ public final class MosquittoBroker: Sendable {
         if options.accessControl != nil {
             lines.append("acl_file \(directory.appendingPathComponent("acl").path)")
         }
+        if options.dynamicSecurity != nil {
+            lines.append("plugin \(dynamicSecurityPlugin)")
+            lines.append("plugin_opt_config_file \(directory.appendingPathComponent("dynamic-security.json").path)")
+        }
         lines.append(contentsOf: options.extraConfiguration)
 
         lines.append("listener \(port) 127.0.0.1")
@@ -171,6 +179,9 @@ public final class MosquittoBroker: Sendable {
         }
         return lines.joined(separator: "\n") + "\n"
     }
+
+    /// Where Debian's mosquitto package installs the dynamic security plugin.
+    public static let dynamicSecurityPlugin = "/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so"
 
     private static func writePasswordFile(_ users: [String: String], to path: String) async throws {
         for (index, (user, password)) in users.sorted(by: { $0.key < $1.key }).enumerated() {
@@ -225,6 +236,9 @@ extension MosquittoBroker {
         public var tls: TLSOptions?
         /// Lines of a mosquitto ACL file (`user alice`, `topic readwrite a/#`, ...); nil for no ACL.
         public var accessControl: [String]?
+        /// A dynamic security plugin configuration (JSON); unlike an ACL file it can refuse subscriptions in
+        /// SUBACK (mosquitto 2.0's ACL file only filters deliveries). nil for no plugin.
+        public var dynamicSecurity: String?
         /// Extra global configuration lines, such as `max_packet_size 1000` or `max_inflight_messages 1`.
         public var extraConfiguration: [String]
         /// Extra lines for each listener, such as `protocol mqtt` or `max_connections 10`.
@@ -235,6 +249,7 @@ extension MosquittoBroker {
             users: [String: String] = [:],
             tls: TLSOptions? = nil,
             accessControl: [String]? = nil,
+            dynamicSecurity: String? = nil,
             extraConfiguration: [String] = [],
             listenerOptions: [String] = []
         ) {
@@ -242,6 +257,7 @@ extension MosquittoBroker {
             self.users = users
             self.tls = tls
             self.accessControl = accessControl
+            self.dynamicSecurity = dynamicSecurity
             self.extraConfiguration = extraConfiguration
             self.listenerOptions = listenerOptions
         }

@@ -51,7 +51,8 @@ public final class MosquittoSubscriber: Sendable {
         // A machine-readable line per message: qos, retain, topic, payload.
         arguments += ["-F", "\(messagePrefix)%q\t%r\t%t\t%p"]
         arguments += extraArguments
-        let process = try ChildProcess(executable: "/usr/bin/mosquitto_sub", arguments: arguments)
+        // Line-buffered: piped stdout would otherwise hold "received SUBACK" back until exit.
+        let process = try ChildProcess(executable: "/usr/bin/stdbuf", arguments: ["-oL", "/usr/bin/mosquitto_sub"] + arguments)
         do {
             try await process.waitForLine { $0.contains("received SUBACK") }
         } catch {
