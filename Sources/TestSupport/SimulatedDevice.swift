@@ -2,11 +2,11 @@ import Foundation
 
 /// The `snbridge-simdevice` process (the C reference library on a tty), driven through stdin and observed
 /// through its one-event-per-line stdout.
-final class SimulatedDevice: @unchecked Sendable {
-    struct Timeout: Error, CustomStringConvertible {
-        let waitingFor: String
-        let seen: [String]
-        var description: String { "timed out waiting for \(self.waitingFor); device printed \(self.seen)" }
+public final class SimulatedDevice: @unchecked Sendable {
+    public struct Timeout: Error, CustomStringConvertible {
+        public let waitingFor: String
+        public let seen: [String]
+        public var description: String { "timed out waiting for \(self.waitingFor); device printed \(self.seen)" }
     }
 
     private let process = Process()
@@ -20,12 +20,12 @@ final class SimulatedDevice: @unchecked Sendable {
     private var nextID = 0
 
     /// The simulator built next to the test bundle.
-    static var executableURL: URL {
+    public static var executableURL: URL {
         let bundle = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
         return bundle.deletingLastPathComponent().appendingPathComponent("snbridge-simdevice")
     }
 
-    init(arguments: [String]) throws {
+    public init(arguments: [String]) throws {
         self.process.executableURL = Self.executableURL
         self.process.arguments = arguments
         self.process.standardInput = self.input
@@ -38,17 +38,18 @@ final class SimulatedDevice: @unchecked Sendable {
     }
 
     /// Sends one command line.
-    func send(_ command: String) {
+    public func send(_ command: String) {
         self.input.fileHandleForWriting.write(Data((command + "\n").utf8))
     }
 
     /// Everything printed so far.
-    var printed: [String] {
+    public var printed: [String] {
         self.lock.withLock { self.lines }
     }
 
     /// Waits for the `occurrence`-th line (already printed or still to come) that starts with `prefix`.
-    func waitForLine(startingWith prefix: String, occurrence: Int = 1, timeout: Duration = .seconds(10)) async throws
+    @discardableResult
+    public func waitForLine(startingWith prefix: String, occurrence: Int = 1, timeout: Duration = .seconds(10)) async throws
         -> String
     {
         let id = self.lock.withLock { () -> Int in
@@ -83,12 +84,12 @@ final class SimulatedDevice: @unchecked Sendable {
     }
 
     /// Waits for the process to exit; it prints "bye" (quit) or "closed" (tty gone) just before.
-    func waitForExit(timeout: Duration = .seconds(10)) async throws {
+    public func waitForExit(timeout: Duration = .seconds(10)) async throws {
         _ = try await self.waitForLine(startingWith: "bye", timeout: timeout)
         self.process.waitUntilExit()
     }
 
-    func terminate() {
+    public func terminate() {
         if self.process.isRunning { self.process.terminate() }
         try? self.input.fileHandleForWriting.close()
     }

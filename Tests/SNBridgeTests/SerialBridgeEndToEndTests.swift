@@ -1,0 +1,122 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// The whole bridge from the outside: the real `snbridge` binary, a real mosquitto, and the C reference library
+/// (`snbridge-simdevice`) on the far end of a pty cable, checked with mosquitto_sub and mosquitto_pub.
+@Suite("snbridge run with a serial device", .serialized)
+struct SerialBridgeEndToEndTests {
+    static func temporaryDirectory() throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("snbridge-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory
+    }
+
+    @Test("A board publishes and receives through snbridge, its unplug fires its will, and a replug relinks")
+    func boardRoundTripUnplugAndReplug() async throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let broker = try await MosquittoBroker.start()
+        let cable = try await SerialCable(in: directory)
+        let udpPort = try FreePort.udp()
+        let bridge = try await SNBridgeProcess.start(
+            yaml: """
+                broker:
+                  url: mqtt://127.0.0.1:\(broker.port)
+                udp:
+                  listeners: ["127.0.0.1:\(udpPort)"]
+                serial:
+                  reopen_interval: 200ms
+                  ports:
+                    - path: \(cable.bridgeEnd)
+                      baud: 115200
+                      link_keepalive: 2s
+                """,
+            in: directory
+        )
+        let subscriber = try await MosquittoSubscriber.start(broker: broker, topics: ["board/#"], qos: 1)
+
+        // Boot amid ROM noise, link, connect with a will, publish QoS 1.
+        let device = try SimulatedDevice(arguments: ["--banner", "--id", "a1b2c3d4e5f6", cable.deviceEnd])
+        try await device.waitForLine(startingWith: "linked")
+        try await bridge.waitForLog("Device linked", "device.id=a1b2c3d4e5f6")
+        device.send("console hello from the board")
+        try await bridge.waitForLog("Device console", "hello from the board")
+        device.send("will board/status 1 gone")
+        device.send("connect board-1 30 clean")
+        try await device.waitForLine(startingWith: "connack 0")
+        device.send("publish board/temperature 1 21.5")
+        try await device.waitForLine(startingWith: "puback")
+        let reading = try await subscriber.waitForMessage(topic: "board/temperature")
+        #expect(reading.payload == "21.5")
+
+        // Broker to board.
+        device.send("subscribe board/command 1")
+        try await device.waitForLine(startingWith: "suback")
+        try await MosquittoPublisher.publish(broker: broker, topic: "board/command", payload: "led-on", qos: 1)
+        let message = try await device.waitForLine(startingWith: "message")
+        #expect(message.hasSuffix(" led-on"))
+
+        // Unplug: the port closes, the session is lost at once, the broker publishes the will.
+        await cable.unplug()
+        let will = try await subscriber.waitForMessage(topic: "board/status")
+        #expect(will.payload == "gone")
+        try await bridge.waitForLog("Serial port closed")
+        device.terminate()
+
+        // Replug on the same path: snbridge reopens it by itself and the board is back on the broker.
+        try await cable.plugIn()
+        let replugged = try SimulatedDevice(arguments: ["--id", "a1b2c3d4e5f6", cable.deviceEnd])
+        try await replugged.waitForLine(startingWith: "linked", timeout: .seconds(15))
+        replugged.send("connect board-1 30 clean")
+        try await replugged.waitForLine(startingWith: "connack 0")
+        replugged.send("publish board/temperature 1 22.0")
+        try await replugged.waitForLine(startingWith: "puback")
+        try await subscriber.waitForMessage { $0.topic == "board/temperature" && $0.payload == "22.0" }
+
+        // SIGTERM: the board gets DISCONNECT, snbridge exits cleanly.
+        bridge.process.send(signal: SIGTERM)
+        try await replugged.waitForLine(startingWith: "disconnected")
+        let status = try await bridge.process.waitForExit(timeout: .seconds(15))
+        #expect(status == 0)
+
+        replugged.terminate()
+        await subscriber.stop()
+        await cable.unplug()
+        await broker.stop()
+    }
+
+    @Test("A board speaking raw MQTT-SN (compatibility framing) works without reflashing")
+    func rawCompatibilityMode() async throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let broker = try await MosquittoBroker.start()
+        let cable = try await SerialCable(in: directory)
+        let bridge = try await SNBridgeProcess.start(
+            yaml: """
+                broker: { url: "mqtt://127.0.0.1:\(broker.port)" }
+                udp: { listeners: ["127.0.0.1:\(try FreePort.udp())"] }
+                serial:
+                  ports:
+                    - { path: "\(cable.bridgeEnd)", framing: raw }
+                """,
+            in: directory
+        )
+        let subscriber = try await MosquittoSubscriber.start(broker: broker, topics: ["legacy/#"], qos: 1)
+        let device = try SimulatedDevice(arguments: ["--raw", cable.deviceEnd])
+        try await device.waitForLine(startingWith: "ready")
+        device.send("connect legacy-1 30 clean")
+        try await device.waitForLine(startingWith: "connack 0")
+        device.send("publish legacy/value 1 42")
+        try await device.waitForLine(startingWith: "puback")
+        let message = try await subscriber.waitForMessage(topic: "legacy/value")
+        #expect(message.payload == "42")
+
+        bridge.process.send(signal: SIGTERM)
+        #expect(try await bridge.process.waitForExit(timeout: .seconds(15)) == 0)
+        device.terminate()
+        await subscriber.stop()
+        await cable.unplug()
+        await broker.stop()
+    }
+}

@@ -1,0 +1,31 @@
+import Foundation
+import TestSupport
+
+/// The real `snbridge run` binary, built next to the test bundle, started with a YAML file written for the test.
+struct SNBridgeProcess {
+    let process: ChildProcess
+    let directory: URL
+
+    static var executable: String {
+        let bundle = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
+        return bundle.deletingLastPathComponent().appendingPathComponent("snbridge").path
+    }
+
+    /// Starts `snbridge run --config <yaml>` plus `arguments` and waits until it is ready to serve.
+    static func start(yaml: String, arguments: [String] = [], in directory: URL) async throws -> SNBridgeProcess {
+        let file = directory.appendingPathComponent("snbridge.yaml")
+        try yaml.write(to: file, atomically: true, encoding: .utf8)
+        let process = try ChildProcess(
+            executable: executable,
+            arguments: ["run", "--config", file.path, "--log-level", "debug"] + arguments
+        )
+        try await process.waitForLine(timeout: .seconds(20)) { $0.contains("MQTT-SN listening on UDP") }
+        return SNBridgeProcess(process: process, directory: directory)
+    }
+
+    /// Waits for a log line containing every one of `fragments`.
+    @discardableResult
+    func waitForLog(_ fragments: String..., timeout: Duration = .seconds(10)) async throws -> String {
+        try await process.waitForLine(timeout: timeout) { line in fragments.allSatisfy { line.contains($0) } }
+    }
+}
