@@ -1,5 +1,6 @@
 import GatewayCore
 import Logging
+import MQTTClient
 import MQTTSN
 import NIOCore
 import NIOPosix
@@ -90,6 +91,39 @@ struct GatewayFixture {
         let observer = try await BrokerObserver.start(broker: self.broker, topics: topics, qos: qos, group: self.group)
         await self.observers.add(observer)
         return observer
+    }
+
+    /// Publishes through the broker as an ordinary MQTT client would (our own client, like `mosquitto_pub`:
+    /// returns once the broker acknowledged QoS 1 and 2). No child process, so nothing races with the many file
+    /// descriptors the scale tests open.
+    func publish(topic: String, payload: String, qos: Int = 0, retain: Bool = false) async throws {
+        var logger = Logger(label: "snbridge.test.publisher")
+        logger.logLevel = .warning
+        let client = MQTTClient(
+            configuration: MQTTClientConfiguration(
+                host: self.broker.host,
+                port: self.broker.port,
+                clientID: "publisher-\(UInt32.random(in: 0...UInt32.max))"
+            ),
+            eventLoop: self.group.next(),
+            logger: logger,
+            messageHandler: { _ in }
+        )
+        try await client.connect()
+        do {
+            try await client.publish(
+                MQTTMessage(
+                    topic: topic,
+                    payload: ByteBuffer(string: payload),
+                    qos: MQTTQoS(rawValue: UInt8(qos)) ?? .atMostOnce,
+                    retain: retain
+                )
+            )
+        } catch {
+            try? await client.disconnect()
+            throw error
+        }
+        try await client.disconnect()
     }
 
     func stop() async {
