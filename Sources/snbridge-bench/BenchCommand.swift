@@ -76,6 +76,11 @@ struct BenchCommand: AsyncParsableCommand {
             scaleClients: scaleClients ?? (quick ? 1_000 : 10_000),
             serialDevices: serialDevices
         )
+        guard FileManager.default.isExecutableFile(atPath: options.snbridgePath) else {
+            throw BenchError.failed(
+                "no snbridge at \(options.snbridgePath): build it first (swift build -c release --product snbridge) or pass --snbridge"
+            )
+        }
         var selected = Set(scenarios)
         if selected.contains("all") { selected = ["throughput", "latency", "scale", "serial", "hotplug"] }
         for name in selected where !["throughput", "latency", "scale", "serial", "hotplug"].contains(name) {

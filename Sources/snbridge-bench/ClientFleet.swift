@@ -24,9 +24,10 @@ enum ClientFleet {
         return clients
     }
 
-    static func connectDirect(count: Int, context: BenchContext) async throws -> [DirectLoadClient] {
+    /// `indexOffset` puts the clients in the collector's direct lane when it is ``MessageCollector/directLaneBit``.
+    static func connectDirect(count: Int, context: BenchContext, indexOffset: Int = 0) async throws -> [DirectLoadClient] {
         let clients = (0..<count).map {
-            DirectLoadClient(index: $0, brokerPort: context.broker.port, eventLoop: context.loadGroup.next(), logger: context.logger)
+            DirectLoadClient(index: indexOffset | $0, brokerPort: context.broker.port, eventLoop: context.loadGroup.next(), logger: context.logger)
         }
         try await forEach(clients, concurrency: 100) { try await $0.connect() }
         return clients

@@ -29,6 +29,13 @@ struct LatencyHistogram {
 
     var maximumMicroseconds: Double? { count > 0 ? Double(maximumNanoseconds) / 1_000 : nil }
 
+    mutating func merge(_ other: LatencyHistogram) {
+        guard other.count > 0 else { return }
+        for index in buckets.indices where other.buckets[index] > 0 { buckets[index] &+= other.buckets[index] }
+        count += other.count
+        maximumNanoseconds = max(maximumNanoseconds, other.maximumNanoseconds)
+    }
+
     mutating func reset() {
         if count > 0 { buckets = [UInt32](repeating: 0, count: Self.bucketCount) }
         count = 0

@@ -82,10 +82,8 @@ struct LoadMeasurement {
             result.droppedAtBridgeSocket = UDPSocketDrops.count(localPort: bridge.udpPort) - dropsBefore
         }
         result.deliveredPerSecond = Double(end.received - start.received) / wall
-        result.latencyP50Microseconds = histogram.percentileMicroseconds(0.50)
-        result.latencyP99Microseconds = histogram.percentileMicroseconds(0.99)
-        result.latencyMaxMicroseconds = histogram.maximumMicroseconds
-        result.latencySamples = histogram.count
+        result.apply(histogram)
+        result.machineLoad = MachineLoad.oneMinuteAverage()
         if let before = start.bridge, let after = end.bridge {
             result.bridgeCPU = after.coreShare(since: before)
             result.bridgeResidentBytes = after.residentBytes

@@ -12,11 +12,16 @@ final class MessageCollector: @unchecked Sendable {
     let received = Atomic<Int>(0)
     /// Messages of the current run sent before the window opened or after it closed, or from another run.
     let ignored = Atomic<Int>(0)
+    /// Messages of the current run from direct-lane publishers (part of ``received``).
+    let receivedDirectLane = Atomic<Int>(0)
+    static let directLaneBit = 0x4000_0000
 
     // Confined to the event loop.
     private var runID: UInt32 = 0
     private var credits: [DeliveryCredit] = []
-    private var histogram = LatencyHistogram()
+    /// Latencies by lane: lane 1 for publishers whose index has ``directLaneBit`` set (the baseline running at the
+    /// same time as the bridge), lane 0 for the rest.
+    private var histograms = [LatencyHistogram(), LatencyHistogram()]
     private var windowStart: UInt64 = .max
     private var windowEnd: UInt64 = .max
     private var subscriber: MQTTClient?
@@ -54,11 +59,13 @@ final class MessageCollector: @unchecked Sendable {
         try await eventLoop.submit {
             self.runID = runID
             self.credits = credits
-            self.histogram.reset()
+            self.histograms[0].reset()
+            self.histograms[1].reset()
             self.windowStart = .max
             self.windowEnd = .max
             self.received.store(0, ordering: .relaxed)
             self.ignored.store(0, ordering: .relaxed)
+            self.receivedDirectLane.store(0, ordering: .relaxed)
         }.get()
     }
 
@@ -72,8 +79,16 @@ final class MessageCollector: @unchecked Sendable {
         try await eventLoop.submit { self.windowEnd = end }.get()
     }
 
-    func latencies() async throws -> LatencyHistogram {
-        try await eventLoop.submit { self.histogram }.get()
+    /// Every latency of the run, both lanes merged when `lane` is nil.
+    func latencies(lane: Int? = nil) async throws -> LatencyHistogram {
+        try await eventLoop.submit {
+            guard let lane else {
+                var merged = self.histograms[0]
+                merged.merge(self.histograms[1])
+                return merged
+            }
+            return self.histograms[lane]
+        }.get()
     }
 
     private func receive(_ payload: ByteBuffer) {
@@ -84,9 +99,11 @@ final class MessageCollector: @unchecked Sendable {
         }
         received.add(1, ordering: .relaxed)
         let index = Int(header.clientIndex)
+        let lane = index & Self.directLaneBit != 0 ? 1 : 0
+        if lane == 1 { receivedDirectLane.add(1, ordering: .relaxed) }
         if index < credits.count { credits[index].deliveredOne() }
         if header.sendTime >= windowStart && header.sendTime <= windowEnd {
-            histogram.record(nanoseconds: now &- header.sendTime)
+            histograms[lane].record(nanoseconds: now &- header.sendTime)
         }
     }
 }

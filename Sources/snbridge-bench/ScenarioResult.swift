@@ -31,6 +31,8 @@ struct ScenarioResult: Codable, Sendable {
     var bridgeCPU: Double?
     var brokerCPU: Double?
     var benchCPU: Double?
+    /// /proc/loadavg's one-minute figure when the measurement ended: the machine is shared with other builds.
+    var machineLoad: Double?
     var bridgeResidentBytes: Int?
 
     // Connection scale.
