@@ -108,9 +108,12 @@ final class MQTTClientCore: @unchecked Sendable {
         case .sendDisconnectAndClose:
             disconnectPromises.append(promise)
             logger.debug("mqtt.disconnecting")
-            let channel = self.channel
-            write(.disconnect(MQTTDisconnectPacket()), flush: true)?.whenComplete { _ in
-                channel?.close(promise: nil)
+            if let channel = self.channel {
+                let written = eventLoop.makePromise(of: Void.self)
+                written.futureResult.whenComplete { _ in channel.close(promise: nil) }
+                if !write(.disconnect(MQTTDisconnectPacket()), flush: true, promise: written) {
+                    written.succeed()
+                }
             }
         case .close:
             disconnectPromises.append(promise)
@@ -357,7 +360,7 @@ final class MQTTClientCore: @unchecked Sendable {
     }
 
     private func send(request packet: MQTTPacket) {
-        guard write(packet, flush: true) == nil else { return }
+        guard !write(packet, flush: true) else { return }
         let packetID: UInt16
         switch packet {
         case .subscribe(let subscribe): packetID = subscribe.packetID
@@ -369,26 +372,26 @@ final class MQTTClientCore: @unchecked Sendable {
         unsubscribePromise?.fail(MQTTClientError.encodingFailed(MQTTEncodingError.packetTooLarge))
     }
 
-    /// Encodes and writes `packet`; returns the write's future, or nil when it could not be encoded.
+    /// Encodes and writes `packet`; false when there is no channel or it could not be encoded (then `promise`
+    /// is left to the caller).
     @discardableResult
-    private func write(_ packet: MQTTPacket, flush: Bool) -> EventLoopFuture<Void>? {
-        guard let channel else { return nil }
+    private func write(_ packet: MQTTPacket, flush: Bool, promise: EventLoopPromise<Void>? = nil) -> Bool {
+        guard let channel else { return false }
         var buffer = channel.allocator.buffer(capacity: 64)
         do {
             try encoder.encode(packet, into: &buffer)
         } catch {
             logger.debug("mqtt.encode.failed", metadata: ["packet.type": .string(packet.name), "error": "\(error)"])
-            return nil
+            return false
         }
         logger.trace("mqtt.packet.sent", metadata: ["packet.type": .string(packet.name)])
         stateMachine.packetSent(at: .now())
-        let promise = eventLoop.makePromise(of: Void.self)
         if flush {
             channel.writeAndFlush(buffer, promise: promise)
         } else {
             channel.write(buffer, promise: promise)
         }
-        return promise.futureResult
+        return true
     }
 
     private func startKeepAlive() {
