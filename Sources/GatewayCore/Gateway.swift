@@ -15,6 +15,31 @@ import NIOCore
 ///
 /// All session logic runs on one event loop of the group; upstream connections use the whole group. No thread or
 /// task per client.
+///
+/// ## Behaviour where the specification leaves room
+///
+/// - **CONNACK** goes out only once the broker accepted the client's own MQTT session. Broker refusals map to
+///   MQTT-SN return codes as documented on ``UpstreamConnectError`` (transient: 0x01 congestion; permanent, such as
+///   bad credentials: 0x03 not supported). More than ``GatewayConfiguration/maxClients`` sessions: 0x01.
+/// - **Messages from a client without a session** (REGISTER, PUBLISH at QoS 0...2, SUBSCRIBE, PINGREQ, ...) are
+///   answered with DISCONNECT: a client must connect first (sections 6.2 and 6.14), and DISCONNECT tells a client
+///   whose session was lost (gateway restart, keepalive expiry) to do so. A PUBLISH with an unknown topic id from
+///   a connected client gets PUBACK 0x02 "rejected: invalid topic ID" (return codes, section 5.3.10), at every QoS.
+/// - **Topic ids** beyond ``GatewayConfiguration/maxTopicsPerClient``: REGACK or SUBACK 0x01 (congestion), because
+///   the client can free ids. A broker message whose topic cannot get an id is dropped and counted.
+/// - **Acknowledgements are end to end**: PUBACK (QoS 1) and PUBREC (QoS 2) only after the broker acknowledged.
+///   A QoS 2 message id is published once however often the client repeats it.
+/// - **Sleeping clients** (section 6.14): DISCONNECT with a duration keeps the MQTT session; broker messages are
+///   buffered (``GatewayConfiguration/sleepBufferSize``, oldest dropped and counted) and delivered after
+///   PINGREQ(client id), then PINGRESP. A CONNECT from a sleeping client makes it active again, keeping its
+///   session whatever its clean session flag says (unless it asks for a will exchange).
+/// - **Addresses**: sessions are keyed by client id; CONNECT and PINGREQ(client id) from a new address move the
+///   session there (NAT rebinding).
+/// - **Will updates** (WILLTOPICUPD / WILLMSGUPD): MQTT cannot change the will of a live connection, so the
+///   upstream session is closed gracefully and reopened with the new will, its subscriptions restored; the
+///   response is sent once that is done.
+/// - **Forwarder encapsulation** is unwrapped for serial transports (each wireless node becomes its own client
+///   address); over UDP it is dropped and counted (`forwarder_unsupported`).
 public final class Gateway: MQTTSNInboundHandler, Sendable {
     let engine: GatewayEngine
     private let eventLoopGroup: any EventLoopGroup
