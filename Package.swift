@@ -123,6 +123,19 @@ let package = Package(
             ]
         ),
 
+        // snbridge's main job in one command: a broker, the bridge and a simulated board, messages flowing.
+        .executableTarget(
+            name: "snbridge-demo",
+            dependencies: [
+                "MQTTClient", "TestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
+
         // The C99 reference device library, built from Firmware-Protocol/ so the tests use the exact code makers flash.
         .target(
             name: "SNDevice",
