@@ -14,7 +14,6 @@ final class MQTTClientCore: @unchecked Sendable {
     private let logger: Logger
     private let messageHandler: @Sendable (MQTTMessage) -> Void
     private let connectionHandler: (@Sendable (MQTTConnectionEvent) -> Void)?
-    private let sslContext: Result<NIOSSLContext, any Error>?
 
     private var stateMachine: MQTTConnectionStateMachine
     private var encoder: MQTTPacketEncoder
@@ -43,7 +42,6 @@ final class MQTTClientCore: @unchecked Sendable {
         self.logger = logger
         self.messageHandler = messageHandler
         self.connectionHandler = connectionHandler
-        self.sslContext = configuration.tls.map { tls in Result { try NIOSSLContext(configuration: tls.tlsConfiguration) } }
         self.stateMachine = MQTTConnectionStateMachine(settings: .init(configuration))
         self.encoder = MQTTPacketEncoder(protocolVersion: configuration.protocolVersion)
     }
@@ -141,16 +139,7 @@ final class MQTTClientCore: @unchecked Sendable {
         generation += 1
         let generation = self.generation
         let configuration = self.configuration
-        let sslContext: NIOSSLContext?
-        switch self.sslContext {
-        case .none:
-            sslContext = nil
-        case .success(let context):
-            sslContext = context
-        case .failure(let error):
-            eventLoop.execute { self.connectionEnded(generation: generation, error: .tlsFailure(error)) }
-            return
-        }
+        let sslContext = configuration.tls?.sslContext
         logger.debug(
             "mqtt.connecting",
             metadata: ["mqtt.host": .string(configuration.host), "mqtt.port": "\(configuration.port)"]

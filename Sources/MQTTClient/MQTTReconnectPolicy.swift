@@ -1,4 +1,11 @@
 import NIOCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// When to reconnect after a connection was lost: exponential backoff with a cap and jitter.
 ///
@@ -43,11 +50,3 @@ public struct MQTTReconnectPolicy: Sendable, Hashable {
         return delay(forAttempt: attempt, using: &generator)
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif

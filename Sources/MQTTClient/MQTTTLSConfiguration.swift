@@ -1,16 +1,22 @@
 import NIOSSL
 
 /// TLS towards the broker, built on NIOSSL's `TLSConfiguration`.
+///
+/// The SSL context is created once here, so the thousands of clients a gateway may create from one
+/// configuration share it instead of each loading certificates again.
 public struct MQTTTLSConfiguration: Sendable {
     /// The full NIOSSL configuration; the convenience initialiser fills it from PEM files.
-    public var tlsConfiguration: TLSConfiguration
+    public let tlsConfiguration: TLSConfiguration
     /// The name sent in SNI and checked against the certificate; nil uses the configured host
-    /// (SNI is skipped for IP addresses, which are still verified against the certificate's IP SANs).
+    /// (SNI is skipped for IP addresses, which are verified against the certificate's IP SANs).
     public var serverName: String?
+    /// The context every connection made with this configuration uses.
+    public let sslContext: NIOSSLContext
 
-    public init(tlsConfiguration: TLSConfiguration, serverName: String? = nil) {
+    public init(tlsConfiguration: TLSConfiguration, serverName: String? = nil) throws {
         self.tlsConfiguration = tlsConfiguration
         self.serverName = serverName
+        self.sslContext = try NIOSSLContext(configuration: tlsConfiguration)
     }
 
     /// TLS from PEM files.
@@ -38,6 +44,6 @@ public struct MQTTTLSConfiguration: Sendable {
             configuration.privateKey = .privateKey(try NIOSSLPrivateKey(file: privateKeyFile, format: .pem))
         }
         configuration.certificateVerification = verifyHostname ? .fullVerification : .noHostnameVerification
-        self.init(tlsConfiguration: configuration, serverName: serverName)
+        try self.init(tlsConfiguration: configuration, serverName: serverName)
     }
 }
