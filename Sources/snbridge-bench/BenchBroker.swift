@@ -37,6 +37,7 @@ final class BenchBroker: Sendable {
                 "max_inflight_messages 0",
                 "max_queued_messages 0",
                 "set_tcp_nodelay true",
+                "sys_interval 1",
                 "log_dest stderr",
                 "log_type error",
                 "log_type warning",

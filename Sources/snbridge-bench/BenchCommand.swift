@@ -59,6 +59,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Simulated serial devices (default 32).")
     var serialDevices: Int = 32
 
+    @Option(help: "Length of each throughput measurement window in seconds (default 5; 1.5 with --quick).")
+    var seconds: Double?
+
     func run() async throws {
         let limit = FileDescriptorLimit.raiseToHardLimit()
         let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
@@ -74,7 +77,8 @@ struct BenchCommand: AsyncParsableCommand {
             payloadSizes: payload.map { max($0, BenchPayload.headerSize) },
             modes: mode.map { $0 == "rate" ? .paced : .closedLoop },
             scaleClients: scaleClients ?? (quick ? 1_000 : 10_000),
-            serialDevices: serialDevices
+            serialDevices: serialDevices,
+            measureSecondsOverride: seconds
         )
         guard FileManager.default.isExecutableFile(atPath: options.snbridgePath) else {
             throw BenchError.failed(

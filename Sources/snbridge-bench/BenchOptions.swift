@@ -15,7 +15,10 @@ struct BenchOptions: Sendable {
     var scaleClients: Int
     var serialDevices: Int
 
+    /// Overrides the measurement window (e.g. to attach a profiler for longer).
+    var measureSecondsOverride: Double?
+
     var warmupSeconds: Double { quick ? 0.3 : 1 }
-    var measureSeconds: Double { quick ? 1.5 : 5 }
+    var measureSeconds: Double { measureSecondsOverride ?? (quick ? 1.5 : 5) }
     var latencySeconds: Double { quick ? 2 : 10 }
 }

@@ -18,6 +18,7 @@ struct LoadMeasurement {
             DeliveryCredit { [publisher] in publisher.eventLoop.execute { publisher.fill() } }
         }
         let dropsBefore = bridge.map { UDPSocketDrops.count(localPort: $0.udpPort) } ?? 0
+        let brokerDroppedBefore = collector.brokerDropped.load(ordering: .relaxed)
         try await collector.begin(runID: run.runID, credits: credits)
         let sentBefore = totals()
         for (publisher, credit) in zip(publishers, credits) {
@@ -78,6 +79,11 @@ struct LoadMeasurement {
         result.rejected = run.qos == 1 ? final.rejected - sentBefore.rejected : nil
         result.shed = (final.shed - sentBefore.shed) + pacers.reduce(0) { $0 + $1.shed.load(ordering: .relaxed) }
         result.lost = max(0, sent - received)
+        if result.lost! > 0 && brokerDroppedBefore >= 0 {
+            // $SYS is refreshed every second: wait for a value taken after the drain.
+            try await Task.sleep(for: .milliseconds(1_200))
+            result.droppedByBroker = collector.brokerDropped.load(ordering: .relaxed) - brokerDroppedBefore
+        }
         if let bridge {
             result.droppedAtBridgeSocket = UDPSocketDrops.count(localPort: bridge.udpPort) - dropsBefore
         }

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import MQTTClient
 import NIOCore
@@ -15,6 +16,10 @@ final class MessageCollector: @unchecked Sendable {
     /// Messages of the current run from direct-lane publishers (part of ``received``).
     let receivedDirectLane = Atomic<Int>(0)
     static let directLaneBit = 0x4000_0000
+    /// mosquitto's own count of messages it dropped (`$SYS/broker/publish/messages/dropped`, refreshed every
+    /// `sys_interval`), so a loss can be told apart: dropped by the broker, or never handed to it by the bridge.
+    let brokerDropped = Atomic<Int>(-1)
+    static let brokerDroppedTopic = "$SYS/broker/publish/messages/dropped"
 
     // Confined to the event loop.
     private var runID: UInt32 = 0
@@ -42,10 +47,20 @@ final class MessageCollector: @unchecked Sendable {
             ),
             eventLoop: eventLoop,
             logger: logger,
-            messageHandler: { [weak self] message in self?.receive(message.payload) }
+            messageHandler: { [weak self] message in
+                if message.topic == Self.brokerDroppedTopic {
+                    let count = Int(String(buffer: message.payload).trimmingCharacters(in: .whitespaces)) ?? -1
+                    self?.brokerDropped.store(count, ordering: .relaxed)
+                } else {
+                    self?.receive(message.payload)
+                }
+            }
         )
         try await client.connect()
-        _ = try await client.subscribe([MQTTSubscription(topicFilter: "bench/#", qos: .atLeastOnce)])
+        _ = try await client.subscribe([
+            MQTTSubscription(topicFilter: "bench/#", qos: .atLeastOnce),
+            MQTTSubscription(topicFilter: Self.brokerDroppedTopic, qos: .atMostOnce),
+        ])
         try await eventLoop.submit { self.subscriber = client }.get()
     }
 

@@ -43,8 +43,10 @@ enum ResultTable {
 
     private static func lostText(_ result: ScenarioResult) -> String {
         guard let lost = result.lost else { return "" }
-        if let dropped = result.droppedAtBridgeSocket, dropped > 0 { return "\(lost) (\(dropped) at socket)" }
-        return "\(lost)"
+        var parts: [String] = []
+        if let dropped = result.droppedAtBridgeSocket, dropped > 0 { parts.append("\(dropped) at socket") }
+        if let dropped = result.droppedByBroker, dropped > 0 { parts.append("\(dropped) by broker") }
+        return parts.isEmpty ? "\(lost)" : "\(lost) (\(parts.joined(separator: ", ")))"
     }
 
     private static func targetText(_ result: ScenarioResult) -> String {

@@ -20,6 +20,8 @@ struct ScenarioResult: Codable, Sendable {
     var lost: Int?
     /// Datagrams the kernel dropped at the bridge's UDP socket (part of `lost`).
     var droppedAtBridgeSocket: Int?
+    /// Messages mosquitto reports having dropped during the run (part of `lost`, not the bridge's doing).
+    var droppedByBroker: Int?
     var deliveredPerSecond: Double?
 
     var latencyP50Microseconds: Double?

@@ -88,10 +88,10 @@ struct ThroughputScenario {
                 + "(\(ResultTable.format(bridged, decimals: 0)) vs \(ResultTable.format(direct, decimals: 0))/s)"
             result.targetMet = ratio >= 0.8
         } else if run.qos == 0, run.mode == .paced {
-            let lost = result.lost ?? 0
+            let lost = (result.lost ?? 0) - (result.droppedByBroker ?? 0)
             let shed = result.shed ?? 0
             result.target = "QoS 0 at \(ResultTable.format(context.options.offeredRate, decimals: 0))/s: no loss in bridge: "
-                + "\(lost) lost\(shed > 0 ? ", \(shed) not offered (generator)" : "")"
+                + "\(lost) lost in bridge\(shed > 0 ? ", \(shed) not offered (generator)" : "")"
             result.targetMet = lost == 0
         } else if let direct = baseline?.deliveredPerSecond, direct > 0, let bridged = result.deliveredPerSecond {
             result.note = "\(ResultTable.format(bridged / direct * 100, decimals: 0))% of direct"
