@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Logging
 import MQTTSN
 import MQTTSNTransport
@@ -73,23 +78,38 @@ public final class Gateway: MQTTSNInboundHandler, Sendable {
         let engine = self.engine
         var bound: [UDPTransport] = []
         do {
-            for listener in engine.configuration.udpListeners {
+            for (index, listener) in engine.configuration.udpListeners.enumerated() {
                 guard let hostAndPort = HostAndPort(listener, defaultPort: UDPTransport.defaultPort) else {
                     throw GatewayConfigurationError(
-                        field: "udp.listeners",
+                        field: "udp.listeners[\(index)]",
                         problem: "must be host:port, not '\(listener)'"
                     )
                 }
-                let transport = try await UDPTransport.bind(
-                    configuration: .init(
-                        host: hostAndPort.host,
-                        port: hostAndPort.port,
-                        maximumDatagramSize: max(engine.configuration.maxMessageSize, 256) + 1
-                    ),
-                    on: engine.eventLoop,
-                    handler: self,
-                    logger: engine.logger
-                ).get()
+                let transport: UDPTransport
+                do {
+                    transport = try await UDPTransport.bind(
+                        configuration: .init(
+                            host: hostAndPort.host,
+                            port: hostAndPort.port,
+                            maximumDatagramSize: max(engine.configuration.maxMessageSize, 256) + 1
+                        ),
+                        on: engine.eventLoop,
+                        handler: self,
+                        logger: engine.logger
+                    ).get()
+                } catch let error as IOError where error.errnoCode == EAFNOSUPPORT && hostAndPort.host.contains(":") {
+                    // A kernel without IPv6 should not stop an IPv4 gateway from serving.
+                    engine.logger.warning(
+                        "IPv6 unavailable; UDP listener skipped",
+                        metadata: ["listener.address": "\(listener)"]
+                    )
+                    continue
+                } catch {
+                    throw GatewayConfigurationError(
+                        field: "udp.listeners[\(index)]",
+                        problem: "cannot bind \(listener): \(error)"
+                    )
+                }
                 bound.append(transport)
             }
         } catch {

@@ -58,7 +58,7 @@ public struct GatewayConfiguration: Sendable {
     public var advertise: Advertise?
 
     /// The UDP listeners as `host:port` (IPv6 hosts in brackets, e.g. `[::]:1884`) (`udp.listeners`).
-    /// Defaults to `0.0.0.0:1884`.
+    /// Defaults to `0.0.0.0:1884` and `[::]:1884` (IPv6-only socket, so both bind; skipped where IPv6 is off).
     public var udpListeners: [String]
 
     /// The keepalive (seconds) assumed while a client is connecting, before its CONNECT announced its own.
@@ -83,7 +83,7 @@ public struct GatewayConfiguration: Sendable {
         clients: [String: ClientOverrides] = [:],
         qosMinusOne: QoSMinusOne = QoSMinusOne(),
         advertise: Advertise? = nil,
-        udpListeners: [String] = ["0.0.0.0:\(1884)"],
+        udpListeners: [String] = ["0.0.0.0:1884", "[::]:1884"],
         connectTimeout: TimeAmount = .seconds(30),
         shutdownGracePeriod: TimeAmount = .seconds(5)
     ) {

@@ -67,7 +67,15 @@ public final class UDPTransport: MQTTSNTransport {
         let transportPromise = eventLoop.makePromise(of: UDPTransport.self)
         // No SO_REUSEADDR: UDP has no TIME_WAIT to wait out, and with it a second gateway could silently bind the
         // same port and steal datagrams. SO_BROADCAST because ADVERTISE may go to a broadcast address.
-        let bootstrap = DatagramBootstrap(group: eventLoop)
+        var bootstrap = DatagramBootstrap(group: eventLoop)
+        if configuration.host.contains(":") {
+            // IPv6 only, so `[::]:1884` and `0.0.0.0:1884` can be bound side by side (the default listeners).
+            bootstrap = bootstrap.channelOption(
+                ChannelOptions.Types.SocketOption(level: .ipv6, name: .ipv6_v6only),
+                value: 1
+            )
+        }
+        bootstrap = bootstrap
             .channelOption(.socketOption(.so_broadcast), value: 1)
             .channelOption(.socketOption(.so_rcvbuf), value: .init(configuration.receiveBufferSize))
             .channelOption(.datagramVectorReadMessageCount, value: configuration.vectorReadMessageCount)

@@ -19,7 +19,7 @@ struct ConfigurationTests {
         #expect(configuration.gateway.upstream.host == "localhost")
         #expect(configuration.gateway.upstream.port == 1883)
         #expect(configuration.gateway.upstream.tls == nil)
-        #expect(configuration.gateway.udpListeners == ["0.0.0.0:1884"])
+        #expect(configuration.gateway.udpListeners == ["0.0.0.0:1884", "[::]:1884"])
         #expect(configuration.gateway.maxClients == 10_000)
         #expect(configuration.logLevel == .info)
     }
