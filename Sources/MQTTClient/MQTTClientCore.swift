@@ -349,6 +349,7 @@ final class MQTTClientCore: @unchecked Sendable {
     }
 
     private func send(request packet: MQTTPacket) {
+        let connected = channel != nil
         guard !write(packet, flush: true) else { return }
         let packetID: UInt16
         switch packet {
@@ -357,8 +358,9 @@ final class MQTTClientCore: @unchecked Sendable {
         default: return
         }
         let (subscribePromise, unsubscribePromise) = stateMachine.abandonRequest(packetID: packetID)
-        subscribePromise?.fail(MQTTClientError.encodingFailed(MQTTEncodingError.packetTooLarge))
-        unsubscribePromise?.fail(MQTTClientError.encodingFailed(MQTTEncodingError.packetTooLarge))
+        let error: MQTTClientError = connected ? .packetTooLarge : .notConnected
+        subscribePromise?.fail(error)
+        unsubscribePromise?.fail(error)
     }
 
     /// Encodes and writes `packet`; false when there is no channel or it could not be encoded (then `promise`

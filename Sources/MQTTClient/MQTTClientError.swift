@@ -10,6 +10,7 @@ public struct MQTTClientError: Error, Hashable, CustomStringConvertible {
         case packetIdentifiersExhausted
         case qosNotSupported
         case encodingFailed
+        case noTopicFilters
     }
 
     private let kind: Kind
@@ -36,6 +37,8 @@ public struct MQTTClientError: Error, Hashable, CustomStringConvertible {
     public static let packetIdentifiersExhausted = Self(.packetIdentifiersExhausted, "every packet identifier is in use")
     /// The QoS exceeds the broker's Maximum QoS.
     public static let qosNotSupported = Self(.qosNotSupported, "the broker does not support this QoS")
+    /// SUBSCRIBE and UNSUBSCRIBE need at least one topic filter.
+    public static let noTopicFilters = Self(.noTopicFilters, "SUBSCRIBE and UNSUBSCRIBE need at least one topic filter")
     /// The packet could not be encoded (a string or binary field over 65,535 bytes...).
     public static let encodingFailed = Self(.encodingFailed, "the packet could not be encoded")
 

@@ -429,7 +429,7 @@ extension MQTTConnectionStateMachine {
     ) -> RequestAction {
         guard state == .connected else { return .fail(.notConnected) }
         guard !subscriptions.isEmpty else {
-            return .fail(.encodingFailed(MQTTEncodingError.invalidPacketIdentifier))
+            return .fail(.noTopicFilters)
         }
         guard let packetID = allocatePacketID() else { return .fail(.packetIdentifiersExhausted) }
         pendingSubscribes[packetID] = (promise, subscriptions.count)
@@ -439,7 +439,7 @@ extension MQTTConnectionStateMachine {
     mutating func unsubscribe(_ topicFilters: [String], promise: EventLoopPromise<Void>) -> RequestAction {
         guard state == .connected else { return .fail(.notConnected) }
         guard !topicFilters.isEmpty else {
-            return .fail(.encodingFailed(MQTTEncodingError.invalidPacketIdentifier))
+            return .fail(.noTopicFilters)
         }
         guard let packetID = allocatePacketID() else { return .fail(.packetIdentifiersExhausted) }
         pendingUnsubscribes[packetID] = promise

@@ -424,3 +424,17 @@ struct StateMachineTests {
         }
     }
 }
+
+extension StateMachineTests {
+    @Test("SUBSCRIBE and UNSUBSCRIBE without filters are refused before anything is sent")
+    func emptyRequests() {
+        var machine = makeMachine()
+        _ = connect(&machine)
+        let subscribe = loop.makePromise(of: [MQTTSubscribeResult].self)
+        let unsubscribe = loop.makePromise(of: Void.self)
+        guard case .fail(.noTopicFilters) = machine.subscribe([], promise: subscribe) else { Issue.record("expected noTopicFilters"); return }
+        guard case .fail(.noTopicFilters) = machine.unsubscribe([], promise: unsubscribe) else { Issue.record("expected noTopicFilters"); return }
+        subscribe.succeed([])
+        unsubscribe.succeed()
+    }
+}
