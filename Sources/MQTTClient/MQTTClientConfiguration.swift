@@ -24,6 +24,9 @@ public struct MQTTClientConfiguration: Sendable {
     /// How many QoS 1/2 publishes may await acknowledgement at once; further publishes queue. MQTT 5.0 brokers
     /// may lower it with Receive Maximum.
     public var maximumInFlight: Int
+    /// How many QoS 1/2 publishes may wait behind the in-flight limit or for a reconnect; beyond that a publish
+    /// fails with ``MQTTClientError/queueFull`` instead of growing memory while the broker is away.
+    public var maximumQueuedPublishes: Int
     /// How long TCP connect, TLS handshake and CONNACK may take together.
     public var connectTimeout: TimeAmount
     /// Automatic reconnect after a lost connection; nil reports the loss and stays disconnected.
@@ -43,6 +46,7 @@ public struct MQTTClientConfiguration: Sendable {
         password: [UInt8]? = nil,
         maximumPacketSize: Int = 1 << 20,
         maximumInFlight: Int = 32,
+        maximumQueuedPublishes: Int = 10_000,
         connectTimeout: TimeAmount = .seconds(10),
         reconnect: MQTTReconnectPolicy? = nil
     ) {
@@ -59,6 +63,7 @@ public struct MQTTClientConfiguration: Sendable {
         self.password = password
         self.maximumPacketSize = maximumPacketSize
         self.maximumInFlight = maximumInFlight
+        self.maximumQueuedPublishes = maximumQueuedPublishes
         self.connectTimeout = connectTimeout
         self.reconnect = reconnect
     }

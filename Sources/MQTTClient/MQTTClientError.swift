@@ -11,6 +11,7 @@ public struct MQTTClientError: Error, Hashable, CustomStringConvertible {
         case qosNotSupported
         case encodingFailed
         case noTopicFilters
+        case queueFull
     }
 
     private let kind: Kind
@@ -37,6 +38,8 @@ public struct MQTTClientError: Error, Hashable, CustomStringConvertible {
     public static let packetIdentifiersExhausted = Self(.packetIdentifiersExhausted, "every packet identifier is in use")
     /// The QoS exceeds the broker's Maximum QoS.
     public static let qosNotSupported = Self(.qosNotSupported, "the broker does not support this QoS")
+    /// ``MQTTClientConfiguration/maximumQueuedPublishes`` publishes are already waiting.
+    public static let queueFull = Self(.queueFull, "too many publishes are already waiting to be sent")
     /// SUBSCRIBE and UNSUBSCRIBE need at least one topic filter.
     public static let noTopicFilters = Self(.noTopicFilters, "SUBSCRIBE and UNSUBSCRIBE need at least one topic filter")
     /// The packet could not be encoded (a string or binary field over 65,535 bytes...).

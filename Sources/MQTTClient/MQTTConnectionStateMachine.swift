@@ -56,6 +56,7 @@ struct MQTTConnectionStateMachine {
         var protocolVersion: MQTTProtocolVersion
         var cleanSession: Bool
         var maximumInFlight: Int
+        var maximumQueued: Int
         var keepAlive: TimeAmount
         var reconnects: Bool
         var maximumReconnectAttempts: Int?
@@ -64,6 +65,7 @@ struct MQTTConnectionStateMachine {
             self.protocolVersion = configuration.protocolVersion
             self.cleanSession = configuration.cleanSession
             self.maximumInFlight = max(1, configuration.maximumInFlight)
+            self.maximumQueued = max(0, configuration.maximumQueuedPublishes)
             self.keepAlive = .seconds(Int64(configuration.keepAliveSeconds))
             self.reconnects = configuration.reconnect != nil
             self.maximumReconnectAttempts = configuration.reconnect?.maximumAttempts
@@ -347,10 +349,7 @@ extension MQTTConnectionStateMachine {
             if message.qos == .atMostOnce {
                 return .send(sizeProbe, completeOnWrite: promise)
             }
-            guard inFlight.count < inFlightLimit else {
-                queued.append(QueuedPublish(message: message, promise: promise))
-                return .queued
-            }
+            guard inFlight.count < inFlightLimit else { return enqueue(message, promise: promise) }
             guard let packetID = allocatePacketID() else { return .fail(.packetIdentifiersExhausted) }
             return .send(startInFlight(message, packetID: packetID, promise: promise), completeOnWrite: nil)
         default:
@@ -358,9 +357,14 @@ extension MQTTConnectionStateMachine {
             guard size <= peerMaximumPacketSize else {
                 return .fail(.packetTooLarge(size: size, maximum: peerMaximumPacketSize))
             }
-            queued.append(QueuedPublish(message: message, promise: promise))
-            return .queued
+            return enqueue(message, promise: promise)
         }
+    }
+
+    private mutating func enqueue(_ message: MQTTMessage, promise: EventLoopPromise<Void>?) -> PublishAction {
+        guard queued.count < settings.maximumQueued else { return .fail(.queueFull) }
+        queued.append(QueuedPublish(message: message, promise: promise))
+        return .queued
     }
 
     private func validate(_ message: MQTTMessage, size: Int) -> MQTTClientError? {

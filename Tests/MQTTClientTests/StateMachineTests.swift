@@ -438,3 +438,25 @@ extension StateMachineTests {
         unsubscribe.succeed()
     }
 }
+
+extension StateMachineTests {
+    @Test("the publish queue is bounded", arguments: [false, true])
+    func boundedQueue(reconnecting: Bool) {
+        var configuration = MQTTClientConfiguration(host: "localhost", protocolVersion: .v5, clientID: "sm")
+        configuration.maximumInFlight = 1
+        configuration.maximumQueuedPublishes = 2
+        configuration.reconnect = MQTTReconnectPolicy()
+        var machine = MQTTConnectionStateMachine(settings: .init(configuration))
+        _ = connect(&machine)
+        if reconnecting { _ = machine.connectionClosed(error: nil) }
+        var outcomes: [String] = []
+        for _ in 0..<4 {
+            switch machine.publish(qos(.atLeastOnce), promise: nil) {
+            case .send: outcomes.append("sent")
+            case .queued: outcomes.append("queued")
+            case .fail(let error): outcomes.append(error == .queueFull ? "full" : "\(error)")
+            }
+        }
+        #expect(outcomes == (reconnecting ? ["queued", "queued", "full", "full"] : ["sent", "queued", "queued", "full"]))
+    }
+}
