@@ -59,6 +59,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Simulated serial devices (default 32).")
     var serialDevices: Int = 32
 
+    @Option(help: "Run snbridge with this many NIO event loops (NIO_SINGLETON_GROUP_LOOP_COUNT); an experiment.")
+    var bridgeEventLoops: Int?
+
     @Option(help: "Length of each throughput measurement window in seconds (default 5; 1.5 with --quick).")
     var seconds: Double?
 
@@ -78,7 +81,8 @@ struct BenchCommand: AsyncParsableCommand {
             modes: mode.map { $0 == "rate" ? .paced : .closedLoop },
             scaleClients: scaleClients ?? (quick ? 1_000 : 10_000),
             serialDevices: serialDevices,
-            measureSecondsOverride: seconds
+            measureSecondsOverride: seconds,
+            bridgeEventLoops: bridgeEventLoops
         )
         guard FileManager.default.isExecutableFile(atPath: options.snbridgePath) else {
             throw BenchError.failed(

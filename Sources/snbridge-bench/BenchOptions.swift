@@ -17,6 +17,8 @@ struct BenchOptions: Sendable {
 
     /// Overrides the measurement window (e.g. to attach a profiler for longer).
     var measureSecondsOverride: Double?
+    /// Event loops of snbridge's NIO group (NIO_SINGLETON_GROUP_LOOP_COUNT); nil leaves NIO's default (one per core).
+    var bridgeEventLoops: Int?
 
     var warmupSeconds: Double { quick ? 0.3 : 1 }
     var measureSeconds: Double { measureSecondsOverride ?? (quick ? 1.5 : 5) }

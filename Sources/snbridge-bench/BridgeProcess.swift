@@ -22,8 +22,11 @@ final class BridgeProcess: Sendable {
         brokerPort: Int,
         maxClients: Int = 20_000,
         logLevel: String = "info",
-        extraYAML: String = ""
+        extraYAML: String = "",
+        eventLoops: Int? = nil
     ) async throws -> BridgeProcess {
+        // NIO reads the singleton group's size from the environment: an experiment knob, not a snbridge setting.
+        let environment = eventLoops.map { "NIO_SINGLETON_GROUP_LOOP_COUNT=\($0) " } ?? ""
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("snbridge-bench-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -50,7 +53,7 @@ final class BridgeProcess: Sendable {
                 executable: "/bin/sh",
                 arguments: [
                     "-c",
-                    "ulimit -n $(ulimit -Hn) 2>/dev/null; exec \(executable) run --config \(configuration.path) "
+                    "ulimit -n $(ulimit -Hn) 2>/dev/null; exec env \(environment)\(executable) run --config \(configuration.path) "
                         + "--udp-port \(udpPort) --broker mqtt://127.0.0.1:\(brokerPort)",
                 ],
                 directory: directory

@@ -15,7 +15,8 @@ struct ConnectionScaleScenario {
         let bridge = try await BridgeProcess.start(
             executable: context.options.snbridgePath,
             brokerPort: context.broker.port,
-            maxClients: max(20_000, count * 2)
+            maxClients: max(20_000, count * 2),
+            eventLoops: context.options.bridgeEventLoops
         )
         var clients: [SNLoadClient] = []
         do {

@@ -12,7 +12,8 @@ struct LatencyScenario {
     func run() async throws {
         for qos in context.options.qosLevels {
             context.progress("latency: QoS \(qos), \(Int(ratePerLane)) msg/s through snbridge and \(Int(ratePerLane)) msg/s direct")
-            let bridge = try await BridgeProcess.start(executable: context.options.snbridgePath, brokerPort: context.broker.port)
+            let bridge = try await BridgeProcess.start(executable: context.options.snbridgePath, brokerPort: context.broker.port,
+                eventLoops: context.options.bridgeEventLoops)
             var bridged: [SNLoadClient] = []
             var direct: [DirectLoadClient] = []
             do {

@@ -21,7 +21,8 @@ struct SerialScenario {
             bridge = try await BridgeProcess.start(
                 executable: context.options.snbridgePath,
                 brokerPort: context.broker.port,
-                extraYAML: "serial:\n  ports:\n\(ports)"
+                extraYAML: "serial:\n  ports:\n\(ports)",
+                eventLoops: context.options.bridgeEventLoops
             )
         } catch {
             for device in devices { await device.close() }

@@ -20,7 +20,8 @@ struct ThroughputScenario {
             await ClientFleet.close(direct)
 
             context.progress("throughput: \(clients) clients through snbridge")
-            let bridge = try await BridgeProcess.start(executable: options.snbridgePath, brokerPort: context.broker.port)
+            let bridge = try await BridgeProcess.start(executable: options.snbridgePath, brokerPort: context.broker.port,
+                eventLoops: context.options.bridgeEventLoops)
             do {
                 let publishers = try await ClientFleet.connectSN(count: clients, bridge: bridge, context: context)
                 for run in runs() {
