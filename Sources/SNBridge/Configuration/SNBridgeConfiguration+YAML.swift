@@ -41,11 +41,13 @@ extension SNBridgeConfiguration {
     }
 
     private mutating func read(_ root: ConfigurationReader.Cursor, with reader: ConfigurationReader) {
-        guard reader.expectMapping(root, allowed: ["broker", "gateway", "udp", "serial", "log"]) else { return }
+        guard reader.expectMapping(root, allowed: ["broker", "gateway", "udp", "serial", "discovery", "status", "log"]) else { return }
         readBroker(root.key("broker"), with: reader)
         readGateway(root.key("gateway"), with: reader)
         readUDP(root.key("udp"), with: reader)
         readSerial(root.key("serial"), with: reader)
+        readDiscovery(root.key("discovery"), with: reader)
+        readStatus(root.key("status"), with: reader)
         let log = root.key("log")
         reader.expectMapping(log, allowed: ["level"])
         if let level = reader.choice(log.key("level"), Self.logLevels) {

@@ -15,6 +15,10 @@ public struct SNBridgeConfiguration: Sendable {
     public var serialReopenInterval: TimeAmount
     /// The least severe log level printed (`log.level`). Defaults to `info`.
     public var logLevel: Logger.Level
+    /// USB-serial discovery through udev (`discovery.*`).
+    public var discovery = DiscoverySettings()
+    /// Status topics on the broker (`status.*`).
+    public var status = StatusSettings()
 
     public init(
         gateway: GatewayConfiguration = SNBridgeConfiguration.defaultGateway,

@@ -1,0 +1,30 @@
+import NIOCore
+
+/// What the bridge publishes about itself and its devices through its own MQTT session (`status.*`).
+public struct StatusSettings: Sendable, Hashable {
+    /// `status.enabled`: publish status topics at all. Defaults to true.
+    public var enabled: Bool
+    /// `status.topic_prefix`: the first level(s) of every status topic. Defaults to `snbridge`.
+    public var topicPrefix: String
+    /// `status.console_to_mqtt`: also publish device console lines on `<prefix>/devices/<id>/console`.
+    /// Defaults to false: console output can be chatty and may contain things a board prints for its maker only.
+    public var consoleToMQTT: Bool
+    /// `status.client_id`: the MQTT client id of the bridge's status session; `nil` gives `snbridge-<hostname>`.
+    public var clientID: String?
+    /// `status.interval`: how often the device list is republished when only counters changed. Defaults to 10 s.
+    public var interval: TimeAmount
+
+    public init(
+        enabled: Bool = true,
+        topicPrefix: String = "snbridge",
+        consoleToMQTT: Bool = false,
+        clientID: String? = nil,
+        interval: TimeAmount = .seconds(10)
+    ) {
+        self.enabled = enabled
+        self.topicPrefix = topicPrefix
+        self.consoleToMQTT = consoleToMQTT
+        self.clientID = clientID
+        self.interval = interval
+    }
+}
