@@ -1,54 +1,145 @@
+import Foundation
 import GatewayCore
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import SerialLink
 
-/// Keeps the configured serial ports open: opens each one, and when it is absent or goes away (an unplug, a
-/// board whose USB tty vanishes on reset) tries again every ``SNBridgeConfiguration/serialReopenInterval`` until
-/// it is back. The bridge never exits because a device went away.
+/// Keeps serial ports open: the configured ones (`serial.ports`) always, discovered ones (``attach(_:)``) while
+/// udev says they are there.
 ///
-/// Link events feed the gateway (an unlinked device's sessions are lost and their wills published) and the log,
-/// where the board's console lines appear with its path and identity.
+/// A configured port that is absent or goes away (an unplug, a board whose USB tty vanishes on reset) is tried
+/// again every ``SNBridgeConfiguration/serialReopenInterval`` until it is back. A discovered port is closed when
+/// udev removes it (``detach(path:)``) and opened again when udev adds it back. The bridge never exits because a
+/// device went away.
+///
+/// Link events feed the gateway (an unlinked device's sessions are lost and their wills published), the
+/// ``DeviceRegistry`` (state, counters, status topics) and the log, where every line names the device's stable
+/// identity (`device.id`) and its tty (`device.path`), and the board's console lines appear.
 final class SerialPortSupervisor: SerialLinkDelegate, Sendable {
-    private let gateway: Gateway
-    private let ports: [SerialPortSettings]
-    private let reopenInterval: TimeAmount
-    private let eventLoopGroup: any EventLoopGroup
-    private let logger: Logger
-    private let state = NIOLockedValueBox(State())
-    private let transport: NIOLockedValueBox<SerialTransport?> = NIOLockedValueBox(nil)
+    /// One port the supervisor looks after.
+    struct Port: Sendable {
+        var settings: SerialPortSettings
+        var descriptor: DeviceDescriptor
+        /// False once a discovered device was removed: its port is closed and not reopened.
+        var wanted = true
+        /// Told apart from an earlier attachment of the same path, whose open may still be completing.
+        var generation: Int
+    }
 
     private struct State {
         var stopped = false
+        var ports: [String: Port] = [:]
         var connections: [String: SerialLinkConnection] = [:]
         var retries: [String: Scheduled<Void>] = [:]
         /// Paths whose "cannot open" was already logged, so an absent board logs once, not every interval.
         var reportedAbsent: Set<String> = []
+        var nextGeneration = 0
     }
+
+    private let gateway: Gateway
+    private let configuredPorts: [SerialPortSettings]
+    private let reopenInterval: TimeAmount
+    private let eventLoopGroup: any EventLoopGroup
+    private let registry: DeviceRegistry?
+    private let consoleToMQTT: Bool
+    private let logger: Logger
+    private let state = NIOLockedValueBox(State())
+    private let transport: NIOLockedValueBox<SerialTransport?> = NIOLockedValueBox(nil)
 
     init(
         gateway: Gateway,
         ports: [SerialPortSettings],
         reopenInterval: TimeAmount,
         eventLoopGroup: any EventLoopGroup,
+        registry: DeviceRegistry? = nil,
+        consoleToMQTT: Bool = false,
         logger: Logger
     ) {
         self.gateway = gateway
-        self.ports = ports
+        self.configuredPorts = ports
         self.reopenInterval = reopenInterval
         self.eventLoopGroup = eventLoopGroup
+        self.registry = registry
+        self.consoleToMQTT = consoleToMQTT
         self.logger = logger
     }
 
-    /// Registers the serial transport with the gateway and starts opening every port.
+    /// Registers the serial transport with the gateway and starts opening every configured port.
     func start() {
         let transport = SerialTransport(inboundHandler: gateway, observer: self, logger: logger)
         self.transport.withLockedValue { $0 = transport }
         gateway.register(transport: transport)
-        for port in ports {
-            open(port, through: transport)
+        for settings in configuredPorts {
+            let descriptor = DeviceDescriptor.configured(path: settings.path)
+            let proceed = state.withLockedValue { state -> Bool in
+                guard !state.stopped else { return false }
+                state.nextGeneration += 1
+                state.ports[settings.path] = Port(
+                    settings: settings, descriptor: descriptor, generation: state.nextGeneration)
+                return true
+            }
+            guard proceed else { return }
+            registry?.appeared(descriptor)
+            open(path: settings.path)
         }
+    }
+
+    /// Starts looking after a discovered device's tty: opens it now, and again after it closes while present.
+    /// A path that is also a configured port stays with its configuration.
+    func attach(_ settings: SerialPortSettings, descriptor: DeviceDescriptor) {
+        let path = settings.path
+        enum Decision { case open, alreadyAttached, configured, stopped }
+        let decision = state.withLockedValue { state -> Decision in
+            guard !state.stopped else { return .stopped }
+            if let existing = state.ports[path] {
+                if existing.descriptor.origin == .configured { return .configured }
+                if existing.wanted && existing.descriptor.id == descriptor.id { return .alreadyAttached }
+            }
+            state.nextGeneration += 1
+            state.ports[path] = Port(settings: settings, descriptor: descriptor, generation: state.nextGeneration)
+            state.retries.removeValue(forKey: path)?.cancel()
+            state.reportedAbsent.remove(path)
+            return .open
+        }
+        switch decision {
+        case .configured:
+            logger.info(
+                "Discovered device is a configured port; serial.ports settings apply",
+                metadata: Self.metadata(descriptor)
+            )
+        case .alreadyAttached, .stopped:
+            break
+        case .open:
+            registry?.appeared(descriptor)
+            guard transport.withLockedValue({ $0 }) != nil else { return }
+            open(path: path)
+        }
+    }
+
+    /// udev removed the device at `path`: close its port (the gateway loses its sessions) and stop reopening it.
+    func detach(path: String) {
+        let (port, connection) = state.withLockedValue { state -> (Port?, SerialLinkConnection?) in
+            guard var port = state.ports[path], port.descriptor.origin == .discovered, port.wanted else {
+                return (nil, nil)
+            }
+            port.wanted = false
+            state.ports[path] = port
+            state.retries.removeValue(forKey: path)?.cancel()
+            return (port, state.connections[path])
+        }
+        guard let port else { return }
+        logger.info("Device removed; closing its port", metadata: Self.metadata(port.descriptor))
+        if let connection {
+            connection.close().whenComplete { _ in }
+        } else {
+            registry?.gone(id: port.descriptor.id, reason: "device removed")
+        }
+    }
+
+    /// The ports open now, for the link monitor.
+    func openConnections() -> [(path: String, connection: SerialLinkConnection)] {
+        state.withLockedValue { state in state.connections.map { ($0.key, $0.value) } }
     }
 
     /// Stops retrying and closes every open port.
@@ -67,102 +158,154 @@ final class SerialPortSupervisor: SerialLinkDelegate, Sendable {
         }
     }
 
-    private func open(_ port: SerialPortSettings, through transport: SerialTransport) {
+    // MARK: Opening and reopening
+
+    private func open(path: String) {
+        guard let transport = transport.withLockedValue({ $0 }),
+            let port = state.withLockedValue({ $0.stopped ? nil : $0.ports[path] }), port.wanted
+        else { return }
+        let settings = port.settings
+        var portLogger = logger
+        portLogger[metadataKey: "device.id"] = "\(port.descriptor.id)"
         let bootstrap = SerialLinkBootstrap(
             group: eventLoopGroup,
-            link: port.link,
-            port: port.port,
-            mode: port.mode,
-            logger: logger
+            link: settings.link,
+            port: settings.port,
+            mode: settings.mode,
+            logger: portLogger
         )
-        bootstrap.connect(devicePath: port.path, delegate: transport).whenComplete { result in
+        registry?.openingStarted(id: port.descriptor.id)
+        bootstrap.connect(devicePath: path, delegate: transport).whenComplete { result in
             switch result {
             case .success(let connection):
                 let keep = self.state.withLockedValue { state -> Bool in
-                    guard !state.stopped else { return false }
-                    state.connections[port.path] = connection
-                    state.reportedAbsent.remove(port.path)
+                    guard !state.stopped, let current = state.ports[path], current.wanted,
+                        current.generation == port.generation
+                    else { return false }
+                    state.connections[path] = connection
+                    state.reportedAbsent.remove(path)
                     return true
                 }
                 guard keep else {
                     connection.close().whenComplete { _ in }
                     return
                 }
-                self.logger.info(
-                    "Serial port opened",
-                    metadata: [
-                        "device.path": "\(port.path)", "serial.baud": "\(port.port.baudRate)",
-                        "serial.framing": "\(port.mode.rawValue)",
-                    ]
-                )
+                var metadata = Self.metadata(port.descriptor)
+                metadata["serial.baud"] = "\(settings.port.baudRate)"
+                metadata["serial.framing"] = "\(settings.mode.rawValue)"
+                self.logger.info("Serial port opened", metadata: metadata)
                 connection.closeFuture.whenComplete { _ in
-                    self.portClosed(port, connection: connection, through: transport)
+                    self.portClosed(path: path, connection: connection)
                 }
             case .failure(let error):
-                let firstTime = self.state.withLockedValue { $0.reportedAbsent.insert(port.path).inserted }
-                if firstTime {
-                    self.logger.warning(
-                        "Serial port cannot be opened; retrying until it appears",
-                        metadata: ["device.path": "\(port.path)", "error": "\(error)"]
+                let (firstTime, wanted) = self.state.withLockedValue { state in
+                    (
+                        state.reportedAbsent.insert(path).inserted,
+                        state.ports[path].map { $0.wanted && $0.generation == port.generation } ?? false
                     )
                 }
-                self.scheduleReopen(port, through: transport)
+                self.registry?.openFailed(id: port.descriptor.id, reason: "cannot open \(path): \(error)")
+                if firstTime {
+                    var metadata = Self.metadata(port.descriptor)
+                    metadata["error"] = "\(error)"
+                    self.logger.warning("Serial port cannot be opened; retrying until it appears", metadata: metadata)
+                }
+                if wanted {
+                    self.scheduleReopen(path: path, generation: port.generation)
+                }
             }
         }
     }
 
-    private func portClosed(_ port: SerialPortSettings, connection: SerialLinkConnection, through transport: SerialTransport) {
-        let current = state.withLockedValue { state -> Bool in
-            guard state.connections[port.path] === connection else { return false }
-            state.connections[port.path] = nil
-            return !state.stopped
+    private func portClosed(path: String, connection: SerialLinkConnection) {
+        let outcome = state.withLockedValue { state -> (port: Port, reopen: Bool)? in
+            guard state.connections[path] === connection, let port = state.ports[path] else { return nil }
+            state.connections[path] = nil
+            return (port, port.wanted && !state.stopped)
         }
-        guard current else { return }
-        logger.warning("Serial port closed; reopening when it is back", metadata: ["device.path": "\(port.path)"])
-        gateway.linkLost(device: port.path)
-        scheduleReopen(port, through: transport)
+        guard let outcome else { return }
+        let metadata = Self.metadata(outcome.port.descriptor)
+        if outcome.reopen {
+            logger.warning("Serial port closed; reopening when it is back", metadata: metadata)
+        } else {
+            logger.info("Serial port closed", metadata: metadata)
+        }
+        registry?.gone(
+            id: outcome.port.descriptor.id,
+            reason: outcome.port.wanted ? "serial port closed" : "device removed"
+        )
+        gateway.linkLost(device: path)
+        if outcome.reopen {
+            scheduleReopen(path: path, generation: outcome.port.generation)
+        }
     }
 
-    private func scheduleReopen(_ port: SerialPortSettings, through transport: SerialTransport) {
+    private func scheduleReopen(path: String, generation: Int) {
         let eventLoop = eventLoopGroup.next()
         state.withLockedValue { state in
-            guard !state.stopped else { return }
-            state.retries[port.path] = eventLoop.scheduleTask(in: reopenInterval) {
+            guard !state.stopped, state.ports[path]?.generation == generation else { return }
+            state.retries[path]?.cancel()
+            state.retries[path] = eventLoop.scheduleTask(in: reopenInterval) {
                 let proceed = self.state.withLockedValue { state -> Bool in
-                    state.retries[port.path] = nil
+                    guard state.ports[path]?.generation == generation else { return false }
+                    state.retries[path] = nil
                     return !state.stopped
                 }
                 if proceed {
-                    self.open(port, through: transport)
+                    self.open(path: path)
                 }
             }
         }
+    }
+
+    private func portDescriptor(forPath path: String) -> DeviceDescriptor {
+        state.withLockedValue { $0.ports[path]?.descriptor } ?? .configured(path: path)
+    }
+
+    private static func metadata(_ descriptor: DeviceDescriptor) -> Logger.Metadata {
+        var metadata: Logger.Metadata = ["device.id": "\(descriptor.id)", "device.path": "\(descriptor.path)"]
+        if let usbID = descriptor.usbID { metadata["usb.id"] = "\(usbID)" }
+        if let rule = descriptor.rule { metadata["device.rule"] = "\(rule)" }
+        return metadata
     }
 
     // MARK: SerialLinkDelegate (observer of the transport)
 
     func serialLink(_ connection: SerialLinkConnection, linkUp device: DeviceHello) {
-        logger.info(
-            "Device linked",
-            metadata: [
-                "device.path": "\(connection.devicePath)", "device.id": "\(device.deviceIdentityHex)",
-                "device.firmware": "\(device.firmwareName) \(device.firmwareVersion)",
-                "device.max_frame": "\(device.maximumFrameSize)",
-            ]
+        let descriptor = portDescriptor(forPath: connection.devicePath)
+        var metadata = Self.metadata(descriptor)
+        // A configured port knows no identity but its path, so the board's own id (from HELLO) names it in this
+        // line; a discovered board keeps its udev identity and the HELLO id goes beside it.
+        if descriptor.origin == .configured {
+            metadata["device.id"] = "\(device.deviceIdentityHex)"
+            metadata["device.port_id"] = "\(descriptor.id)"
+        } else {
+            metadata["device.hello_id"] = "\(device.deviceIdentityHex)"
+        }
+        metadata["device.firmware"] = "\(device.firmwareName) \(device.firmwareVersion)"
+        metadata["device.max_frame"] = "\(device.maximumFrameSize)"
+        logger.info("Device linked", metadata: metadata)
+        registry?.linkUp(
+            path: connection.devicePath,
+            helloID: device.deviceIdentityHex,
+            firmware: "\(device.firmwareName) \(device.firmwareVersion)".trimmingCharacters(in: .whitespaces)
         )
     }
 
     func serialLink(_ connection: SerialLinkConnection, linkDown reason: SerialLinkLossReason) {
-        logger.warning(
-            "Device link lost",
-            metadata: ["device.path": "\(connection.devicePath)", "link.loss_reason": "\(reason)"]
-        )
+        var metadata = Self.metadata(portDescriptor(forPath: connection.devicePath))
+        metadata["link.loss_reason"] = "\(reason)"
+        logger.warning("Device link lost", metadata: metadata)
+        registry?.linkDown(path: connection.devicePath, reason: "\(reason)")
         gateway.linkLost(device: connection.devicePath)
     }
 
     func serialLink(_ connection: SerialLinkConnection, received message: ByteBuffer, forwarderNodeID: ByteBuffer?) {}
 
     func serialLink(_ connection: SerialLinkConnection, consoleLine: String) {
-        logger.info("Device console", metadata: ["device.path": "\(connection.devicePath)", "console.line": "\(consoleLine)"])
+        var metadata = Self.metadata(portDescriptor(forPath: connection.devicePath))
+        metadata["console.line"] = "\(consoleLine)"
+        logger.info("Device console", metadata: metadata)
+        registry?.consoleLine(path: connection.devicePath, line: consoleLine, toMQTT: consoleToMQTT)
     }
 }

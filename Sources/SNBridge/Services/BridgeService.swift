@@ -1,15 +1,22 @@
+import DeviceDiscovery
 import GatewayCore
 import Logging
 import NIOCore
 import ServiceLifecycle
 
-/// The bridge under swift-service-lifecycle: the gateway with its UDP listeners, then the serial ports.
+/// The bridge under swift-service-lifecycle: the status session, the gateway with its UDP listeners, the serial
+/// ports (configured and discovered through udev) and the device link monitor.
 ///
 /// On SIGTERM or SIGINT the gateway shuts down first, so every client, serial ones included, gets DISCONNECT,
-/// upstream sessions close cleanly and in-flight QoS 1/2 completes or is reported; then the ports close.
+/// upstream sessions close cleanly and in-flight QoS 1/2 completes or is reported; then the ports close, and last
+/// the status session marks every device and the bridge `offline`.
 public struct BridgeService: Service, CustomStringConvertible {
     public let gateway: Gateway
+    /// Every device the bridge knows and its state.
+    public let devices: DeviceRegistry
     let serialPorts: SerialPortSupervisor
+    let statusPublisher: BridgeStatusPublisher?
+    let configuration: SNBridgeConfiguration
     let logger: Logger
     let onReady: @Sendable () -> Void
 
@@ -20,14 +27,30 @@ public struct BridgeService: Service, CustomStringConvertible {
         onReady: @escaping @Sendable () -> Void = {}
     ) {
         let gateway = Gateway(configuration: configuration.gateway, eventLoopGroup: eventLoopGroup, logger: logger)
+        let statusPublisher =
+            configuration.status.enabled
+            ? BridgeStatusPublisher(
+                settings: configuration.status,
+                upstream: configuration.gateway.upstream,
+                eventLoopGroup: eventLoopGroup,
+                logger: logger
+            ) : nil
+        let devices = DeviceRegistry(logger: logger) { publication in
+            statusPublisher?.publish(publication)
+        }
         self.gateway = gateway
+        self.devices = devices
+        self.statusPublisher = statusPublisher
         self.serialPorts = SerialPortSupervisor(
             gateway: gateway,
             ports: configuration.serialPorts,
             reopenInterval: configuration.serialReopenInterval,
             eventLoopGroup: eventLoopGroup,
+            registry: devices,
+            consoleToMQTT: configuration.status.consoleToMQTT,
             logger: logger
         )
+        self.configuration = configuration
         self.logger = logger
         self.onReady = onReady
     }
@@ -35,16 +58,66 @@ public struct BridgeService: Service, CustomStringConvertible {
     public var description: String { "BridgeService" }
 
     public func run() async throws {
+        statusPublisher?.start()
         let addresses = try await gateway.start()
         for address in addresses {
             logger.info("MQTT-SN listening on UDP", metadata: ["udp.address": "\(address)"])
         }
         serialPorts.start()
+        let discovery = startDiscovery()
+        let follower = discovery.map { discovery in
+            Task { await DiscoveredDeviceFollower(discovery: discovery, supervisor: serialPorts, logger: logger).run() }
+        }
+        let monitor = Task {
+            await DeviceLinkMonitor(
+                gateway: gateway,
+                supervisor: serialPorts,
+                registry: devices,
+                sampleInterval: .seconds(1),
+                listInterval: configuration.status.interval
+            ).run()
+        }
         onReady()
         // Waits for SIGTERM/SIGINT; cancellation (another service failing) also ends the wait, and both shut down.
         try? await gracefulShutdown()
         logger.info("Shutting down gracefully")
+        discovery?.stop()
+        await follower?.value
+        monitor.cancel()
         await gateway.shutdown()
         await serialPorts.stop()
+        await monitor.value
+        await statusPublisher?.stop(devices: devices.records())
+    }
+
+    /// Starts udev discovery as configured; `nil` when it is off or udev cannot be used, which is no reason to stop.
+    private func startDiscovery() -> SerialDeviceDiscovery? {
+        let settings = configuration.discovery
+        guard settings.enabled != false else {
+            logger.info("Device discovery disabled (discovery.enabled: false)")
+            return nil
+        }
+        var discoveryLogger = logger
+        discoveryLogger[metadataKey: "component"] = "discovery"
+        let discovery = SerialDeviceDiscovery(matcher: settings.matcher, logger: discoveryLogger)
+        do {
+            try discovery.start()
+        } catch {
+            let metadata: Logger.Metadata = ["error": "\(error)"]
+            if settings.enabled == true {
+                logger.error("Device discovery cannot use udev; serving configured ports only", metadata: metadata)
+            } else {
+                logger.notice("udev is not usable here; running without device discovery", metadata: metadata)
+            }
+            return nil
+        }
+        logger.info(
+            "Device discovery started",
+            metadata: [
+                "discovery.rules": "\(settings.rules.count)",
+                "discovery.builtin_defaults": "\(settings.builtInDefaults)",
+            ]
+        )
+        return discovery
     }
 }

@@ -1,0 +1,222 @@
+import Foundation
+import GatewayCore
+import Logging
+import MQTTClient
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// The bridge's own MQTT session, which carries the status topics (see ``StatusTopics``).
+///
+/// Its will is `offline` on `<prefix>/bridge/status` (retained), so a bridge that dies is marked offline by the
+/// broker. Retained topics are remembered, and published again after every (re)connect, so a broker restarted
+/// without persistence still ends up with the current state. Events and console lines while disconnected are
+/// dropped: they are news, not state.
+public final class BridgeStatusPublisher: Sendable {
+    private struct State {
+        var client: MQTTClient?
+        var connected = false
+        var stopped = false
+        /// Retained topics in the order they were first published, with their latest payloads.
+        var retainedOrder: [String] = []
+        var retained: [String: String] = [:]
+    }
+
+    public let topics: StatusTopics
+    private let settings: StatusSettings
+    private let upstream: GatewayConfiguration.Upstream
+    private let eventLoopGroup: any EventLoopGroup
+    private let logger: Logger
+    private let state = NIOLockedValueBox(State())
+    private let connectTask = NIOLockedValueBox<Task<Void, Never>?>(nil)
+
+    public init(
+        settings: StatusSettings,
+        upstream: GatewayConfiguration.Upstream,
+        eventLoopGroup: any EventLoopGroup,
+        logger: Logger
+    ) {
+        self.settings = settings
+        self.topics = StatusTopics(prefix: settings.topicPrefix)
+        self.upstream = upstream
+        self.eventLoopGroup = eventLoopGroup
+        self.logger = logger
+    }
+
+    /// The client id of the status session.
+    var clientID: String {
+        if let clientID = settings.clientID { return clientID }
+        // gethostname, not ProcessInfo.hostName, which may wait for DNS.
+        var buffer = [CChar](repeating: 0, count: 256)
+        let host = gethostname(&buffer, buffer.count) == 0 ? String(cString: buffer) : "host"
+        let shortHost = host.split(separator: ".").first.map(String.init) ?? "host"
+        return upstream.clientIDPrefix + "snbridge-" + shortHost
+    }
+
+    /// Connects in the background, retrying with the broker backoff until it succeeds or ``stop(offline:)``.
+    public func start() {
+        remember(topic: topics.bridgeStatus, payload: "online")
+        let client = makeClient()
+        state.withLockedValue { $0.client = client }
+        let task = Task { [logger, upstream] in
+            var delay = upstream.reconnectBackoff.initialDelay
+            while !Task.isCancelled {
+                do {
+                    try await client.connect()
+                    return
+                } catch {
+                    logger.warning(
+                        "Status session cannot connect to the broker; retrying",
+                        metadata: ["error": "\(error)", "retry.delay_ms": "\(delay.nanoseconds / 1_000_000)"]
+                    )
+                }
+                try? await Task.sleep(for: .nanoseconds(delay.nanoseconds))
+                delay = min(delay * 2, upstream.reconnectBackoff.maximumDelay)
+            }
+        }
+        connectTask.withLockedValue { $0 = task }
+    }
+
+    /// Publishes one registry announcement. Never blocks.
+    public func publish(_ publication: StatusPublication) {
+        switch publication {
+        case .availability(let deviceID, let online):
+            publishRetained(topic: topics.availability(of: deviceID), payload: online ? "online" : "offline")
+        case .deviceList(let records):
+            publishRetained(topic: topics.deviceList, payload: StatusJSON.encode(records))
+        case .event(let event):
+            send(MQTTMessage(topic: topics.events, payload: StatusJSON.encode(event), qos: .atLeastOnce))
+        case .console(let deviceID, let line):
+            guard settings.consoleToMQTT else { return }
+            send(MQTTMessage(topic: topics.console(of: deviceID), payload: line, qos: .atMostOnce))
+        }
+    }
+
+    /// Graceful shutdown: every device `offline`, the final device list, the bridge `offline`, then DISCONNECT
+    /// (so the will is not needed). Waits at most `timeout` for the broker to acknowledge.
+    public func stop(devices: [DeviceRecord], timeout: Duration = .seconds(3)) async {
+        connectTask.withLockedValue { $0?.cancel() }
+        var messages: [MQTTMessage] = []
+        var offline = devices
+        for index in offline.indices where offline[index].state != "lost" {
+            offline[index].state = "lost"
+            offline[index].client = nil
+        }
+        for device in devices {
+            messages.append(retained(topics.availability(of: device.id), "offline"))
+        }
+        messages.append(retained(topics.deviceList, StatusJSON.encode(offline)))
+        messages.append(retained(topics.bridgeStatus, "offline"))
+        let client = state.withLockedValue { state -> MQTTClient? in
+            state.stopped = true
+            return state.connected ? state.client : nil
+        }
+        guard let client else {
+            _ = try? await state.withLockedValue { $0.client }?.disconnect()
+            return
+        }
+        let futures = messages.map { client.publish($0) }
+        let finished = client.eventLoop.makePromise(of: Void.self)
+        let completed = NIOLockedValueBox(false)
+        let finish: @Sendable () -> Void = {
+            guard completed.withLockedValue({ done in defer { done = true }; return !done }) else { return }
+            finished.succeed()
+        }
+        EventLoopFuture.andAllComplete(futures, on: client.eventLoop).whenComplete { _ in finish() }
+        let deadline = client.eventLoop.scheduleTask(in: TimeAmount(timeout)) { finish() }
+        try? await finished.futureResult.get()
+        deadline.cancel()
+        _ = try? await client.disconnect()
+        logger.info("Status session closed", metadata: ["status.topic_prefix": "\(topics.prefix)"])
+    }
+
+    // MARK: Implementation
+
+    private func retained(_ topic: String, _ payload: String) -> MQTTMessage {
+        MQTTMessage(topic: topic, payload: payload, qos: .atLeastOnce, retain: true)
+    }
+
+    private func remember(topic: String, payload: String) {
+        state.withLockedValue { state in
+            if state.retained.updateValue(payload, forKey: topic) == nil {
+                state.retainedOrder.append(topic)
+            }
+        }
+    }
+
+    private func publishRetained(topic: String, payload: String) {
+        remember(topic: topic, payload: payload)
+        send(retained(topic, payload))
+    }
+
+    /// Publishes on the client's event loop, where ``connected()`` also runs: every message is either sent after
+    /// the republish of a (re)connect or dropped before it, whose snapshot already holds its retained value.
+    private func send(_ message: MQTTMessage) {
+        guard let client = state.withLockedValue({ $0.client }) else { return }
+        client.eventLoop.execute { [state, logger] in
+            guard state.withLockedValue({ $0.connected && !$0.stopped }) else { return }
+            client.publish(message).whenFailure { error in
+                logger.debug("Status publish failed", metadata: ["mqtt.topic": "\(message.topic)", "error": "\(error)"])
+            }
+        }
+    }
+
+    /// Called on the client's event loop.
+    private func connected() {
+        let (client, messages) = state.withLockedValue { state -> (MQTTClient?, [MQTTMessage]) in
+            state.connected = true
+            guard !state.stopped else { return (nil, []) }
+            return (state.client, state.retainedOrder.map { retained($0, state.retained[$0]!) })
+        }
+        logger.info("Status session connected", metadata: ["status.topic_prefix": "\(topics.prefix)"])
+        for message in messages {
+            client?.publish(message).whenFailure { _ in }
+        }
+    }
+
+    private func makeClient() -> MQTTClient {
+        var tls: MQTTTLSConfiguration?
+        if let settings = upstream.tls {
+            do {
+                tls = try MQTTTLSConfiguration(
+                    caFile: settings.caFile,
+                    certificateFile: settings.certificateFile,
+                    privateKeyFile: settings.keyFile,
+                    serverName: settings.serverName
+                )
+            } catch {
+                logger.error("Status session TLS configuration unusable", metadata: ["error": "\(error)"])
+            }
+        }
+        let configuration = MQTTClientConfiguration(
+            host: upstream.host,
+            port: upstream.port,
+            tls: tls,
+            protocolVersion: upstream.protocolVersion == .v5 ? .v5 : .v3_1_1,
+            clientID: clientID,
+            cleanSession: true,
+            keepAlive: .seconds(Int64(upstream.keepAlive)),
+            will: MQTTWill(topic: topics.bridgeStatus, payload: ByteBuffer(string: "offline"), qos: .atLeastOnce, retain: true),
+            username: upstream.username,
+            password: upstream.password.map { Array($0.utf8) },
+            connectTimeout: upstream.connectTimeout,
+            reconnect: MQTTReconnectPolicy(
+                initialDelay: upstream.reconnectBackoff.initialDelay,
+                maximumDelay: upstream.reconnectBackoff.maximumDelay
+            )
+        )
+        return MQTTClient(
+            configuration: configuration,
+            eventLoop: eventLoopGroup.next(),
+            logger: logger,
+            messageHandler: { _ in },
+            connectionHandler: { [weak self] event in
+                switch event {
+                case .connected:
+                    self?.connected()
+                case .disconnected, .reconnecting:
+                    self?.state.withLockedValue { $0.connected = false }
+                }
+            }
+        )
+    }
+}

@@ -1,0 +1,255 @@
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// Every device the bridge knows, discovered or configured, each with its ``DeviceStateMachine``, counters and
+/// last-seen time.
+///
+/// Inputs come from the serial supervisor (opening, link up/down, gone) and the link monitor (counters, MQTT-SN
+/// client state). Each input runs the device's state machine and hands the resulting ``StatusPublication``s to
+/// `publish` while still holding the lock, so that announcements reach the broker in the order the transitions
+/// happened (`offline` can never overtake the `online` before it).
+public final class DeviceRegistry: Sendable {
+    struct Entry: Sendable {
+        var descriptor: DeviceDescriptor
+        var machine: DeviceStateMachine
+        var counters = DeviceCounters()
+        /// Counters of the link sessions before the current one, which restart from zero on every open.
+        var countersBeforeCurrentLink = DeviceCounters()
+        var lastSeen: Date?
+        var helloID: String?
+        var firmware: String?
+        var client: DeviceRecord.Client?
+    }
+
+    struct State: Sendable {
+        var entries: [String: Entry] = [:]
+        var idsByPath: [String: String] = [:]
+        var countersChanged = false
+        var lastListPublication: Date = .distantPast
+    }
+
+    private let state = NIOLockedValueBox(State())
+    private let publish: @Sendable (StatusPublication) -> Void
+    private let now: @Sendable () -> Date
+    private let logger: Logger
+
+    /// - Parameters:
+    ///   - publish: called with each announcement, in order, under the registry's lock: it must not block or call
+    ///     back into the registry.
+    ///   - now: the clock (tests pass a fixed one).
+    public init(
+        logger: Logger,
+        now: @escaping @Sendable () -> Date = { Date() },
+        publish: @escaping @Sendable (StatusPublication) -> Void
+    ) {
+        self.logger = logger
+        self.now = now
+        self.publish = publish
+    }
+
+    /// Every device, sorted by id.
+    public func records() -> [DeviceRecord] {
+        state.withLockedValue { Self.records(of: $0) }
+    }
+
+    /// The id of the device at `path`, if one is tracked there.
+    public func deviceID(forPath path: String) -> String? {
+        state.withLockedValue { $0.idsByPath[path] }
+    }
+
+    /// A device is there: discovered, re-added (perhaps at another path), or a configured port at start.
+    public func appeared(_ descriptor: DeviceDescriptor) {
+        update(id: descriptor.id, creating: descriptor) { entry, time in
+            entry.machine.appeared(at: time)
+        }
+    }
+
+    /// The bridge starts opening the device's tty.
+    public func openingStarted(id: String) {
+        update(id: id) { entry, time in
+            entry.countersBeforeCurrentLink = entry.counters
+            entry.counters.opens += 1
+            return entry.machine.openingStarted(at: time)
+        }
+    }
+
+    /// The tty could not be opened.
+    public func openFailed(id: String, reason: String) {
+        update(id: id) { entry, time in entry.machine.openFailed(reason: reason, at: time) }
+    }
+
+    /// The serial link on `path` came up; `helloID` and `firmware` are what the device said in its HELLO.
+    public func linkUp(path: String, helloID: String?, firmware: String?) {
+        update(path: path) { entry, time in
+            let actions = entry.machine.linkUp(at: time)
+            if !actions.isEmpty {
+                entry.helloID = helloID ?? entry.helloID
+                entry.firmware = firmware ?? entry.firmware
+                entry.lastSeen = time
+                entry.counters.relinks = max(0, entry.machine.linkUps - 1)
+            }
+            return actions
+        }
+    }
+
+    /// The link on `path` went down while the tty stays open.
+    public func linkDown(path: String, reason: String) {
+        update(path: path) { entry, time in
+            entry.client = nil
+            return entry.machine.linkDown(reason: reason, at: time)
+        }
+    }
+
+    /// The device's tty closed or udev removed it.
+    public func gone(id: String, reason: String) {
+        update(id: id) { entry, time in
+            entry.client = nil
+            return entry.machine.gone(reason: reason, at: time)
+        }
+    }
+
+    /// A console line from the device on `path`.
+    public func consoleLine(path: String, line: String, toMQTT: Bool) {
+        state.withLockedValue { state in
+            guard let id = state.idsByPath[path], state.entries[id] != nil else { return }
+            state.entries[id]!.counters.consoleLines += 1
+            state.entries[id]!.lastSeen = now()
+            state.countersChanged = true
+            if toMQTT { publish(.console(deviceID: id, line: line)) }
+        }
+    }
+
+    /// What the link monitor measured for the device on `path`: the link's frame counters (since it opened) and
+    /// the device's own MQTT-SN client, if it has a live session.
+    public func observe(path: String, linkCounters: LinkCounterSample?, client: DeviceRecord.Client?) {
+        update(path: path) { entry, time in
+            if let linkCounters {
+                let before = entry.counters
+                entry.counters.framesIn = entry.countersBeforeCurrentLink.framesIn + linkCounters.framesIn
+                entry.counters.framesOut = entry.countersBeforeCurrentLink.framesOut + linkCounters.framesOut
+                entry.counters.badFrames = entry.countersBeforeCurrentLink.badFrames + linkCounters.badFrames
+                if entry.counters.framesIn != before.framesIn { entry.lastSeen = time }
+            }
+            entry.client = client
+            return entry.machine.clientObserved(client?.state, at: time)
+        }
+    }
+
+    /// Republishes the device list when counters or clients changed and `interval` passed since the last time.
+    public func publishListIfChanged(every interval: TimeAmount) {
+        state.withLockedValue { state in
+            let time = now()
+            let elapsed = time.timeIntervalSince(state.lastListPublication)
+            guard state.countersChanged, elapsed * 1e9 >= Double(interval.nanoseconds) else { return }
+            state.countersChanged = false
+            state.lastListPublication = time
+            publish(.deviceList(Self.records(of: state)))
+        }
+    }
+
+    // MARK: Implementation
+
+    private func update(path: String, _ body: (inout Entry, Date) -> [DeviceStateAction]) {
+        guard let id = deviceID(forPath: path) else { return }
+        update(id: id, body)
+    }
+
+    private func update(
+        id: String,
+        creating descriptor: DeviceDescriptor? = nil,
+        _ body: (inout Entry, Date) -> [DeviceStateAction]
+    ) {
+        state.withLockedValue { state in
+            let time = now()
+            var actions: [DeviceStateAction] = []
+            if var entry = state.entries[id] {
+                let countersBefore = entry.counters
+                let clientBefore = entry.client
+                if let descriptor, descriptor != entry.descriptor {
+                    if state.idsByPath[entry.descriptor.path] == id { state.idsByPath[entry.descriptor.path] = nil }
+                    entry.descriptor = descriptor
+                    actions.append(.publishDeviceList)
+                }
+                actions += body(&entry, time)
+                if entry.counters != countersBefore || entry.client != clientBefore {
+                    state.countersChanged = true
+                }
+                state.entries[id] = entry
+            } else if let descriptor {
+                var entry = Entry(descriptor: descriptor, machine: DeviceStateMachine(at: time))
+                actions = [.publishDeviceList] + body(&entry, time)
+                state.entries[id] = entry
+            } else {
+                return
+            }
+            let entry = state.entries[id]!
+            state.idsByPath[entry.descriptor.path] = id
+            guard !actions.isEmpty else { return }
+            log(entry, actions: actions)
+            var listPublished = false
+            for action in actions {
+                switch action {
+                case .publishAvailability(let online):
+                    publish(.availability(deviceID: id, online: online))
+                case .publishEvent(let kind, let reason):
+                    let descriptor = entry.descriptor
+                    publish(
+                        .event(
+                            DeviceEventMessage(
+                                event: kind, device: id, path: descriptor.path, usbID: descriptor.usbID,
+                                reason: reason, time: time
+                            )
+                        )
+                    )
+                case .publishDeviceList:
+                    guard !listPublished else { continue }
+                    listPublished = true
+                    state.countersChanged = false
+                    state.lastListPublication = time
+                    publish(.deviceList(Self.records(of: state)))
+                }
+            }
+        }
+    }
+
+    private func log(_ entry: Entry, actions: [DeviceStateAction]) {
+        var metadata: Logger.Metadata = [
+            "device.id": "\(entry.descriptor.id)",
+            "device.path": "\(entry.descriptor.path)",
+            "device.state": "\(entry.machine.state.name)",
+        ]
+        if case .error(let reason) = entry.machine.state { metadata["device.error"] = "\(reason)" }
+        if let usbID = entry.descriptor.usbID { metadata["usb.id"] = "\(usbID)" }
+        if actions.contains(.publishAvailability(online: true)) {
+            logger.info("Device online", metadata: metadata)
+        } else if actions.contains(.publishAvailability(online: false)) {
+            logger.info("Device offline", metadata: metadata)
+        } else {
+            logger.debug("Device state changed", metadata: metadata)
+        }
+    }
+
+    private static func records(of state: State) -> [DeviceRecord] {
+        state.entries.values.map { entry in
+            var reason: String?
+            if case .error(let why) = entry.machine.state { reason = why }
+            return DeviceRecord(
+                id: entry.descriptor.id,
+                path: entry.descriptor.path,
+                usbID: entry.descriptor.usbID,
+                rule: entry.descriptor.rule,
+                origin: entry.descriptor.origin,
+                state: entry.machine.state.name,
+                reason: reason,
+                since: entry.machine.since,
+                lastSeen: entry.lastSeen,
+                helloID: entry.helloID,
+                firmware: entry.firmware,
+                client: entry.client,
+                counters: entry.counters
+            )
+        }.sorted { $0.id < $1.id }
+    }
+}

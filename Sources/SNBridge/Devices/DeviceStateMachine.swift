@@ -1,0 +1,100 @@
+import Foundation
+
+/// One device's link state, changed only through its input methods, each of which returns what to announce.
+///
+/// Announcements follow the rule users rely on: `online` + `joined` exactly when the device becomes reachable,
+/// `offline` + `left` exactly when a reachable device stops being so, and `error` once per new failure (a port
+/// retried every two seconds does not flood the events topic).
+public struct DeviceStateMachine: Hashable, Sendable {
+    /// The current state.
+    public private(set) var state: DeviceLinkState
+    /// When the device entered ``state``.
+    public private(set) var since: Date
+    /// How many times the link came up; more than one means the device relinked.
+    public private(set) var linkUps: Int = 0
+
+    public init(state: DeviceLinkState = .present, at time: Date) {
+        self.state = state
+        self.since = time
+    }
+
+    /// The device is there (discovered, re-added, or a configured port at start).
+    public mutating func appeared(at time: Date) -> [DeviceStateAction] {
+        switch state {
+        case .present, .opening, .linked, .connected, .asleep:
+            return []
+        case .lost, .error:
+            return transition(to: .present, at: time)
+        }
+    }
+
+    /// The bridge starts opening the tty.
+    public mutating func openingStarted(at time: Date) -> [DeviceStateAction] {
+        switch state {
+        case .present, .lost, .error:
+            return transition(to: .opening, at: time)
+        case .opening, .linked, .connected, .asleep:
+            return []
+        }
+    }
+
+    /// Opening the tty failed.
+    public mutating func openFailed(reason: String, at time: Date) -> [DeviceStateAction] {
+        if case .error(let previous) = state, previous == reason {
+            return []
+        }
+        let wasOnline = state.isOnline
+        var actions = transition(to: .error(reason: reason), at: time)
+        if wasOnline { actions.insert(.publishAvailability(online: false), at: 0) }
+        actions.insert(.publishEvent(.error, reason: reason), at: wasOnline ? 1 : 0)
+        return actions
+    }
+
+    /// The serial link came up (HELLO accepted, or a raw port opened).
+    public mutating func linkUp(at time: Date) -> [DeviceStateAction] {
+        guard !state.isOnline else { return [] }
+        linkUps += 1
+        return [.publishAvailability(online: true), .publishEvent(.joined, reason: nil)]
+            + transition(to: .linked, at: time)
+    }
+
+    /// The link went down while the tty stays open (silence, the device restarted).
+    public mutating func linkDown(reason: String, at time: Date) -> [DeviceStateAction] {
+        guard state.isOnline else { return [] }
+        return [.publishAvailability(online: false), .publishEvent(.left, reason: reason)]
+            + transition(to: .lost, at: time)
+    }
+
+    /// The tty closed (unplugged, far end gone, read error) or udev removed the device.
+    public mutating func gone(reason: String, at time: Date) -> [DeviceStateAction] {
+        switch state {
+        case .linked, .connected, .asleep:
+            return [.publishAvailability(online: false), .publishEvent(.left, reason: reason)]
+                + transition(to: .lost, at: time)
+        case .present, .opening, .error:
+            return transition(to: .lost, at: time)
+        case .lost:
+            return []
+        }
+    }
+
+    /// What the gateway reports about the device's own MQTT-SN client (`nil`: no live session).
+    public mutating func clientObserved(_ client: DeviceClientState?, at time: Date) -> [DeviceStateAction] {
+        guard state.isOnline else { return [] }
+        let target: DeviceLinkState
+        switch client {
+        case .connected?, .awake?: target = .connected
+        case .asleep?: target = .asleep
+        case .connecting?, nil: target = .linked
+        }
+        guard target != state else { return [] }
+        return transition(to: target, at: time)
+    }
+
+    private mutating func transition(to newState: DeviceLinkState, at time: Date) -> [DeviceStateAction] {
+        guard newState != state else { return [] }
+        state = newState
+        since = time
+        return [.publishDeviceList]
+    }
+}
