@@ -6,7 +6,7 @@ public struct SNBridgeCommand: AsyncParsableCommand {
         commandName: "snbridge",
         abstract: "Bridges MQTT-SN devices on UDP and USB-serial lines to an MQTT broker.",
         version: SNBridgeVersion.string,
-        subcommands: [RunCommand.self, CheckConfigCommand.self]
+        subcommands: [RunCommand.self, CheckConfigCommand.self, DevicesCommand.self]
     )
 
     public init() {}

@@ -1,0 +1,76 @@
+import ArgumentParser
+import DeviceDiscovery
+import Foundation
+import Logging
+import NIOPosix
+
+/// `snbridge devices`: the USB-serial devices discovery sees now, and their live state when a bridge publishes it.
+struct DevicesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "devices",
+        abstract: "List the serial devices snbridge discovers, with their state when a running bridge reports it.",
+        discussion: """
+            Without a broker the state is "present" (seen by udev). With --broker, or a --config whose broker is
+            reachable, the running bridge's retained <prefix>/devices list supplies the live state (linked,
+            connected, asleep, lost, error) and adds configured ports. No devices is not an error.
+            Examples:
+              snbridge devices
+              snbridge devices --json
+              snbridge devices --config /etc/snbridge/snbridge.yaml
+            """
+    )
+
+    @Option(name: .long, help: "YAML configuration file: its discovery rules, broker and status.topic_prefix apply.")
+    var config: String?
+
+    @Option(name: .long, help: "Ask the bridge at this broker for live state, mqtt://host[:port] (overrides broker.url).")
+    var broker: String?
+
+    @Flag(name: .long, help: "Print a JSON array instead of a table.")
+    var json = false
+
+    @Option(name: .long, help: "Seconds to wait for the broker's answer.")
+    var timeout: Double = 2
+
+    func run() async throws {
+        var configuration = SNBridgeConfiguration()
+        if let config {
+            do {
+                configuration = try SNBridgeConfiguration.load(contentsOf: config)
+            } catch let errors as ConfigurationErrors {
+                printToStandardError("snbridge: \(errors)")
+                throw ExitCode(78)
+            }
+        }
+        if let broker {
+            var problems: [String] = []
+            configuration.applyBrokerURL(broker, key: "--broker") { problems.append("\($0): \($1)") }
+            guard problems.isEmpty else {
+                printToStandardError("snbridge: \(problems.joined(separator: "; "))")
+                throw ExitCode(78)
+            }
+        }
+        var logger = Logger(label: "snbridge.devices") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = .warning
+
+        let discovered = await DeviceSnapshot.discover(matcher: configuration.discovery.matcher, logger: logger)
+        var live: [DeviceRecord]?
+        if config != nil || broker != nil {
+            live = await LiveDeviceQuery(
+                upstream: configuration.gateway.upstream,
+                topics: StatusTopics(prefix: configuration.status.topicPrefix),
+                timeout: .milliseconds(Int64(max(0.1, timeout) * 1000)),
+                eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
+                logger: logger
+            ).fetch()
+        }
+        let listing = DeviceSnapshot.merge(discovered: discovered, live: live ?? [])
+        if json {
+            print(StatusJSON.encode(listing))
+        } else if listing.isEmpty {
+            print("No serial devices found.")
+        } else {
+            print(listing.table)
+        }
+    }
+}
