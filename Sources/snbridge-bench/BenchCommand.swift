@@ -109,6 +109,8 @@ struct BenchCommand: AsyncParsableCommand {
         var failures: [String] = []
         do {
             try await collector.start(brokerPort: broker.port, logger: logger)
+            try await Task.sleep(for: .milliseconds(1_500))
+            context.progress("mosquitto's dropped-message count: \(collector.brokerDropped.load(ordering: .relaxed)) (-1: unknown)")
             // A fixed order: the cheap, precise measurements first, the 10,000-client one last.
             for name in ["throughput", "latency", "serial", "hotplug", "scale"] where selected.contains(name) {
                 do {

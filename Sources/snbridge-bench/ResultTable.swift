@@ -5,7 +5,7 @@ enum ResultTable {
     static func render(_ results: [ScenarioResult]) -> String {
         let header = [
             "scenario", "path", "N", "QoS", "bytes", "mode", "offered/s", "delivered/s", "lost", "p50 µs", "p99 µs",
-            "max µs", "bridge CPU", "bridge RSS", "target",
+            "max µs", "bridge CPU", "bridge µs/msg", "bridge RSS", "target",
         ]
         var rows = [header]
         for result in results {
@@ -23,6 +23,7 @@ enum ResultTable {
                 result.latencyP99Microseconds.map { format($0, decimals: 0) } ?? "",
                 result.latencyMaxMicroseconds.map { format($0, decimals: 0) } ?? "",
                 result.bridgeCPU.map { format($0 * 100, decimals: 0) + "%" } ?? "",
+                costPerMessage(result),
                 result.bridgeResidentBytes.map { format(Double($0) / 1_048_576, decimals: 1) + " MiB" } ?? "",
                 targetText(result),
             ])
@@ -39,6 +40,14 @@ enum ResultTable {
             }
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// The bridge's CPU time per delivered message: the figure that decides throughput on a small machine.
+    private static func costPerMessage(_ result: ScenarioResult) -> String {
+        guard let cpu = result.bridgeCPU, let rate = result.deliveredPerSecond ?? result.offeredPerSecond, rate > 0,
+            result.scenario != "scale"
+        else { return "" }
+        return format(cpu * 1e6 / rate, decimals: 1)
     }
 
     private static func lostText(_ result: ScenarioResult) -> String {
