@@ -67,14 +67,17 @@ struct DeviceRegistryTests {
         registry.appeared(Self.descriptor)
         registry.openingStarted(id: id)
         registry.linkUp(path: "/dev/ttyUSB0", helloID: nil, firmware: nil)
-        registry.observe(path: "/dev/ttyUSB0", linkCounters: LinkCounterSample(framesIn: 10, framesOut: 4, badFrames: 1), client: nil)
+        registry.observe(
+            path: "/dev/ttyUSB0", linkCounters: LinkCounterSample(framesIn: 10, framesOut: 4, badFrames: 1), client: nil
+        )
         registry.gone(id: id, reason: "device removed")
         var moved = Self.descriptor
         moved.path = "/dev/ttyUSB1"
         registry.appeared(moved)
         registry.openingStarted(id: id)
         registry.linkUp(path: "/dev/ttyUSB1", helloID: nil, firmware: nil)
-        registry.observe(path: "/dev/ttyUSB1", linkCounters: LinkCounterSample(framesIn: 3, framesOut: 1, badFrames: 0), client: nil)
+        registry.observe(
+            path: "/dev/ttyUSB1", linkCounters: LinkCounterSample(framesIn: 3, framesOut: 1, badFrames: 0), client: nil)
         _ = recorder.take()
 
         let records = registry.records()

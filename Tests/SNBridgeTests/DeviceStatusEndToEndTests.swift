@@ -13,7 +13,10 @@ struct DeviceStatusEndToEndTests {
     }
 
     static func event(_ kind: String, _ id: String) -> @Sendable (MosquittoReceivedMessage) -> Bool {
-        { $0.topic == "snbridge/events" && $0.payload.contains("\"event\":\"\(kind)\"") && $0.payload.contains("\"device\":\"\(id)\"") }
+        {
+            $0.topic == "snbridge/events" && $0.payload.contains("\"event\":\"\(kind)\"")
+                && $0.payload.contains("\"device\":\"\(id)\"")
+        }
     }
 
     static func deviceList(containing id: String, state: String) -> @Sendable (MosquittoReceivedMessage) -> Bool {
@@ -66,7 +69,8 @@ struct DeviceStatusEndToEndTests {
         try await device.waitForLine(startingWith: "puback")
         // The monitor samples sessions every second: the list shows the MQTT-SN client connected, with traffic.
         let listed = try await subscriber.waitForMessage(where: Self.deviceList(containing: id, state: "connected"))
-        let record = try #require(try StatusJSON.decode([DeviceRecord].self, from: listed.payload).first { $0.id == id })
+        let record = try #require(
+            try StatusJSON.decode([DeviceRecord].self, from: listed.payload).first { $0.id == id })
         #expect(record.path == cable.bridgeEnd)
         #expect(record.origin == .configured)
         #expect(record.helloID == "c0ffee000001")
@@ -134,12 +138,14 @@ struct DeviceStatusEndToEndTests {
         let subscriber = try await MosquittoSubscriber.start(broker: broker, topics: ["snbridge/#", "board/#"], qos: 1)
         let config = directory.appendingPathComponent("snbridge.yaml")
         try """
-            broker: { url: "mqtt://127.0.0.1:\(broker.port)" }
-            udp: { listeners: ["127.0.0.1:\(try FreePort.udp())"] }
-            discovery: { enabled: true }
-            serial: { reopen_interval: 200ms }
-            """.write(to: config, atomically: true, encoding: .utf8)
-        let command = testbed.preloadedCommand([SNBridgeProcess.executable, "run", "--config", config.path, "--log-level", "debug"])
+        broker: { url: "mqtt://127.0.0.1:\(broker.port)" }
+        udp: { listeners: ["127.0.0.1:\(try FreePort.udp())"] }
+        discovery: { enabled: true }
+        serial: { reopen_interval: 200ms }
+        """.write(to: config, atomically: true, encoding: .utf8)
+        let command = testbed.preloadedCommand([
+            SNBridgeProcess.executable, "run", "--config", config.path, "--log-level", "debug",
+        ])
         let bridge = try ChildProcess(executable: command.executable, arguments: command.arguments)
         do {
             try await bridge.waitForLine(timeout: .seconds(20)) { $0.contains("Device discovery started") }
@@ -149,7 +155,9 @@ struct DeviceStatusEndToEndTests {
             let id = board.expectedIdentity
             try await testbed.add(board.umockdevDescription)
             try await testbed.relay(board.devnode, to: directory.appendingPathComponent("board-0").path)
-            let device = try SimulatedDevice(arguments: ["--id", "5e5e5e000001", directory.appendingPathComponent("board-0").path])
+            let device = try SimulatedDevice(arguments: [
+                "--id", "5e5e5e000001", directory.appendingPathComponent("board-0").path,
+            ])
             try await device.waitForLine(startingWith: "linked", timeout: .seconds(15))
             try await subscriber.waitForMessage(where: Self.availability(id, "online"))
             try await bridge.waitForLine { $0.contains("Device linked") && $0.contains("device.id=\(id)") }
@@ -161,7 +169,8 @@ struct DeviceStatusEndToEndTests {
             let reading = try await subscriber.waitForMessage(topic: "board/temperature")
             #expect(reading.payload == "23.25")
             let listed = try await subscriber.waitForMessage(where: Self.deviceList(containing: id, state: "connected"))
-            let record = try #require(try StatusJSON.decode([DeviceRecord].self, from: listed.payload).first { $0.id == id })
+            let record = try #require(
+                try StatusJSON.decode([DeviceRecord].self, from: listed.payload).first { $0.id == id })
             #expect(record.usbID == "10c4:ea60")
             #expect(record.rule == "cp210x")
             #expect(record.path == "/dev/ttyUSB0")
@@ -193,13 +202,16 @@ struct DeviceStatusEndToEndTests {
             let again = EmulatedUSBSerialBoard.cp2102(ttyName: "ttyUSB1")
             try await testbed.add(again.umockdevDescription)
             try await testbed.relay(again.devnode, to: directory.appendingPathComponent("board-1").path)
-            let replugged = try SimulatedDevice(arguments: ["--id", "5e5e5e000001", directory.appendingPathComponent("board-1").path])
+            let replugged = try SimulatedDevice(arguments: [
+                "--id", "5e5e5e000001", directory.appendingPathComponent("board-1").path,
+            ])
             try await replugged.waitForLine(startingWith: "linked", timeout: .seconds(15))
             try await afterReplug.waitForMessage(where: Self.availability(id, "online"))
             try await afterReplug.waitForMessage(where: Self.event("joined", id))
             await afterReplug.stop()
             let relisted = try await Self.retained(broker, "snbridge/devices")
-            let moved = try #require(try StatusJSON.decode([DeviceRecord].self, from: relisted.payload).first { $0.id == id })
+            let moved = try #require(
+                try StatusJSON.decode([DeviceRecord].self, from: relisted.payload).first { $0.id == id })
             #expect(moved.path == "/dev/ttyUSB1")
 
             bridge.send(signal: SIGTERM)

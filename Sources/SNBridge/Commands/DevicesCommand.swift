@@ -10,9 +10,11 @@ struct DevicesCommand: AsyncParsableCommand {
         commandName: "devices",
         abstract: "List the serial devices snbridge discovers, with their state when a running bridge reports it.",
         discussion: """
-            Without a broker the state is "present" (seen by udev). With --broker, or a --config whose broker is
-            reachable, the running bridge's retained <prefix>/devices list supplies the live state (linked,
-            connected, asleep, lost, error) and adds configured ports. No devices is not an error.
+            Without a broker the state is "present" (seen by udev). With --broker, or with a --config, the running \
+            bridge's retained <prefix>/devices list supplies the live state (linked, connected, asleep, lost, \
+            error) and adds the devices udev does not show (configured ports, boards that left). No devices, or no \
+            udev, gives an empty list, not an error.
+
             Examples:
               snbridge devices
               snbridge devices --json
@@ -23,7 +25,8 @@ struct DevicesCommand: AsyncParsableCommand {
     @Option(name: .long, help: "YAML configuration file: its discovery rules, broker and status.topic_prefix apply.")
     var config: String?
 
-    @Option(name: .long, help: "Ask the bridge at this broker for live state, mqtt://host[:port] (overrides broker.url).")
+    @Option(
+        name: .long, help: "Ask the bridge at this broker for live state, mqtt://host[:port] (overrides broker.url).")
     var broker: String?
 
     @Flag(name: .long, help: "Print a JSON array instead of a table.")

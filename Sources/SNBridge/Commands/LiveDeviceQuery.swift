@@ -18,7 +18,12 @@ struct LiveDeviceQuery {
         let answer = eventLoop.makePromise(of: String?.self)
         let answered = NIOLockedValueBox(false)
         let complete: @Sendable (String?) -> Void = { payload in
-            guard answered.withLockedValue({ done in defer { done = true }; return !done }) else { return }
+            guard
+                answered.withLockedValue({ done in
+                    defer { done = true }
+                    return !done
+                })
+            else { return }
             answer.succeed(payload)
         }
         var tls: MQTTTLSConfiguration?

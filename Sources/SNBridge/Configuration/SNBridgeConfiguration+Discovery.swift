@@ -27,7 +27,8 @@ extension SNBridgeConfiguration {
         with reader: ConfigurationReader
     ) -> DeviceMatchRule? {
         guard entry.isPresent, entry.node?.mapping != nil else {
-            reader.report(entry.path, "expected a mapping with at least one of usb_id, serial, by_id, by_path, property")
+            reader.report(
+                entry.path, "expected a mapping with at least one of usb_id, serial, by_id, by_path, property")
             return nil
         }
         reader.expectMapping(entry, allowed: Self.matchRuleKeys)
@@ -102,7 +103,9 @@ extension SNBridgeConfiguration {
     /// Why `prefix` cannot start status topic names, or `nil` when it can.
     static func topicPrefixProblem(_ prefix: String) -> String? {
         if prefix.isEmpty { return "must not be empty" }
-        if prefix.contains("+") || prefix.contains("#") { return "must not contain the wildcards + or #, got '\(prefix)'" }
+        if prefix.contains("+") || prefix.contains("#") {
+            return "must not contain the wildcards + or #, got '\(prefix)'"
+        }
         if prefix.hasPrefix("/") || prefix.hasSuffix("/") { return "must not start or end with '/', got '\(prefix)'" }
         if prefix.hasPrefix("$") { return "must not start with '$' (reserved for the broker), got '\(prefix)'" }
         return nil

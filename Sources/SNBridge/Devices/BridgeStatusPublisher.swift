@@ -118,7 +118,12 @@ public final class BridgeStatusPublisher: Sendable {
         let finished = client.eventLoop.makePromise(of: Void.self)
         let completed = NIOLockedValueBox(false)
         let finish: @Sendable () -> Void = {
-            guard completed.withLockedValue({ done in defer { done = true }; return !done }) else { return }
+            guard
+                completed.withLockedValue({ done in
+                    defer { done = true }
+                    return !done
+                })
+            else { return }
             finished.succeed()
         }
         EventLoopFuture.andAllComplete(futures, on: client.eventLoop).whenComplete { _ in finish() }
@@ -155,7 +160,8 @@ public final class BridgeStatusPublisher: Sendable {
         client.eventLoop.execute { [state, logger] in
             guard state.withLockedValue({ $0.connected && !$0.stopped }) else { return }
             client.publish(message).whenFailure { error in
-                logger.debug("Status publish failed", metadata: ["mqtt.topic": "\(message.topic)", "error": "\(error)"])
+                logger.debug(
+                    "Status publish failed", metadata: ["mqtt.topic": "\(message.topic)", "error": "\(error)"])
             }
         }
     }
@@ -195,7 +201,8 @@ public final class BridgeStatusPublisher: Sendable {
             clientID: clientID,
             cleanSession: true,
             keepAlive: .seconds(Int64(upstream.keepAlive)),
-            will: MQTTWill(topic: topics.bridgeStatus, payload: ByteBuffer(string: "offline"), qos: .atLeastOnce, retain: true),
+            will: MQTTWill(
+                topic: topics.bridgeStatus, payload: ByteBuffer(string: "offline"), qos: .atLeastOnce, retain: true),
             username: upstream.username,
             password: upstream.password.map { Array($0.utf8) },
             connectTimeout: upstream.connectTimeout,

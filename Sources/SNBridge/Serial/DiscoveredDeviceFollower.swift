@@ -14,7 +14,8 @@ struct DiscoveredDeviceFollower: Sendable {
         for await event in discovery.events {
             switch event {
             case .added(let device), .changed(let device):
-                supervisor.attach(SerialPortSettings(discovered: device), descriptor: DeviceDescriptor(discovered: device))
+                supervisor.attach(
+                    SerialPortSettings(discovered: device), descriptor: DeviceDescriptor(discovered: device))
             case .removed(let device):
                 supervisor.detach(path: device.devnode)
             case .enumerationCompleted:
