@@ -11,6 +11,8 @@ public final class ChildProcess: @unchecked Sendable {
     public let commandLine: String
 
     private let process: Process
+    private let outputReader: FileHandle
+    private let errorReader: FileHandle
     private let lock = NSLock()
     private var outputLines: [String] = []
     private var errorLines: [String] = []
@@ -42,21 +44,40 @@ public final class ChildProcess: @unchecked Sendable {
             _ = fcntl(pipe.fileHandleForReading.fileDescriptor, F_SETFD, FD_CLOEXEC)
             _ = fcntl(pipe.fileHandleForWriting.fileDescriptor, F_SETFD, FD_CLOEXEC)
         }
-        for (pipe, isError) in [(outputPipe, false), (errorPipe, true)] {
-            pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
-                let data = handle.availableData
-                if data.isEmpty {
-                    handle.readabilityHandler = nil
-                    self?.streamClosed()
-                } else {
-                    self?.consume(data, isError: isError)
-                }
-            }
-        }
+        self.outputReader = outputPipe.fileHandleForReading
+        self.errorReader = errorPipe.fileHandleForReading
         process.terminationHandler = { [weak self] finished in
             self?.exited(status: finished.terminationStatus)
         }
         try Self.runWithDefaultSignalMask(process)
+        // Process closes our copies of the write ends once the child has its own, so EOF comes at the child's exit.
+        startReading(outputReader, isError: false)
+        startReading(errorReader, isError: true)
+    }
+
+    /// Reads one pipe to EOF on a thread of its own.
+    ///
+    /// Plain blocking reads rather than `readabilityHandler`: dispatch read sources on pipes that are closed while
+    /// registered have crashed libdispatch's event loop when many processes come and go in parallel tests.
+    private func startReading(_ handle: FileHandle, isError: Bool) {
+        let descriptor = handle.fileDescriptor
+        let thread = Thread { [weak self] in
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let count = read(descriptor, &buffer, buffer.count)
+                if count > 0 {
+                    self?.consume(Data(buffer[0..<count]), isError: isError)
+                } else if count < 0, errno == EINTR {
+                    continue
+                } else {
+                    break
+                }
+            }
+            self?.streamClosed()
+            // The descriptor is closed only here, after the last read, so it cannot be reused under a reader.
+            try? handle.close()
+        }
+        thread.start()
     }
 
     /// Starts `process` with no signals blocked.
