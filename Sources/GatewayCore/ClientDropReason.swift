@@ -1,9 +1,17 @@
-/// Why a message was dropped.
+/// Why a message was dropped; the raw value is the `reason` dimension of `snbridge_messages_dropped_total`.
 enum ClientDropReason: String, Hashable, Sendable {
+    /// A PUBLISH beyond the client's rate limit (QoS 0; QoS 1/2 get PUBACK congestion).
     case rateLimited = "rate_limited"
+    /// A repeated PUBLISH whose first copy is still on its way to the broker.
     case duplicate = "duplicate"
+    /// A broker message whose topic could not get an id: the client holds its maximum.
     case topicLimit = "topic_limit"
+    /// The client refused the gateway's REGISTER.
     case registrationRefused = "registration_refused"
+    /// The client refused a PUBLISH with a PUBACK return code.
+    case refusedByClient = "refused_by_client"
+    /// The sleep buffer was full; the oldest message went.
     case queueFull = "queue_full"
+    /// A message that makes no sense in the session's state (e.g. SUBACK from a client, PUBLISH before CONNACK).
     case unexpected = "unexpected"
 }

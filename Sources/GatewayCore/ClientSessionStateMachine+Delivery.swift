@@ -119,7 +119,7 @@ extension ClientSessionStateMachine {
                 self.registry.remove(id: publish.topicID)
             }
         }
-        return ack.returnCode == .accepted ? .none : .dropped(.registrationRefused)
+        return ack.returnCode == .accepted ? .none : .dropped(.refusedByClient)
     }
 
     /// PUBREC for a QoS 2 message: release it.

@@ -1,12 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Logging
 import MQTTSN
 import MQTTSNTransport
 import NIOCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// The MQTT-SN gateway in transparent mode: every MQTT-SN client gets its own MQTT session with the broker.
 ///

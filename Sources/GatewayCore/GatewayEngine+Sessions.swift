@@ -24,7 +24,7 @@ extension GatewayEngine {
                 "Client reconnected, replacing its session",
                 metadata: ["client.id": "\(connect.clientID)"]
             )
-            existing.upstream?.disconnect().whenComplete { _ in }
+            self.closeUpstreamGracefully(of: existing)
             self.removeSession(existing)
         }
         guard !self.isShuttingDown else {
@@ -101,7 +101,7 @@ extension GatewayEngine {
         case .closeGracefully:
             self.logger.debug("Client disconnected", metadata: ["client.id": "\(session.clientID)"])
             self.send(.disconnect(MQTTSNDisconnect()), to: session)
-            session.upstream?.disconnect().whenComplete { _ in }
+            self.closeUpstreamGracefully(of: session)
             self.removeSession(session)
         case .rejectConnection(let returnCode):
             self.metrics.rejectedConnection("upstream_refused")
@@ -225,10 +225,44 @@ extension GatewayEngine {
         return upstream
     }
 
+    /// Sends DISCONNECT upstream (the broker discards the will) and remembers the closing until it completed, so
+    /// that a new upstream session for the same client id connects only afterwards. Otherwise the new CONNECT
+    /// could reach the broker first and take the old session over, which makes some brokers publish the old will.
+    func closeUpstreamGracefully(of session: ClientSession) {
+        guard let upstream = session.upstream else {
+            return
+        }
+        let clientID = session.clientID
+        // Bounded: a broker that does not answer must not keep the client from connecting again.
+        let promise = self.eventLoop.makePromise(of: Void.self)
+        let settled = NIOLoopBoundBox(false, eventLoop: self.eventLoop)
+        let timeout = self.eventLoop.scheduleTask(in: Self.upstreamCloseTimeout) {
+            if !settled.value {
+                settled.value = true
+                promise.succeed()
+            }
+        }
+        upstream.disconnect().hop(to: self.eventLoop).whenComplete { _ in
+            timeout.cancel()
+            if !settled.value {
+                settled.value = true
+                promise.succeed()
+            }
+        }
+        let closed = promise.futureResult
+        self.upstreamClosing[clientID] = closed
+        closed.whenComplete { [self] _ in
+            if self.upstreamClosing[clientID] === closed {
+                self.upstreamClosing.removeValue(forKey: clientID)
+            }
+        }
+    }
+
     private func connectUpstream(for session: ClientSession) {
         let upstream = self.makeUpstream(for: session)
         session.upstream = upstream
-        upstream.connect().hop(to: self.eventLoop).whenComplete { [self] result in
+        let previousClosed = self.upstreamClosing[session.clientID] ?? self.eventLoop.makeSucceededVoidFuture()
+        previousClosed.flatMap { upstream.connect().hop(to: self.eventLoop) }.whenComplete { [self] result in
             guard self.isCurrent(session), session.upstream === upstream else {
                 // The client went away while we were connecting.
                 if case .success = result { upstream.disconnect().whenComplete { _ in } }
@@ -316,11 +350,11 @@ extension GatewayEngine {
     /// (the old will is discarded) and opens it again with the new will, restoring the subscriptions. Messages the
     /// broker publishes in between are missed when the session is clean; persistent sessions keep them.
     private func reestablishUpstream(for session: ClientSession, thenSend response: MQTTSNPacket) {
-        let old = session.upstream
+        self.closeUpstreamGracefully(of: session)
         let replacement = self.makeUpstream(for: session)
         session.upstream = replacement
-        let disconnected = old?.disconnect().recover { _ in } ?? self.eventLoop.makeSucceededVoidFuture()
-        disconnected.hop(to: self.eventLoop).flatMap { replacement.connect().hop(to: self.eventLoop) }
+        let previousClosed = self.upstreamClosing[session.clientID] ?? self.eventLoop.makeSucceededVoidFuture()
+        previousClosed.flatMap { replacement.connect().hop(to: self.eventLoop) }
             .whenComplete { [self] result in
                 guard self.isCurrent(session), session.upstream === replacement else { return }
                 switch result {

@@ -32,9 +32,13 @@ final class GatewayEngine: @unchecked Sendable {
     var tickTask: RepeatedTask?
     var advertiseTask: RepeatedTask?
     var gatewayUpstream: (any UpstreamSession)?
+    /// Upstream sessions closing with DISCONNECT, by client id, until they are closed.
+    var upstreamClosing: [String: EventLoopFuture<Void>] = [:]
     var gatewayUpstreamConnected: EventLoopFuture<Void>?
 
     static let recentlyLostLimit = 64
+    /// How long a new upstream session for a client waits for the previous one to close.
+    static let upstreamCloseTimeout = TimeAmount.seconds(2)
 
     init(
         configuration: GatewayConfiguration,

@@ -75,7 +75,8 @@ public final class UDPTransport: MQTTSNTransport {
                 value: 1
             )
         }
-        bootstrap = bootstrap
+        bootstrap =
+            bootstrap
             .channelOption(.socketOption(.so_broadcast), value: 1)
             .channelOption(.socketOption(.so_rcvbuf), value: .init(configuration.receiveBufferSize))
             .channelOption(.datagramVectorReadMessageCount, value: configuration.vectorReadMessageCount)

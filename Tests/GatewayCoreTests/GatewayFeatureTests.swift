@@ -138,6 +138,26 @@ extension GatewayIntegrationTests {
             }
         }
 
+        @Test("A client that disconnects and reconnects at once gets a new session, and its old will stays unpublished")
+        func immediateReconnect() async throws {
+            try await GatewayFixture.with { fixture in
+                let observer = try await fixture.observe(["e2e/will/#"], qos: 1)
+                let client = try await fixture.client()
+                let will = (topic: "e2e/will/phoenix", message: "gone", qos: MQTTSNQoS.atLeastOnce)
+                #expect(try await client.connect(clientID: "phoenix", will: will) == .accepted)
+                try await client.send(.disconnect(MQTTSNDisconnect()))
+                // Straight away, without waiting for the DISCONNECT answer.
+                #expect(try await client.connect(clientID: "phoenix", will: will) == .accepted)
+                // Same for a CONNECT that replaces a live session.
+                #expect(try await client.connect(clientID: "phoenix", will: will) == .accepted)
+                try await fixture.publish(topic: "e2e/will/marker", payload: "marker", qos: 1)
+                try await observer.waitForMessage(topic: "e2e/will/marker")
+                #expect(!(try await observer.messages.contains { $0.topic == "e2e/will/phoenix" }))
+                #expect(await fixture.gateway.sessions().map(\.clientID) == ["phoenix"])
+                await client.close()
+            }
+        }
+
         @Test("An IPv6 listener serves clients over IPv6")
         func ipv6() async throws {
             try await GatewayFixture.with(configure: { $0.udpListeners = ["[::1]:0"] }) { fixture in
