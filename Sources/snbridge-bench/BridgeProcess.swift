@@ -17,13 +17,16 @@ final class BridgeProcess: Sendable {
     }
 
     /// Extra YAML for the configuration file, e.g. a `serial:` section; `gateway`, `broker` and `udp` are generated.
+    /// `wrapper` goes between `env` and snbridge, e.g. `UMOCKDEV_DIR=... umockdev-wrapper` (each execs, so the pid
+    /// stays snbridge's).
     static func start(
         executable: String,
         brokerPort: Int,
         maxClients: Int = 20_000,
         logLevel: String = "info",
         extraYAML: String = "",
-        eventLoops: Int? = nil
+        eventLoops: Int? = nil,
+        wrapper: [String] = []
     ) async throws -> BridgeProcess {
         // NIO reads the singleton group's size from the environment: an experiment knob, not a snbridge setting.
         let environment = eventLoops.map { "NIO_SINGLETON_GROUP_LOOP_COUNT=\($0) " } ?? ""
@@ -53,7 +56,7 @@ final class BridgeProcess: Sendable {
                 executable: "/bin/sh",
                 arguments: [
                     "-c",
-                    "ulimit -n $(ulimit -Hn) 2>/dev/null; exec env \(environment)\(executable) run --config \(configuration.path) "
+                    "ulimit -n $(ulimit -Hn) 2>/dev/null; exec env \(environment)\(wrapper.map { $0 + " " }.joined())\(executable) run --config \(configuration.path) "
                         + "--udp-port \(udpPort) --broker mqtt://127.0.0.1:\(brokerPort)",
                 ],
                 directory: directory

@@ -3,12 +3,20 @@ import NIOCore
 import NIOPosix
 import TestSupport
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// A device on the master side of a pseudo-terminal pair whose slave path snbridge opens as a serial port: it
 /// links (HELLO), connects and registers over MQTT-SN frames, answers LINK-PING, and publishes QoS 0 frames when
 /// the pacer says so. Frames are encoded into one reused buffer, so publishing allocates nothing per frame.
 final class SimulatedSerialDevice: LoadPublisher, @unchecked Sendable {
     let index: Int
-    let pair: PseudoTerminalPair
+    /// The pty pair when the device made its own; nil when it opened a tty someone else provides (a relay).
+    let pair: PseudoTerminalPair?
+    private let ttyPath: String
+    /// Seconds between HELLOs until linked; the reference library uses 1 s.
+    var helloInterval: TimeAmount = .seconds(1)
     let channel: any Channel
     let counters = PublishCounters()
     var eventLoop: any EventLoop { channel.eventLoop }
@@ -24,35 +32,55 @@ final class SimulatedSerialDevice: LoadPublisher, @unchecked Sendable {
     private var connectAck: EventLoopPromise<MQTTSNReturnCode>?
     private var registerAck: EventLoopPromise<MQTTSNRegisterAck>?
 
-    private init(index: Int, pair: PseudoTerminalPair, channel: any Channel) {
+    private init(index: Int, pair: PseudoTerminalPair?, ttyPath: String, channel: any Channel) {
         self.index = index
         self.pair = pair
+        self.ttyPath = ttyPath
         self.channel = channel
     }
 
     static func make(index: Int, on eventLoop: any EventLoop) async throws -> SimulatedSerialDevice {
         let pair = try PseudoTerminalPair()
         guard let master = pair.takeMaster() else { throw BenchError.failed("no pty master") }
+        return try await make(index: index, descriptor: master, pair: pair, ttyPath: pair.slavePath, on: eventLoop)
+    }
+
+    /// A device on an existing tty, such as the board end of a umockdev relay (already in raw mode).
+    static func make(index: Int, opening path: String, on eventLoop: any EventLoop) async throws -> SimulatedSerialDevice {
+        let descriptor = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)
+        guard descriptor >= 0 else { throw BenchError.failed("cannot open \(path): errno \(errno)") }
+        return try await make(index: index, descriptor: descriptor, pair: nil, ttyPath: path, on: eventLoop)
+    }
+
+    private static func make(
+        index: Int,
+        descriptor: CInt,
+        pair: PseudoTerminalPair?,
+        ttyPath: String,
+        on eventLoop: any EventLoop
+    ) async throws -> SimulatedSerialDevice {
         let handler = SimulatedSerialDeviceHandler()
         let channel = try await NIOPipeBootstrap(group: eventLoop)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(handler) }
             }
-            .takingOwnershipOfDescriptor(inputOutput: master)
+            .takingOwnershipOfDescriptor(inputOutput: descriptor)
             .get()
-        let device = SimulatedSerialDevice(index: index, pair: pair, channel: channel)
+        let device = SimulatedSerialDevice(index: index, pair: pair, ttyPath: ttyPath, channel: channel)
         try await eventLoop.submit { handler.device = device }.get()
         return device
     }
 
-    /// The tty snbridge opens.
-    var path: String { pair.slavePath }
+    /// The tty snbridge opens (for a relayed device: the board end).
+    var path: String { ttyPath }
     var clientID: String { "serial-\(index)" }
 
     /// HELLO every second until HELLO-ACK (snbridge may not have opened the port yet), then CONNECT and REGISTER.
     func linkConnectAndRegister(timeout: TimeAmount = .seconds(5)) async throws {
         var isLinked = false
-        for _ in 0..<20 where !isLinked {
+        let interval = helloInterval
+        let attempts = max(20, Int(20_000_000_000 / max(interval.nanoseconds, 1)))
+        for _ in 0..<attempts where !isLinked {
             let attempt = try await eventLoop.submit { () -> EventLoopFuture<Void> in
                 let promise = self.eventLoop.makePromise(of: Void.self)
                 self.linked = promise
@@ -66,7 +94,7 @@ final class SimulatedSerialDevice: LoadPublisher, @unchecked Sendable {
                 hello.writeInteger(UInt8(0))  // firmware name
                 hello.writeInteger(UInt8(0))  // firmware version
                 self.sendFrame(type: SerialFraming.hello, payload: hello)
-                return promise.futureResult.withTimeout(.seconds(1), on: self.eventLoop)
+                return promise.futureResult.withTimeout(interval, on: self.eventLoop)
             }.get()
             do {
                 try await attempt.get()
@@ -132,7 +160,7 @@ final class SimulatedSerialDevice: LoadPublisher, @unchecked Sendable {
 
     func close() async {
         try? await channel.close()
-        pair.releaseSlave()
+        pair?.releaseSlave()
     }
 
     private func sendFrame(type: UInt8, payload: ByteBuffer) {
