@@ -9,6 +9,7 @@ struct DeviceStateMachineTests {
     enum Input: CustomStringConvertible, Sendable {
         case appeared
         case openingStarted
+        case portOpened
         case openFailed(String)
         case linkUp
         case linkDown(String)
@@ -19,6 +20,7 @@ struct DeviceStateMachineTests {
             switch self {
             case .appeared: "appeared"
             case .openingStarted: "openingStarted"
+            case .portOpened: "portOpened"
             case .openFailed(let reason): "openFailed(\(reason))"
             case .linkUp: "linkUp"
             case .linkDown(let reason): "linkDown(\(reason))"
@@ -45,7 +47,14 @@ struct DeviceStateMachineTests {
         Row(from: .present, input: .openingStarted, to: .opening, actions: [list]),
         Row(from: .opening, input: .linkUp, to: .linked, actions: [online, .publishEvent(.joined, reason: nil), list]),
         Row(from: .lost, input: .openingStarted, to: .opening, actions: [list]),
-        Row(from: .error(reason: "x"), input: .openingStarted, to: .opening, actions: [list]),
+        Row(from: .opening, input: .portOpened, to: .opening, actions: []),
+        Row(from: .lost, input: .portOpened, to: .opening, actions: [list]),
+        // A retry after a failure stays in error until the port opens or fails differently.
+        Row(from: .error(reason: "x"), input: .openingStarted, to: .error(reason: "x"), actions: []),
+        Row(from: .error(reason: "x"), input: .portOpened, to: .opening, actions: [list]),
+        Row(
+            from: .error(reason: "x"), input: .linkUp, to: .linked,
+            actions: [online, .publishEvent(.joined, reason: nil), list]),
         Row(from: .lost, input: .appeared, to: .present, actions: [list]),
         Row(from: .error(reason: "x"), input: .appeared, to: .present, actions: [list]),
         Row(from: .lost, input: .linkUp, to: .linked, actions: [online, .publishEvent(.joined, reason: nil), list]),
@@ -100,6 +109,7 @@ struct DeviceStateMachineTests {
         switch row.input {
         case .appeared: actions = machine.appeared(at: Self.later)
         case .openingStarted: actions = machine.openingStarted(at: Self.later)
+        case .portOpened: actions = machine.portOpened(at: Self.later)
         case .openFailed(let reason): actions = machine.openFailed(reason: reason, at: Self.later)
         case .linkUp: actions = machine.linkUp(at: Self.later)
         case .linkDown(let reason): actions = machine.linkDown(reason: reason, at: Self.later)

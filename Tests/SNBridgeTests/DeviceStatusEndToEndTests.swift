@@ -42,17 +42,20 @@ struct DeviceStatusEndToEndTests {
         let broker = try await MosquittoBroker.start()
         let cable = try await SerialCable(in: directory)
         let id = DeviceDescriptor.configured(path: cable.bridgeEnd).id
+        let missingPort = directory.appendingPathComponent("tty-never-plugged").path
+        let missingID = DeviceDescriptor.configured(path: missingPort).id
         let subscriber = try await MosquittoSubscriber.start(broker: broker, topics: ["snbridge/#", "board/#"], qos: 1)
         let bridge = try await SNBridgeProcess.start(
             yaml: """
                 broker: { url: "mqtt://127.0.0.1:\(broker.port)" }
                 udp: { listeners: ["127.0.0.1:\(try FreePort.udp())"] }
                 discovery: { enabled: false }
-                status: { interval: 1s }
+                status: { interval: 1s, console_to_mqtt: true }
                 serial:
                   reopen_interval: 200ms
                   ports:
                     - { path: "\(cable.bridgeEnd)", link_keepalive: 2s }
+                    - "\(missingPort)"
                 """,
             in: directory
         )
@@ -62,6 +65,12 @@ struct DeviceStatusEndToEndTests {
         try await device.waitForLine(startingWith: "linked")
         try await subscriber.waitForMessage(where: Self.availability(id, "online"))
         try await subscriber.waitForMessage(where: Self.event("joined", id))
+        device.send("console hello from the bench")
+        let console = try await subscriber.waitForMessage(topic: "snbridge/devices/\(id)/console")
+        #expect(console.payload == "hello from the bench")
+        // A port that cannot be opened is an error, announced once however often it is retried.
+        let failure = try await subscriber.waitForMessage(where: Self.event("error", missingID))
+        #expect(failure.payload.contains("cannot open"))
         device.send("will board/status 1 gone")
         device.send("connect board-7 30 clean")
         try await device.waitForLine(startingWith: "connack 0")
@@ -101,6 +110,16 @@ struct DeviceStatusEndToEndTests {
         try await afterReplug.waitForMessage(where: Self.availability(id, "online"))
         try await afterReplug.waitForMessage(where: Self.event("joined", id))
         await afterReplug.stop()
+
+        #expect(subscriber.messages.filter(Self.event("error", missingID)).count == 1)
+        // Its retries are counted in the list, which is republished (every status.interval) as counters change.
+        try await subscriber.waitForMessage { message in
+            guard message.topic == "snbridge/devices",
+                let records = try? StatusJSON.decode([DeviceRecord].self, from: message.payload),
+                let missing = records.first(where: { $0.id == missingID })
+            else { return false }
+            return missing.state == "error" && (missing.counters?.opens ?? 0) > 1
+        }
 
         // SIGTERM: the bridge and its devices go offline, retained.
         bridge.process.send(signal: SIGTERM)

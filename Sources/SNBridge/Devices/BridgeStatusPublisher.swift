@@ -9,8 +9,9 @@ import NIOCore
 ///
 /// Its will is `offline` on `<prefix>/bridge/status` (retained), so a bridge that dies is marked offline by the
 /// broker. Retained topics are remembered, and published again after every (re)connect, so a broker restarted
-/// without persistence still ends up with the current state. Events and console lines while disconnected are
-/// dropped: they are news, not state.
+/// without persistence still ends up with the current state. Events while disconnected (a port failing at start,
+/// before the session is up) are kept, up to ``pendingEventLimit``, and sent after the retained state; console lines
+/// while disconnected are dropped.
 public final class BridgeStatusPublisher: Sendable {
     private struct State {
         var client: MQTTClient?
@@ -19,7 +20,12 @@ public final class BridgeStatusPublisher: Sendable {
         /// Retained topics in the order they were first published, with their latest payloads.
         var retainedOrder: [String] = []
         var retained: [String: String] = [:]
+        /// Events from while the session was down, oldest first, sent after the next (re)connect.
+        var pendingEvents: [MQTTMessage] = []
     }
+
+    /// How many events are kept while the session is down; the oldest go first.
+    static let pendingEventLimit = 256
 
     public let topics: StatusTopics
     private let settings: StatusSettings
@@ -84,7 +90,10 @@ public final class BridgeStatusPublisher: Sendable {
         case .deviceList(let records):
             publishRetained(topic: topics.deviceList, payload: StatusJSON.encode(records))
         case .event(let event):
-            send(MQTTMessage(topic: topics.events, payload: StatusJSON.encode(event), qos: .atLeastOnce))
+            send(
+                MQTTMessage(topic: topics.events, payload: StatusJSON.encode(event), qos: .atLeastOnce),
+                keepWhileDisconnected: true
+            )
         case .console(let deviceID, let line):
             guard settings.consoleToMQTT else { return }
             send(MQTTMessage(topic: topics.console(of: deviceID), payload: line, qos: .atMostOnce))
@@ -155,10 +164,18 @@ public final class BridgeStatusPublisher: Sendable {
 
     /// Publishes on the client's event loop, where ``connected()`` also runs: every message is either sent after
     /// the republish of a (re)connect or dropped before it, whose snapshot already holds its retained value.
-    private func send(_ message: MQTTMessage) {
+    private func send(_ message: MQTTMessage, keepWhileDisconnected: Bool = false) {
         guard let client = state.withLockedValue({ $0.client }) else { return }
         client.eventLoop.execute { [state, logger] in
-            guard state.withLockedValue({ $0.connected && !$0.stopped }) else { return }
+            let sendNow = state.withLockedValue { state -> Bool in
+                guard !state.stopped else { return false }
+                if !state.connected && keepWhileDisconnected {
+                    state.pendingEvents.append(message)
+                    if state.pendingEvents.count > Self.pendingEventLimit { state.pendingEvents.removeFirst() }
+                }
+                return state.connected
+            }
+            guard sendNow else { return }
             client.publish(message).whenFailure { error in
                 logger.debug(
                     "Status publish failed", metadata: ["mqtt.topic": "\(message.topic)", "error": "\(error)"])
@@ -171,7 +188,9 @@ public final class BridgeStatusPublisher: Sendable {
         let (client, messages) = state.withLockedValue { state -> (MQTTClient?, [MQTTMessage]) in
             state.connected = true
             guard !state.stopped else { return (nil, []) }
-            return (state.client, state.retainedOrder.map { retained($0, state.retained[$0]!) })
+            let messages = state.retainedOrder.map { retained($0, state.retained[$0]!) } + state.pendingEvents
+            state.pendingEvents.removeAll()
+            return (state.client, messages)
         }
         logger.info("Status session connected", metadata: ["status.topic_prefix": "\(topics.prefix)"])
         for message in messages {

@@ -75,6 +75,11 @@ public final class DeviceRegistry: Sendable {
         }
     }
 
+    /// The tty is open, waiting for the device's HELLO.
+    public func portOpened(id: String) {
+        update(id: id) { entry, time in entry.machine.portOpened(at: time) }
+    }
+
     /// The tty could not be opened.
     public func openFailed(id: String, reason: String) {
         update(id: id) { entry, time in entry.machine.openFailed(reason: reason, at: time) }

@@ -28,8 +28,19 @@ public struct DeviceStateMachine: Hashable, Sendable {
         }
     }
 
-    /// The bridge starts opening the tty.
+    /// The bridge starts opening the tty. A retry after a failure stays in `error` until it succeeds or fails
+    /// differently, so that retries do not flap the state.
     public mutating func openingStarted(at time: Date) -> [DeviceStateAction] {
+        switch state {
+        case .present, .lost:
+            return transition(to: .opening, at: time)
+        case .opening, .linked, .connected, .asleep, .error:
+            return []
+        }
+    }
+
+    /// The tty is open; the device has not said HELLO yet.
+    public mutating func portOpened(at time: Date) -> [DeviceStateAction] {
         switch state {
         case .present, .lost, .error:
             return transition(to: .opening, at: time)

@@ -194,6 +194,7 @@ final class SerialPortSupervisor: SerialLinkDelegate, Sendable {
                 metadata["serial.baud"] = "\(settings.port.baudRate)"
                 metadata["serial.framing"] = "\(settings.mode.rawValue)"
                 self.logger.info("Serial port opened", metadata: metadata)
+                self.registry?.portOpened(id: port.descriptor.id)
                 connection.closeFuture.whenComplete { _ in
                     self.portClosed(path: path, connection: connection)
                 }

@@ -58,11 +58,12 @@ public struct BridgeService: Service, CustomStringConvertible {
     public var description: String { "BridgeService" }
 
     public func run() async throws {
-        statusPublisher?.start()
         let addresses = try await gateway.start()
         for address in addresses {
             logger.info("MQTT-SN listening on UDP", metadata: ["udp.address": "\(address)"])
         }
+        // Only a bridge that could start says it is online.
+        statusPublisher?.start()
         serialPorts.start()
         let discovery = startDiscovery()
         let follower = discovery.map { discovery in
