@@ -60,6 +60,9 @@ public struct MQTTClientUpstreamFactory: UpstreamSessionFactory {
             clientID: parameters.clientID,
             cleanSession: parameters.cleanSession,
             keepAlive: .seconds(Int64(parameters.keepAlive)),
+            // MQTT 5 ends a session with its connection unless told otherwise; an MQTT-SN client asking for a
+            // persistent session (clean session off) gets what MQTT 3.1.1 would give it: one that does not expire.
+            sessionExpiryInterval: parameters.cleanSession ? nil : UInt32.max,
             will: parameters.will.map { will in
                 MQTTWill(
                     topic: will.topic,

@@ -158,6 +158,60 @@ extension GatewayIntegrationTests {
             }
         }
 
+        @Test(
+            "MQTT 5 upstream: both directions work, and a persistent session keeps the subscription across a reconnect"
+        )
+        func mqtt5Upstream() async throws {
+            try await GatewayFixture.with(configure: { $0.upstream.protocolVersion = .v5 }) { fixture in
+                let observer = try await fixture.observe(["e2e/v5/up"], qos: 1)
+                let client = try await fixture.client()
+                #expect(try await client.connect(clientID: "five", cleanSession: false) == .accepted)
+                let suback = try await client.subscribe(.name("e2e/v5/down"), qos: .atLeastOnce, messageID: 1)
+                #expect(suback.returnCode == .accepted)
+                let topicID = try await client.register("e2e/v5/up", messageID: 2).topicID
+                try await client.send(
+                    .publish(
+                        MQTTSNPublish(
+                            qos: .atLeastOnce,
+                            topicID: topicID,
+                            messageID: 3,
+                            payload: ByteBuffer(string: "up")
+                        )
+                    )
+                )
+                #expect(try await observer.waitForMessage(topic: "e2e/v5/up").payload == "up")
+                // Leave and come back with clean session off: the broker kept the subscription.
+                try await client.send(.disconnect(MQTTSNDisconnect()))
+                _ = try await client.receive { packet -> Bool? in
+                    if case .disconnect = packet { return true }
+                    return nil
+                }
+                #expect(try await client.connect(clientID: "five", cleanSession: false) == .accepted)
+                try await fixture.publish(topic: "e2e/v5/down", payload: "down", qos: 1)
+                // The new gateway session has no id for the topic yet: REGISTER first.
+                let register = try await client.receive { packet -> MQTTSNRegister? in
+                    if case .register(let register) = packet { return register }
+                    return nil
+                }
+                #expect(register.topicName == "e2e/v5/down")
+                try await client.send(
+                    .registerAck(
+                        MQTTSNRegisterAck(
+                            topicID: register.topicID,
+                            messageID: register.messageID,
+                            returnCode: .accepted
+                        )
+                    )
+                )
+                let delivered = try await client.receive { packet -> MQTTSNPublish? in
+                    if case .publish(let publish) = packet { return publish }
+                    return nil
+                }
+                #expect(String(buffer: delivered.payload) == "down")
+                await client.close()
+            }
+        }
+
         @Test("An IPv6 listener serves clients over IPv6")
         func ipv6() async throws {
             try await GatewayFixture.with(configure: { $0.udpListeners = ["[::1]:0"] }) { fixture in
