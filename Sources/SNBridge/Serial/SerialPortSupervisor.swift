@@ -297,7 +297,9 @@ final class SerialPortSupervisor: SerialLinkDelegate, Sendable {
         var metadata = Self.metadata(portDescriptor(forPath: connection.devicePath))
         metadata["link.loss_reason"] = "\(reason)"
         logger.warning("Device link lost", metadata: metadata)
-        registry?.linkDown(path: connection.devicePath, reason: "\(reason)")
+        // Ports closed by stop() go down as "channel closed" too; subscribers should see why.
+        let stopping = state.withLockedValue { $0.stopped }
+        registry?.linkDown(path: connection.devicePath, reason: stopping ? "bridge shutting down" : "\(reason)")
         gateway.linkLost(device: connection.devicePath)
     }
 
