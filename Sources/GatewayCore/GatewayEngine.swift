@@ -140,6 +140,7 @@ final class GatewayEngine: @unchecked Sendable {
             self.perform(session.machine.pingRequestReceived(ping, now: now), for: session)
             self.deliverPending(to: session, now: now)
         case .forwarderEncapsulation(let encapsulation):
+            // For transports that hand over encapsulated messages as they are; SerialLink unwraps in its framing.
             guard case .serial(let device, nil) = address else {
                 // Forwarders on UDP would need the forwarder's address and the node id in one key; not supported.
                 self.metrics.dropped("forwarder_unsupported")
@@ -250,16 +251,12 @@ final class GatewayEngine: @unchecked Sendable {
         self.send(packet, to: session.address, via: session.transport)
     }
 
+    /// Encodes and queues `packet`. A wireless node id in the address is the transport's to encapsulate (see
+    /// ``MQTTSNTransport/send(_:to:)``), so the message goes out plain.
     func send(_ packet: MQTTSNPacket, to address: MQTTSNClientAddress, via transport: any MQTTSNTransport) {
-        var message = packet
-        if case .serial(_, let nodeID?) = address {
-            message = .forwarderEncapsulation(
-                MQTTSNForwarderEncapsulation(wirelessNodeID: ByteBuffer(bytes: nodeID), message: packet)
-            )
-        }
         var buffer = ByteBufferAllocator().buffer(capacity: 16)
         do {
-            try message.encode(into: &buffer)
+            try packet.encode(into: &buffer)
         } catch {
             self.metrics.dropped("unencodable")
             self.logger.error(

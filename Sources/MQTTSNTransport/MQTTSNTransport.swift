@@ -16,6 +16,10 @@ public protocol MQTTSNTransport: AnyObject, Sendable {
     func canReach(_ address: MQTTSNClientAddress) -> Bool
 
     /// Queues one encoded MQTT-SN message for `address`. It is written on the next ``flush()``.
+    ///
+    /// When the address names a wireless node behind a forwarder, the transport encapsulates the message for it
+    /// (specification section 5.5), in band or in its own framing as its medium requires; the gateway always
+    /// passes the plain message.
     func send(_ message: ByteBuffer, to address: MQTTSNClientAddress)
 
     /// Writes everything queued by ``send(_:to:)``. The gateway flushes once per inbound burst and per timer tick,

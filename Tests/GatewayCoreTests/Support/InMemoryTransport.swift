@@ -18,9 +18,19 @@ final class InMemoryTransport: MQTTSNTransport {
         return false
     }
 
+    /// Encapsulates for a wireless node in band, as a transport carrying raw MQTT-SN to a forwarder does.
     func send(_ message: ByteBuffer, to address: MQTTSNClientAddress) {
         var buffer = message
-        if let packet = try? MQTTSNPacket.decode(from: &buffer) {
+        guard let packet = try? MQTTSNPacket.decode(from: &buffer) else {
+            return
+        }
+        if case .serial(_, let nodeID?) = address {
+            self.inbox.deliver(
+                .forwarderEncapsulation(
+                    MQTTSNForwarderEncapsulation(wirelessNodeID: ByteBuffer(bytes: nodeID), message: packet)
+                )
+            )
+        } else {
             self.inbox.deliver(packet)
         }
     }
