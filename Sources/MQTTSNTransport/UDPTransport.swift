@@ -99,7 +99,7 @@ public final class UDPTransport: MQTTSNTransport {
                 throw UDPTransportError.noLocalAddress
             }
             let transport = UDPTransport(channel: channel, localAddress: localAddress)
-            logger.info(
+            logger.debug(
                 "MQTT-SN UDP listener bound",
                 metadata: ["listener.address": "\(localAddress)"]
             )

@@ -61,7 +61,7 @@ final class SerialLinkHandler: ChannelDuplexHandler {
             self.perform(self.stateMachine.frameReceived(frame, now: context.eventLoop.now), context: context)
         case .consoleLine(let line):
             self.counters.consoleLines += 1
-            self.logger.info("Device console", metadata: ["device.console": "\(line)"])
+            // The delegate logs the line with the device's identity; logging it here too would print it twice.
             self.delegate.serialLink(self.connection, consoleLine: line)
         case .badFrame(let error):
             self.counters.count(error)
