@@ -99,7 +99,10 @@ extension GatewayEngine {
         case .unsubscribeUpstream(let topicFilter, let messageID):
             self.unsubscribeUpstream(topicFilter: topicFilter, messageID: messageID, for: session)
         case .closeGracefully:
-            self.logger.debug("Client disconnected", metadata: ["client.id": "\(session.clientID)"])
+            self.logger.info(
+                "Client disconnected",
+                metadata: ["client.id": "\(session.clientID)", "peer.address": "\(session.address)"]
+            )
             self.send(.disconnect(MQTTSNDisconnect()), to: session)
             self.closeUpstreamGracefully(of: session)
             self.removeSession(session)
@@ -271,7 +274,10 @@ extension GatewayEngine {
             let now = NIODeadline.now()
             switch result {
             case .success:
-                self.logger.debug("Client connected", metadata: ["client.id": "\(session.clientID)"])
+                self.logger.info(
+                    "Client connected",
+                    metadata: ["client.id": "\(session.clientID)", "peer.address": "\(session.address)"]
+                )
                 self.perform(session.machine.upstreamConnected(now: now), for: session)
                 self.deliverPending(to: session, now: now)
             case .failure(let error):
