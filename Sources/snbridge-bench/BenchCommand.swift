@@ -11,7 +11,7 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "snbridge-bench",
         abstract: "Drive snbridge end to end through a real mosquitto and measure it (see BENCHMARKS.md).",
         discussion: """
-            Scenarios: throughput, latency, scale, serial, hotplug, all (the default).
+            Scenarios: throughput, qos1-ratio, latency, scale, serial, hotplug, all (the default).
             Prints one JSON line per measurement on standard output, progress on standard error, and a table at the end.
             Examples:
               snbridge-bench all
@@ -20,7 +20,7 @@ struct BenchCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "Scenarios to run: throughput, latency, scale, serial, hotplug, all.")
+    @Argument(help: "Scenarios to run: throughput, qos1-ratio, latency, scale, serial, hotplug, all.")
     var scenarios: [String] = ["all"]
 
     @Flag(help: "Short smoke run: shorter windows, 1,000 clients for scale, fewer serial devices.")
@@ -90,8 +90,8 @@ struct BenchCommand: AsyncParsableCommand {
             )
         }
         var selected = Set(scenarios)
-        if selected.contains("all") { selected = ["throughput", "latency", "scale", "serial", "hotplug"] }
-        for name in selected where !["throughput", "latency", "scale", "serial", "hotplug"].contains(name) {
+        if selected.contains("all") { selected = ["throughput", "qos1-ratio", "latency", "scale", "serial", "hotplug"] }
+        for name in selected where !["throughput", "qos1-ratio", "latency", "scale", "serial", "hotplug"].contains(name) {
             throw BenchError.unknownScenario(name)
         }
 
@@ -112,7 +112,7 @@ struct BenchCommand: AsyncParsableCommand {
             try await Task.sleep(for: .milliseconds(1_500))
             context.progress("mosquitto's dropped-message count: \(collector.brokerDropped.load(ordering: .relaxed)) (-1: unknown)")
             // A fixed order: the cheap, precise measurements first, the 10,000-client one last.
-            for name in ["throughput", "latency", "serial", "hotplug", "scale"] where selected.contains(name) {
+            for name in ["throughput", "qos1-ratio", "latency", "serial", "hotplug", "scale"] where selected.contains(name) {
                 do {
                     try await run(name, context: context)
                 } catch {
@@ -137,6 +137,7 @@ struct BenchCommand: AsyncParsableCommand {
     private func run(_ name: String, context: BenchContext) async throws {
         switch name {
         case "throughput": try await ThroughputScenario(context: context).run()
+        case "qos1-ratio": try await QoS1RatioScenario(context: context).run()
         case "latency": try await LatencyScenario(context: context).run()
         case "scale": try await ConnectionScaleScenario(context: context).run()
         case "serial": try await SerialScenario(context: context).run()
