@@ -86,6 +86,68 @@ struct SerialBridgeEndToEndTests {
         await broker.stop()
     }
 
+    @Test("A sleeping board's messages wait in the gateway and arrive when it wakes; QoS 0 readings pass through")
+    func sleepingBoardGetsBufferedMessagesOnWake() async throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let broker = try await MosquittoBroker.start()
+        let cable = try await SerialCable(in: directory)
+        let bridge = try await SNBridgeProcess.start(
+            yaml: """
+                broker: { url: "mqtt://127.0.0.1:\(broker.port)" }
+                udp: { listeners: ["127.0.0.1:\(try FreePort.udp())"] }
+                status: { enabled: false }
+                serial:
+                  ports: ["\(cable.bridgeEnd)"]
+                """,
+            in: directory
+        )
+        let subscriber = try await MosquittoSubscriber.start(broker: broker, topics: ["sleepy/#"], qos: 1)
+        let device = try SimulatedDevice(arguments: [cable.deviceEnd])
+        try await device.waitForLine(startingWith: "linked")
+        device.send("connect sleepy-1 30 clean")
+        try await device.waitForLine(startingWith: "connack 0")
+        device.send("publish sleepy/reading 0 7")
+        let reading = try await subscriber.waitForMessage(topic: "sleepy/reading")
+        #expect(reading.payload == "7")
+        #expect(reading.qos == 0)
+
+        device.send("subscribe sleepy/config 1")
+        try await device.waitForLine(startingWith: "suback")
+        device.send("sleep 60")
+        try await device.waitForLine(startingWith: "disconnected")
+        try await MosquittoPublisher.publish(broker: broker, topic: "sleepy/config", payload: "interval=5", qos: 1)
+
+        // mosquitto_pub returning means the broker has the message, not that it has reached the gateway yet; a
+        // wake before that finds nothing buffered and the board goes back to sleep. So wake until the message
+        // comes, checking each time that it arrives only inside an awake period: after the awake PINGREQ and
+        // before the PINGRESP that closes it (MQTT-SN 6.14).
+        var delivered = false
+        for wake in 1...20 where !delivered {
+            let printedBeforeWake = device.printed.count
+            #expect(!device.printed.contains { $0.hasSuffix(" interval=5") }, "delivered to a sleeping board")
+            device.send("wake")
+            try await device.waitForLine(startingWith: "pingresp", occurrence: wake)
+            let awake = Array(device.printed.dropFirst(printedBeforeWake))
+            if let messageIndex = awake.firstIndex(where: { $0.hasPrefix("message") && $0.hasSuffix(" interval=5") }) {
+                let pingResponseIndex = awake.firstIndex { $0.hasPrefix("pingresp") } ?? awake.endIndex
+                #expect(messageIndex < pingResponseIndex)
+                delivered = true
+            } else {
+                device.send("sleep 60")
+                try await device.waitForLine(startingWith: "disconnected", occurrence: wake + 1)
+            }
+        }
+        #expect(delivered, "the message published while asleep never arrived; device printed \(device.printed)")
+
+        bridge.process.send(signal: SIGTERM)
+        #expect(try await bridge.process.waitForExit(timeout: .seconds(15)) == 0)
+        device.terminate()
+        await subscriber.stop()
+        await cable.unplug()
+        await broker.stop()
+    }
+
     @Test("A board speaking raw MQTT-SN (compatibility framing) works without reflashing")
     func rawCompatibilityMode() async throws {
         let directory = try Self.temporaryDirectory()
