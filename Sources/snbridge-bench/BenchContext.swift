@@ -51,12 +51,6 @@ final class BenchContext: @unchecked Sendable {
         }
     }
 
-    /// Replaces the last result (a target judged after its baseline ran).
-    func amendLast(_ change: (inout ScenarioResult) -> Void) {
-        guard !results.isEmpty else { return }
-        change(&results[results.count - 1])
-    }
-
     func progress(_ text: String) {
         FileHandle.standardError.write(Data("[\(timestamp())] \(text)\n".utf8))
     }

@@ -91,12 +91,3 @@ struct LatencyScenario {
         }
     }
 }
-
-extension ScenarioResult {
-    mutating func apply(_ histogram: LatencyHistogram) {
-        latencyP50Microseconds = histogram.percentileMicroseconds(0.50)
-        latencyP99Microseconds = histogram.percentileMicroseconds(0.99)
-        latencyMaxMicroseconds = histogram.maximumMicroseconds
-        latencySamples = histogram.count
-    }
-}

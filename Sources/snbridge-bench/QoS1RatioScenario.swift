@@ -49,12 +49,20 @@ struct QoS1RatioScenario {
         summary.payloadBytes = 32
         summary.mode = "closed"
         summary.window = context.options.window
-        let median = ratios.sorted()[ratios.count / 2]
-        summary.deliveredPerSecond = bridged.sorted()[bridged.count / 2]
+        let median = Self.median(ratios)
+        summary.deliveredPerSecond = Self.median(bridged)
         summary.target = "QoS 1 x25 >= 80% of direct: median \(ResultTable.format(median * 100, decimals: 0))% of \(ratios.count) rounds ("
             + ratios.map { ResultTable.format($0 * 100, decimals: 0) + "%" }.joined(separator: ", ") + ")"
         summary.targetMet = median >= 0.8
         context.report(summary)
+    }
+
+    /// The middle value; the mean of the two middle values for an even count.
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        guard !sorted.isEmpty else { return 0 }
+        let middle = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
     }
 
     private func measure(_ publishers: [any LoadPublisher], bridge: BridgeProcess?) async throws -> ScenarioResult {

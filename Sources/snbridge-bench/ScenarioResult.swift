@@ -52,3 +52,13 @@ struct ScenarioResult: Codable, Sendable {
     var targetMet: Bool?
     var note: String?
 }
+
+extension ScenarioResult {
+    /// Sets the latency fields from `histogram`.
+    mutating func apply(_ histogram: LatencyHistogram) {
+        latencyP50Microseconds = histogram.percentileMicroseconds(0.50)
+        latencyP99Microseconds = histogram.percentileMicroseconds(0.99)
+        latencyMaxMicroseconds = histogram.maximumMicroseconds
+        latencySamples = histogram.count
+    }
+}
