@@ -206,8 +206,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DeviceDiscoveryTests",
-            dependencies: ["DeviceDiscovery"],
-            exclude: ["Fixtures"]
+            dependencies: ["DeviceDiscovery", "TestSupport"]
         ),
         .testTarget(
             name: "SNBridgeSystemdTests",

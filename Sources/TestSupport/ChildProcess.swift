@@ -22,6 +22,7 @@ public final class ChildProcess: @unchecked Sendable {
     private var rawExitStatus: Int32?
     private var openStreams = 2
     private var lineWaiters: [(id: Int, predicate: (String) -> Bool, continuation: CheckedContinuation<String, any Error>)] = []
+    private var outputLineWaiters: [(id: Int, index: Int, continuation: CheckedContinuation<String, any Error>)] = []
     private var exitWaiters: [(id: Int, continuation: CheckedContinuation<Int32, any Error>)] = []
     private var nextWaiterID = 0
 
@@ -139,6 +140,31 @@ public final class ChildProcess: @unchecked Sendable {
         }
     }
 
+    /// Waits until standard output has a line number `index` (from 0) and returns it; for a test that reads the output
+    /// in order, each line exactly once.
+    public func waitForOutputLine(at index: Int, timeout: Duration = .seconds(10)) async throws -> String {
+        let id = lock.withLock { () -> Int in
+            nextWaiterID += 1
+            return nextWaiterID
+        }
+        return try await withTimeout(timeout, id: id, description: "output line \(index + 1)") {
+            try await withCheckedThrowingContinuation { continuation in
+                self.lock.lock()
+                if index < self.outputLines.count {
+                    let line = self.outputLines[index]
+                    self.lock.unlock()
+                    continuation.resume(returning: line)
+                } else if let status = self.exitStatus {
+                    self.lock.unlock()
+                    continuation.resume(throwing: ChildProcessError.exitedBeforeLine(self.commandLine, status: status))
+                } else {
+                    self.outputLineWaiters.append((id, index, continuation))
+                    self.lock.unlock()
+                }
+            }
+        }
+    }
+
     /// Waits until the process has exited and returns its status.
     @discardableResult
     public func waitForExit(timeout: Duration = .seconds(10)) async throws -> Int32 {
@@ -200,6 +226,11 @@ public final class ChildProcess: @unchecked Sendable {
             expired.append(waiter.continuation)
             return true
         }
+        outputLineWaiters.removeAll { waiter in
+            guard waiter.id == id else { return false }
+            expired.append(waiter.continuation)
+            return true
+        }
         var expiredExits: [CheckedContinuation<Int32, any Error>] = []
         exitWaiters.removeAll { waiter in
             guard waiter.id == id else { return false }
@@ -233,6 +264,11 @@ public final class ChildProcess: @unchecked Sendable {
         lineWaiters.removeAll { waiter in
             guard let line = newLines.first(where: waiter.predicate) else { return false }
             satisfied.append((waiter.continuation, line))
+            return true
+        }
+        outputLineWaiters.removeAll { waiter in
+            guard waiter.index < outputLines.count else { return false }
+            satisfied.append((waiter.continuation, outputLines[waiter.index]))
             return true
         }
         lock.unlock()
@@ -278,12 +314,22 @@ public final class ChildProcess: @unchecked Sendable {
         let lines = outputLines + errorLines
         let waiters = lineWaiters
         lineWaiters = []
+        let output = outputLines
+        let outputWaiters = outputLineWaiters
+        outputLineWaiters = []
         let exits = exitWaiters
         exitWaiters = []
         lock.unlock()
         for waiter in waiters {
             if let line = lines.first(where: waiter.predicate) {
                 waiter.continuation.resume(returning: line)
+            } else {
+                waiter.continuation.resume(throwing: ChildProcessError.exitedBeforeLine(commandLine, status: status))
+            }
+        }
+        for waiter in outputWaiters {
+            if waiter.index < output.count {
+                waiter.continuation.resume(returning: output[waiter.index])
             } else {
                 waiter.continuation.resume(throwing: ChildProcessError.exitedBeforeLine(commandLine, status: status))
             }

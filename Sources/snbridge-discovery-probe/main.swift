@@ -32,7 +32,7 @@ let terminationSources = [SIGTERM, SIGINT].map { signalNumber in
 let encoder = JSONEncoder()
 encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
 for await event in discovery.events {
-    var line = try encoder.encode(ProbeLine(event))
+    var line = try encoder.encode(DeviceDiscoveryEventRecord(event))
     line.append(UInt8(ascii: "\n"))
     FileHandle.standardOutput.write(line)
 }

@@ -8,12 +8,12 @@ import Testing
 struct UMockdevHotplugTests {
     @Test("a CP2102 present at start is found, removed, re-added, and keeps its identity on another port")
     func cp2102Lifecycle() async throws {
-        try await UMockdevTestbed.withTestbed { testbed in
+        try await DiscoveryProbe.withTestbed { testbed, startProbe in
             let board = FakeUSBSerialAdapter.cp2102(usbPort: "1-2", ttyName: "ttyUSB0")
             try await testbed.add(board.umockdevDescription)
-            try await testbed.startProbe()
+            let probe = try startProbe()
 
-            let found = try await testbed.nextProbeRecord()
+            let found = try await probe.nextRecord()
             #expect(found.event == "added")
             #expect(found.syspath == board.ttySyspath)
             #expect(found.devnode == "/dev/ttyUSB0")
@@ -30,26 +30,26 @@ struct UMockdevHotplugTests {
             #expect(found.identitySource == "usb-serial")
             #expect(found.rule == "cp210x")
             #expect(found.properties?["SNBRIDGE_DEVICE"] == "1")
-            #expect(try await testbed.nextProbeRecord().event == "enumerationCompleted")
+            #expect(try await probe.nextRecord().event == "enumerationCompleted")
 
             try await testbed.remove(board.syspathsLeafFirst)
-            let removed = try await testbed.nextProbeRecord()
+            let removed = try await probe.nextRecord()
             #expect(removed.event == "removed")
             #expect(removed.syspath == board.ttySyspath)
             #expect(removed.identity == found.identity)
 
             try await testbed.add(board.umockdevDescription)
-            let readded = try await testbed.nextProbeRecord()
+            let readded = try await probe.nextRecord()
             #expect(readded.event == "added")
             #expect(readded.syspath == board.ttySyspath)
             #expect(readded.identity == found.identity)
 
             // Replugged into another hub port, after another board took ttyUSB0: new tty name, new path, same identity.
             try await testbed.remove(board.syspathsLeafFirst)
-            #expect(try await testbed.nextProbeRecord().event == "removed")
+            #expect(try await probe.nextRecord().event == "removed")
             let replugged = FakeUSBSerialAdapter.cp2102(usbPort: "1-4", ttyName: "ttyUSB1")
             try await testbed.add(replugged.umockdevDescription)
-            let moved = try await testbed.nextProbeRecord()
+            let moved = try await probe.nextRecord()
             #expect(moved.event == "added")
             #expect(moved.devnode == "/dev/ttyUSB1")
             #expect(moved.byPath == replugged.byPath)
@@ -57,23 +57,23 @@ struct UMockdevHotplugTests {
             #expect(moved.identity == found.identity)
 
             // Stopping joins the discovery thread and ends the event stream; the probe then says so and exits cleanly.
-            #expect(try await testbed.stopProbe() == 0)
-            #expect(try await testbed.nextProbeRecord().event == "finished")
+            #expect(try await probe.stop() == 0)
+            #expect(try await probe.nextRecord().event == "finished")
         }
     }
 
     @Test("unknown chips are ignored; boards without serial get a path identity; native USB CDC is found")
     func filteringAndIdentitySources() async throws {
-        try await UMockdevTestbed.withTestbed { testbed in
-            try await testbed.startProbe()
-            #expect(try await testbed.nextProbeRecord().event == "enumerationCompleted")
+        try await DiscoveryProbe.withTestbed { testbed, startProbe in
+            let probe = try startProbe()
+            #expect(try await probe.nextRecord().event == "enumerationCompleted")
 
             let mystery = FakeUSBSerialAdapter.unknown(usbPort: "1-1", ttyName: "ttyUSB0")
             let ch340 = FakeUSBSerialAdapter.ch340(usbPort: "1-3", ttyName: "ttyUSB1")
             try await testbed.add(mystery.umockdevDescription)
             try await testbed.add(ch340.umockdevDescription)
             // The unknown chip's event came first on the same monitor; the next line being the CH340 proves it was dropped.
-            let nano = try await testbed.nextProbeRecord()
+            let nano = try await probe.nextRecord()
             #expect(nano.event == "added")
             #expect(nano.syspath == ch340.ttySyspath)
             #expect(nano.serialNumber == nil)
@@ -84,7 +84,7 @@ struct UMockdevHotplugTests {
 
             let esp32 = FakeUSBSerialAdapter.esp32S3(usbPort: "1-5", ttyName: "ttyACM0")
             try await testbed.add(esp32.umockdevDescription)
-            let s3 = try await testbed.nextProbeRecord()
+            let s3 = try await probe.nextRecord()
             #expect(s3.event == "added")
             #expect(s3.devnode == "/dev/ttyACM0")
             #expect(s3.syspath == esp32.ttySyspath)
@@ -94,7 +94,7 @@ struct UMockdevHotplugTests {
             // Removing the ignored device reports nothing: the next line is the CH340's removal.
             try await testbed.remove(mystery.syspathsLeafFirst)
             try await testbed.remove(ch340.syspathsLeafFirst)
-            let gone = try await testbed.nextProbeRecord()
+            let gone = try await probe.nextRecord()
             #expect(gone.event == "removed")
             #expect(gone.syspath == ch340.ttySyspath)
         }
