@@ -3,14 +3,19 @@ import NIOCore
 
 extension Gateway {
     /// A gateway whose client sessions connect to ``GatewayConfiguration/upstream`` with ``MQTTClient``.
+    ///
+    /// The session logic and every upstream connection share one event loop of the group: a PUBLISH then goes from
+    /// the client's datagram to the broker's socket, and its PUBACK back, without a thread hop (measured: a hop per
+    /// message cost more CPU than the upstream I/O it spread over other cores).
     public convenience init(configuration: GatewayConfiguration, eventLoopGroup: any EventLoopGroup, logger: Logger) {
+        let eventLoop = eventLoopGroup.next()
         self.init(
             configuration: configuration,
-            eventLoopGroup: eventLoopGroup,
+            eventLoopGroup: eventLoop,
             upstreamFactory: MQTTClientUpstreamFactory(
                 upstream: configuration.upstream,
                 maximumMessageSize: configuration.maxMessageSize,
-                eventLoopGroup: eventLoopGroup,
+                eventLoopGroup: eventLoop,
                 logger: logger
             ),
             logger: logger

@@ -168,7 +168,8 @@ final class SerialPortSupervisor: SerialLinkDelegate, Sendable {
         var portLogger = logger
         portLogger[metadataKey: "device.id"] = "\(port.descriptor.id)"
         let bootstrap = SerialLinkBootstrap(
-            group: eventLoopGroup,
+            // The gateway's own loop: frames then reach the session logic without a thread hop per frame.
+            group: gateway.eventLoop,
             link: settings.link,
             port: settings.port,
             mode: settings.mode,
