@@ -181,12 +181,19 @@ extension GatewayEngine {
 
     // MARK: Upstream of client sessions
 
+    /// The device's own client id prefix for a client on a serial device that has one, else empty.
+    func devicePrefix(of address: MQTTSNClientAddress) -> String {
+        guard case .serial(let device, _) = address else { return "" }
+        return self.deviceClientIDPrefixes[device] ?? ""
+    }
+
     func upstreamParameters(for session: ClientSession) -> UpstreamSessionParameters {
         let overrides = self.configuration.clients[session.clientID]
         let username = overrides?.username ?? self.configuration.upstream.username
         let password = overrides?.username != nil ? overrides?.password : self.configuration.upstream.password
         return UpstreamSessionParameters(
-            clientID: self.configuration.upstream.clientIDPrefix + session.clientID,
+            clientID: self.configuration.upstream.clientIDPrefix + self.devicePrefix(of: session.address)
+                + session.clientID,
             cleanSession: session.machine.cleanSession,
             keepAlive: session.machine.keepAlive,
             will: session.machine.will,

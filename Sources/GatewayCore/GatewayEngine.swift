@@ -21,6 +21,8 @@ final class GatewayEngine: @unchecked Sendable {
     let qosMinusOneSources: [SourceAddressPrefix]
 
     var sessions: [String: ClientSession] = [:]
+    /// Client id prefixes of serial devices (from their discovery rule), by device name.
+    var deviceClientIDPrefixes: [String: String] = [:]
     var clientIDsByAddress: [MQTTSNClientAddress: String] = [:]
     var transports: [any MQTTSNTransport] = []
     var transportsToFlush: [ObjectIdentifier: any MQTTSNTransport] = [:]

@@ -159,7 +159,9 @@ struct DeviceStatusEndToEndTests {
         try """
         broker: { url: "mqtt://127.0.0.1:\(broker.port)" }
         udp: { listeners: ["127.0.0.1:\(try FreePort.udp())"] }
-        discovery: { enabled: true }
+        discovery:
+          enabled: true
+          match: [{ name: greenhouse, usb_id: "10c4:ea60", client_id_prefix: "gh-" }]
         serial: { reopen_interval: 200ms }
         """.write(to: config, atomically: true, encoding: .utf8)
         let command = testbed.preloadedCommand([
@@ -183,6 +185,8 @@ struct DeviceStatusEndToEndTests {
             device.send("will board/status 1 unplugged")
             device.send("connect board-umockdev 30 clean")
             try await device.waitForLine(startingWith: "connack 0")
+            // The matching rule's client_id_prefix is the board's session name on the broker.
+            try await broker.waitForLog { $0.contains("New client connected") && $0.contains(" as gh-board-umockdev ") }
             device.send("publish board/temperature 1 23.25")
             try await device.waitForLine(startingWith: "puback")
             let reading = try await subscriber.waitForMessage(topic: "board/temperature")
@@ -191,7 +195,7 @@ struct DeviceStatusEndToEndTests {
             let record = try #require(
                 try StatusJSON.decode([DeviceRecord].self, from: listed.payload).first { $0.id == id })
             #expect(record.usbID == "10c4:ea60")
-            #expect(record.rule == "cp210x")
+            #expect(record.rule == "greenhouse")
             #expect(record.path == "/dev/ttyUSB0")
 
             // `snbridge devices` in the same bed sees the board through udev and its live state through the broker.

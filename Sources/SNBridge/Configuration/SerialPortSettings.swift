@@ -12,6 +12,9 @@ public struct SerialPortSettings: Hashable, Sendable {
     public var mode: SerialLinkMode
     /// How often the link is probed when the device is quiet (`link_keepalive`).
     public var linkKeepalive: TimeAmount
+    /// Put before the client ids of this device's MQTT-SN clients upstream, after `broker.client_id_prefix`
+    /// (a discovery rule's `client_id_prefix`).
+    public var clientIDPrefix: String?
 
     public init(
         path: String,

@@ -16,5 +16,6 @@ extension SerialPortSettings {
             port: SerialPortConfiguration(baudRate: options.baudRate, resetPolicy: resetPolicy),
             mode: options.framing == .raw ? .rawMQTTSN : .framed
         )
+        self.clientIDPrefix = options.clientIDPrefix
     }
 }

@@ -176,6 +176,7 @@ final class SerialPortSupervisor: SerialLinkDelegate, Sendable {
             logger: portLogger
         )
         registry?.openingStarted(id: port.descriptor.id)
+        gateway.setClientIDPrefix(settings.clientIDPrefix, forDevice: path)
         bootstrap.connect(devicePath: path, delegate: transport).whenComplete { result in
             switch result {
             case .success(let connection):
