@@ -14,27 +14,11 @@ struct SerialBridgeEndToEndTests {
 
     @Test("A board publishes and receives through snbridge, its unplug fires its will, and a replug relinks")
     func boardRoundTripUnplugAndReplug() async throws {
-        let directory = try Self.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let broker = try await MosquittoBroker.start()
-        let cable = try await SerialCable(in: directory)
-        let udpPort = try FreePort.udp()
-        let bridge = try await SNBridgeProcess.start(
-            yaml: """
-                broker:
-                  url: mqtt://127.0.0.1:\(broker.port)
-                udp:
-                  listeners: ["127.0.0.1:\(udpPort)"]
-                serial:
-                  reopen_interval: 200ms
-                  ports:
-                    - path: \(cable.bridgeEnd)
-                      baud: 115200
-                      link_keepalive: 2s
-                """,
-            in: directory
+        let fixture = try await SerialBridgeFixture.start(
+            serialPort: "{ path: PATH, baud: 115200, link_keepalive: 2s }",
+            topics: ["board/#"]
         )
-        let subscriber = try await MosquittoSubscriber.start(broker: broker, topics: ["board/#"], qos: 1)
+        let (broker, cable, bridge, subscriber) = (fixture.broker, fixture.cable, fixture.bridge, fixture.subscriber)
 
         // Boot amid ROM noise, link, connect with a will, publish QoS 1.
         let device = try SimulatedDevice(arguments: ["--banner", "--id", "a1b2c3d4e5f6", cable.deviceEnd])
@@ -75,34 +59,18 @@ struct SerialBridgeEndToEndTests {
         try await subscriber.waitForMessage { $0.topic == "board/temperature" && $0.payload == "22.0" }
 
         // SIGTERM: the board gets DISCONNECT, snbridge exits cleanly.
-        bridge.process.send(signal: SIGTERM)
-        try await replugged.waitForLine(startingWith: "disconnected")
-        let status = try await bridge.process.waitForExit(timeout: .seconds(15))
-        #expect(status == 0)
-
+        try await fixture.stop { try await replugged.waitForLine(startingWith: "disconnected") }
         replugged.terminate()
-        await subscriber.stop()
-        await cable.unplug()
-        await broker.stop()
     }
 
     @Test("A sleeping board's messages wait in the gateway and arrive when it wakes; QoS 0 readings pass through")
     func sleepingBoardGetsBufferedMessagesOnWake() async throws {
-        let directory = try Self.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let broker = try await MosquittoBroker.start()
-        let cable = try await SerialCable(in: directory)
-        let bridge = try await SNBridgeProcess.start(
-            yaml: """
-                broker: { url: "mqtt://127.0.0.1:\(broker.port)" }
-                udp: { listeners: ["127.0.0.1:\(try FreePort.udp())"] }
-                status: { enabled: false }
-                serial:
-                  ports: ["\(cable.bridgeEnd)"]
-                """,
-            in: directory
+        let fixture = try await SerialBridgeFixture.start(
+            serialPort: "PATH",
+            extraYAML: "status: { enabled: false }",
+            topics: ["sleepy/#"]
         )
-        let subscriber = try await MosquittoSubscriber.start(broker: broker, topics: ["sleepy/#"], qos: 1)
+        let (broker, cable, bridge, subscriber) = (fixture.broker, fixture.cable, fixture.bridge, fixture.subscriber)
         let device = try SimulatedDevice(arguments: [cable.deviceEnd])
         try await device.waitForLine(startingWith: "linked")
         device.send("connect sleepy-1 30 clean")
@@ -145,31 +113,14 @@ struct SerialBridgeEndToEndTests {
         }
         #expect(delivered, "the message published while asleep never arrived; device printed \(device.printed); bridge log: \(bridge.process.errorOutput.suffix(60).joined(separator: "\n"))")
 
-        bridge.process.send(signal: SIGTERM)
-        #expect(try await bridge.process.waitForExit(timeout: .seconds(15)) == 0)
+        try await fixture.stop()
         device.terminate()
-        await subscriber.stop()
-        await cable.unplug()
-        await broker.stop()
     }
 
     @Test("A board speaking raw MQTT-SN (compatibility framing) works without reflashing")
     func rawCompatibilityMode() async throws {
-        let directory = try Self.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let broker = try await MosquittoBroker.start()
-        let cable = try await SerialCable(in: directory)
-        let bridge = try await SNBridgeProcess.start(
-            yaml: """
-                broker: { url: "mqtt://127.0.0.1:\(broker.port)" }
-                udp: { listeners: ["127.0.0.1:\(try FreePort.udp())"] }
-                serial:
-                  ports:
-                    - { path: "\(cable.bridgeEnd)", framing: raw }
-                """,
-            in: directory
-        )
-        let subscriber = try await MosquittoSubscriber.start(broker: broker, topics: ["legacy/#"], qos: 1)
+        let fixture = try await SerialBridgeFixture.start(serialPort: "{ path: PATH, framing: raw }", topics: ["legacy/#"])
+        let (cable, subscriber) = (fixture.cable, fixture.subscriber)
         let device = try SimulatedDevice(arguments: ["--raw", cable.deviceEnd])
         try await device.waitForLine(startingWith: "ready")
         device.send("connect legacy-1 30 clean")
@@ -179,11 +130,7 @@ struct SerialBridgeEndToEndTests {
         let message = try await subscriber.waitForMessage(topic: "legacy/value")
         #expect(message.payload == "42")
 
-        bridge.process.send(signal: SIGTERM)
-        #expect(try await bridge.process.waitForExit(timeout: .seconds(15)) == 0)
+        try await fixture.stop()
         device.terminate()
-        await subscriber.stop()
-        await cable.unplug()
-        await broker.stop()
     }
 }
