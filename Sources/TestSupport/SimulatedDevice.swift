@@ -21,8 +21,7 @@ public final class SimulatedDevice: @unchecked Sendable {
 
     /// The simulator built next to the test bundle.
     public static var executableURL: URL {
-        let bundle = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
-        return bundle.deletingLastPathComponent().appendingPathComponent("snbridge-simdevice")
+        URL(fileURLWithPath: BuiltProduct.path("snbridge-simdevice"))
     }
 
     public init(arguments: [String]) throws {

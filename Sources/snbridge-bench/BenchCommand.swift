@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import TestSupport
 
 /// `snbridge-bench`: end-to-end benchmarks of snbridge against a real mosquitto it starts itself.
 @main
@@ -67,11 +68,10 @@ struct BenchCommand: AsyncParsableCommand {
 
     func run() async throws {
         let limit = FileDescriptorLimit.raiseToHardLimit()
-        let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         let options = BenchOptions(
             quick: quick,
-            snbridgePath: snbridge ?? directory.appendingPathComponent("snbridge").path,
-            simdevicePath: simdevice ?? directory.appendingPathComponent("snbridge-simdevice").path,
+            snbridgePath: snbridge ?? BuiltProduct.path("snbridge"),
+            simdevicePath: simdevice ?? BuiltProduct.path("snbridge-simdevice"),
             jsonOutput: json,
             offeredRate: rate,
             window: window,

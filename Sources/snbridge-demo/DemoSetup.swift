@@ -46,7 +46,7 @@ struct DemoSetup {
                 - path: \(cable.bridgeEnd)
                   baud: 115200
             """.write(to: config, atomically: true, encoding: .utf8)
-        let bridge = try ChildProcess(executable: Self.sibling("snbridge"), arguments: ["run", "--config", config.path])
+        let bridge = try ChildProcess(executable: BuiltProduct.path("snbridge"), arguments: ["run", "--config", config.path])
         try await bridge.waitForLine(timeout: .seconds(20)) { $0.contains("MQTT-SN listening on UDP") }
         DemoOutput.line("bridge", "snbridge run (pid \(bridge.pid)): MQTT-SN on udp 127.0.0.1:\(udpPort), serial port \(cable.bridgeEnd)")
 
@@ -65,11 +65,5 @@ struct DemoSetup {
         await bridge.terminate()
         await cable.unplug()
         await localBroker?.stop()
-    }
-
-    /// An executable built next to this one (`swift build` puts all products in one directory).
-    static func sibling(_ name: String) -> String {
-        let own = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
-        return own.deletingLastPathComponent().appendingPathComponent(name).path
     }
 }

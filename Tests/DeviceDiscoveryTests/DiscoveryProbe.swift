@@ -81,17 +81,13 @@ final class DiscoveryProbe: Sendable {
         if let override = ProcessInfo.processInfo.environment["SNBRIDGE_DISCOVERY_PROBE"] {
             return override
         }
-        let testBinary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        var directory = testBinary.deletingLastPathComponent()
-        // The test binary may sit inside an .xctest bundle directory.
-        for _ in 0..<4 {
-            let candidate = directory.appendingPathComponent("snbridge-discovery-probe").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            directory = directory.deletingLastPathComponent()
+        let candidate = BuiltProduct.path("snbridge-discovery-probe")
+        guard FileManager.default.isExecutableFile(atPath: candidate) else {
+            throw ProbeFailure(
+                "\(candidate) not found; build it (swift build --build-tests) or set SNBRIDGE_DISCOVERY_PROBE"
+            )
         }
-        throw ProbeFailure(
-            "snbridge-discovery-probe not found near \(testBinary.path); build it (swift build --build-tests) or set SNBRIDGE_DISCOVERY_PROBE"
-        )
+        return candidate
     }
 }
 

@@ -53,7 +53,12 @@ public final class BridgeStatusPublisher: Sendable {
         if let clientID = settings.clientID { return clientID }
         // gethostname, not ProcessInfo.hostName, which may wait for DNS.
         var buffer = [CChar](repeating: 0, count: 256)
-        let host = gethostname(&buffer, buffer.count) == 0 ? String(cString: buffer) : "host"
+        let host: String
+        if gethostname(&buffer, buffer.count) == 0 {
+            host = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        } else {
+            host = "host"
+        }
         let shortHost = host.split(separator: ".").first.map(String.init) ?? "host"
         return upstream.clientIDPrefix + "snbridge-" + shortHost
     }

@@ -6,10 +6,7 @@ struct SNBridgeProcess {
     let process: ChildProcess
     let directory: URL
 
-    static var executable: String {
-        let bundle = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
-        return bundle.deletingLastPathComponent().appendingPathComponent("snbridge").path
-    }
+    static var executable: String { BuiltProduct.path("snbridge") }
 
     /// Starts `snbridge run --config <yaml>` plus `arguments` and waits until it is ready to serve.
     static func start(yaml: String, arguments: [String] = [], in directory: URL) async throws -> SNBridgeProcess {
