@@ -12,6 +12,9 @@ enum ClientDropReason: String, Hashable, Sendable {
     case refusedByClient = "refused_by_client"
     /// The sleep buffer was full; the oldest message went.
     case queueFull = "queue_full"
+    /// A QoS 0 PUBLISH whose upstream connection was congested (the broker reading slower than the clients send):
+    /// at most once is dropped rather than buffered without bound. QoS 1/2 wait behind the in-flight limit instead.
+    case upstreamCongested = "upstream_congested"
     /// A message that makes no sense in the session's state (e.g. SUBACK from a client, PUBLISH before CONNACK).
     case unexpected = "unexpected"
 }

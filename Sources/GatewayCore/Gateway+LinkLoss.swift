@@ -16,7 +16,7 @@ extension Gateway {
             for session in lost {
                 engine.sessionLost(session, reason: .linkLost)
             }
-            engine.flushPendingTransports()
+            engine.flushPendingWrites()
         }
     }
 }

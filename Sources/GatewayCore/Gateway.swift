@@ -164,7 +164,7 @@ public final class Gateway: MQTTSNInboundHandler, Sendable {
         } else {
             engine.eventLoop.execute {
                 engine.receive(bytes, from: address, via: transport)
-                engine.flushPendingTransports()
+                engine.flushPendingWrites()
             }
         }
     }

@@ -70,7 +70,14 @@ extension GatewayEngine {
         let message = UpstreamMessage(topic: topic, payload: publish.payload, qos: .atMostOnce, retain: publish.retain)
         self.metrics.publishedUpstream()
         self.startGatewayUpstream().whenSuccess { [self] in
-            self.gatewayUpstream?.publish(message).whenComplete { _ in }
+            guard let upstream = self.gatewayUpstream else { return }
+            guard upstream.isWritable else {
+                self.metrics.dropped(ClientDropReason.upstreamCongested.rawValue)
+                return
+            }
+            upstream.publish(message, promise: nil)
+            self.markForFlush(upstream)
+            self.flushPendingWrites()
         }
     }
 }

@@ -223,7 +223,7 @@ extension GatewayEngine {
                     else { return }
                     self.logger.info("Upstream session lost", metadata: ["client.id": "\(clientID)"])
                     self.sessionLost(session, reason: .upstreamLost)
-                    self.flushPendingTransports()
+                    self.flushPendingWrites()
                 }
             }
         )
@@ -298,7 +298,7 @@ extension GatewayEngine {
                 )
                 self.perform(session.machine.upstreamConnectFailed(returnCode), for: session)
             }
-            self.flushPendingTransports()
+            self.flushPendingWrites()
         }
     }
 
@@ -311,17 +311,28 @@ extension GatewayEngine {
             self.perform(session.machine.upstreamPublishCompleted(completion, succeeded: false), for: session)
             return
         }
-        self.metrics.publishedUpstream()
-        let published = upstream.publish(message)
         guard completion != .none else {
+            guard upstream.isWritable else {
+                self.metrics.dropped(ClientDropReason.upstreamCongested.rawValue)
+                self.logCongestion(of: session)
+                return
+            }
+            self.metrics.publishedUpstream()
+            upstream.publish(message, promise: nil)
+            self.markForFlush(upstream)
             return
         }
-        published.hop(to: self.eventLoop).whenComplete { [self] result in
+        self.metrics.publishedUpstream()
+        let published = self.eventLoop.makePromise(of: Void.self)
+        upstream.publish(message, promise: published)
+        self.markForFlush(upstream)
+        published.futureResult.whenComplete { [self] result in
             guard self.isCurrent(session) else { return }
             var succeeded = false
             if case .success = result { succeeded = true }
             self.perform(session.machine.upstreamPublishCompleted(completion, succeeded: succeeded), for: session)
-            self.flushPendingTransports()
+            // Acknowledgements arrive in bursts from the broker: send the answers of one event-loop turn together.
+            self.flushAtEndOfTurn()
         }
     }
 
@@ -345,7 +356,7 @@ extension GatewayEngine {
             )
             // Retained messages may have arrived before the SUBACK went out; deliver them after it.
             self.deliverPending(to: session, now: .now())
-            self.flushPendingTransports()
+            self.flushPendingWrites()
         }
     }
 
@@ -355,7 +366,7 @@ extension GatewayEngine {
         upstream.unsubscribe(topicFilter: topicFilter).hop(to: self.eventLoop).whenComplete { [self] _ in
             guard self.isCurrent(session) else { return }
             self.send(.unsubscribeAck(MQTTSNUnsubscribeAck(messageID: messageID)), to: session)
-            self.flushPendingTransports()
+            self.flushPendingWrites()
         }
     }
 
@@ -379,7 +390,7 @@ extension GatewayEngine {
                 case .failure:
                     self.sessionLost(session, reason: .upstreamLost)
                 }
-                self.flushPendingTransports()
+                self.flushPendingWrites()
             }
     }
 
@@ -402,6 +413,6 @@ extension GatewayEngine {
             self.metrics.dropped(ClientDropReason.queueFull.rawValue)
         }
         self.deliverPending(to: session, now: .now())
-        self.flushPendingTransports()
+        self.flushPendingWrites()
     }
 }

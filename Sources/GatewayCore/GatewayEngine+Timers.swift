@@ -44,7 +44,7 @@ extension GatewayEngine {
             }
             self.perform(action, for: session)
         }
-        self.flushPendingTransports()
+        self.flushPendingWrites()
     }
 
     private func advertise(to destinations: [SocketAddress], duration: UInt16) {
@@ -58,7 +58,7 @@ extension GatewayEngine {
             }
             self.send(packet, to: address, via: transport)
         }
-        self.flushPendingTransports()
+        self.flushPendingWrites()
     }
 
     /// How many QoS 1/2 exchanges are unfinished, over all sessions.
@@ -81,7 +81,7 @@ extension GatewayEngine {
         self.sessions.removeAll()
         self.clientIDsByAddress.removeAll()
         self.metrics.clientsConnected(0)
-        self.flushPendingTransports()
+        self.flushPendingWrites()
         if let gatewayUpstream = self.gatewayUpstream {
             closed.append(gatewayUpstream.disconnect().recover { _ in })
             self.gatewayUpstream = nil

@@ -26,6 +26,10 @@ final class GatewayEngine: @unchecked Sendable {
     var clientIDsByAddress: [MQTTSNClientAddress: String] = [:]
     var transports: [any MQTTSNTransport] = []
     var transportsToFlush: [ObjectIdentifier: any MQTTSNTransport] = [:]
+    /// Upstream sessions published to since the last flush: a burst of PUBLISHes leaves in one write per session.
+    var upstreamsToFlush: [ObjectIdentifier: any UpstreamSession] = [:]
+    var isEndOfTurnFlushScheduled = false
+    var lastCongestionWarning = NIODeadline.uptimeNanoseconds(0)
     var metrics = GatewayMetrics()
     var recentlyLost = CircularBuffer<GatewaySessionSnapshot>(initialCapacity: 16)
     var isShuttingDown = false
@@ -113,7 +117,7 @@ final class GatewayEngine: @unchecked Sendable {
 
     func receiveBurstComplete(via transport: any MQTTSNTransport) {
         self.eventLoop.assertInEventLoop()
-        self.flushPendingTransports()
+        self.flushPendingWrites()
     }
 
     private func dispatch(_ packet: MQTTSNPacket, from address: MQTTSNClientAddress, via transport: any MQTTSNTransport)
@@ -275,7 +279,13 @@ final class GatewayEngine: @unchecked Sendable {
         self.transportsToFlush[ObjectIdentifier(transport)] = transport
     }
 
-    func flushPendingTransports() {
+    func flushPendingWrites() {
+        if !self.upstreamsToFlush.isEmpty {
+            for upstream in self.upstreamsToFlush.values {
+                upstream.flush()
+            }
+            self.upstreamsToFlush.removeAll(keepingCapacity: true)
+        }
         guard !self.transportsToFlush.isEmpty else {
             return
         }
@@ -283,5 +293,34 @@ final class GatewayEngine: @unchecked Sendable {
             transport.flush()
         }
         self.transportsToFlush.removeAll(keepingCapacity: true)
+    }
+
+    func markForFlush(_ upstream: any UpstreamSession) {
+        self.upstreamsToFlush[ObjectIdentifier(upstream)] = upstream
+    }
+
+    /// Flushes once the event loop has handled everything that is ready now, so that answers caused by many
+    /// connections' reads in one turn (the broker's PUBACKs on 25 sessions) leave in one `sendmmsg`.
+    func flushAtEndOfTurn() {
+        guard !self.isEndOfTurnFlushScheduled else { return }
+        self.isEndOfTurnFlushScheduled = true
+        self.eventLoop.execute { [self] in
+            self.isEndOfTurnFlushScheduled = false
+            self.flushPendingWrites()
+        }
+    }
+
+    /// Logs a dropped QoS 0 message at notice level at most once per second; the drops are all counted.
+    func logCongestion(of session: ClientSession) {
+        let now = NIODeadline.now()
+        guard now - self.lastCongestionWarning >= .seconds(1) else { return }
+        self.lastCongestionWarning = now
+        self.logger.notice(
+            "Upstream congested, QoS 0 message dropped",
+            metadata: [
+                "client.id": "\(session.clientID)",
+                "dropped.total": "\(self.metrics.statistics.droppedMessages[ClientDropReason.upstreamCongested.rawValue] ?? 0)",
+            ]
+        )
     }
 }

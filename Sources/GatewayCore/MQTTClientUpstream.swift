@@ -54,18 +54,29 @@ final class MQTTClientUpstream: UpstreamSession {
         }
     }
 
-    func publish(_ message: UpstreamMessage) -> EventLoopFuture<Void> {
+    func publish(_ message: UpstreamMessage, promise: EventLoopPromise<Void>?) {
         guard let client = self.client else {
-            return self.eventLoop.makeFailedFuture(MQTTClientError.notConnected)
+            promise?.fail(MQTTClientError.notConnected)
+            return
         }
-        return client.publish(
+        client.publish(
             MQTTMessage(
                 topic: message.topic,
                 payload: message.payload,
                 qos: MQTTQoS(rawValue: message.qos.rawValue) ?? .atMostOnce,
                 retain: message.retain
-            )
+            ),
+            flush: false,
+            promise: promise
         )
+    }
+
+    func flush() {
+        self.client?.flush()
+    }
+
+    var isWritable: Bool {
+        self.client?.isWritable ?? true
     }
 
     func subscribe(topicFilter: String, qos: UpstreamQoS) -> EventLoopFuture<UpstreamQoS> {

@@ -9,9 +9,15 @@ import NIOCore
 public protocol UpstreamSession: AnyObject, Sendable {
     /// Opens the session. Fails with ``UpstreamConnectError`` when the broker refuses it.
     func connect() -> EventLoopFuture<Void>
-    /// Publishes; the future succeeds once the broker acknowledged it (PUBACK for QoS 1, PUBCOMP for QoS 2) or,
-    /// for QoS 0, once written.
-    func publish(_ message: UpstreamMessage) -> EventLoopFuture<Void>
+    /// Publishes; `promise`, when given, succeeds once the broker acknowledged the message (PUBACK for QoS 1,
+    /// PUBCOMP for QoS 2) or, for QoS 0, once written. The message may wait in the connection's write buffer until
+    /// ``flush()``: the gateway publishes a whole inbound burst, then flushes each session it touched once.
+    func publish(_ message: UpstreamMessage, promise: EventLoopPromise<Void>?)
+    /// Writes out what ``publish(_:promise:)`` left in the connection's write buffer.
+    func flush()
+    /// False while the broker reads slower than the session writes (the write buffer is above its high-water mark).
+    /// QoS 0 messages are then dropped, and counted, rather than buffered without bound.
+    var isWritable: Bool { get }
     /// Subscribes to one filter; succeeds with the granted QoS, fails when the broker refused the subscription.
     func subscribe(topicFilter: String, qos: UpstreamQoS) -> EventLoopFuture<UpstreamQoS>
     /// Unsubscribes from one filter.

@@ -56,6 +56,38 @@ public final class MQTTClient: Sendable {
         onEventLoop { $0.publish(message) }
     }
 
+    /// Publishes `message` without making a future, for callers that publish in bursts.
+    ///
+    /// `promise`, when given, completes as ``publish(_:)``'s future would. With `flush: false` the packet waits in
+    /// the connection's write buffer until ``flush()`` (or the next flushed write), so that a burst of publishes
+    /// leaves in one system call. A QoS 0 message published while ``isWritable`` is false is dropped and `promise`
+    /// fails with ``MQTTClientError/congested``: at most once never buffers without bound.
+    public func publish(_ message: MQTTMessage, flush: Bool, promise: EventLoopPromise<Void>?) {
+        let core = self.core
+        if eventLoop.inEventLoop {
+            core.publish(message, flush: flush, promise: promise)
+        } else {
+            eventLoop.execute { core.publish(message, flush: flush, promise: promise) }
+        }
+    }
+
+    /// Sends what unflushed publishes left in the connection's write buffer.
+    public func flush() {
+        let core = self.core
+        if eventLoop.inEventLoop {
+            core.flush()
+        } else {
+            eventLoop.execute { core.flush() }
+        }
+    }
+
+    /// False while the connection's write buffer is above its high-water mark (NIO's default 64 KiB): the broker
+    /// is reading slower than we write. QoS 0 publishes are then dropped; QoS 1 and 2 wait behind the in-flight
+    /// limit. True when not connected (publishes then fail or queue as usual).
+    public var isWritable: Bool {
+        core.writability.withLockedValue { $0 }
+    }
+
     /// Subscribes; the result has one entry per subscription, in order: the granted QoS or why it was refused.
     public func subscribe(
         _ subscriptions: [MQTTSubscription],

@@ -1,4 +1,5 @@
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import NIOSSL
@@ -27,6 +28,10 @@ final class MQTTClientCore: @unchecked Sendable {
     private var connectTimeoutTask: Scheduled<Void>?
     private var keepAliveTask: RepeatedTask?
     private var reconnectTask: Scheduled<Void>?
+    /// Packets written since the last flush; a read burst's acknowledgements leave together at its end.
+    private var hasUnflushedWrites = false
+    /// The channel's writability, readable from any thread for ``MQTTClient/isWritable``.
+    let writability = NIOLockedValueBox(true)
 
     init(
         configuration: MQTTClientConfiguration,
@@ -62,17 +67,34 @@ final class MQTTClientCore: @unchecked Sendable {
     }
 
     func publish(_ message: MQTTMessage) -> EventLoopFuture<Void> {
-        eventLoop.assertInEventLoop()
         let promise = eventLoop.makePromise(of: Void.self)
+        publish(message, flush: true, promise: promise)
+        return promise.futureResult
+    }
+
+    func publish(_ message: MQTTMessage, flush: Bool, promise: EventLoopPromise<Void>?) {
+        eventLoop.assertInEventLoop()
         switch stateMachine.publish(message, promise: promise) {
         case .send(let packet, let completeOnWrite):
-            send(publish: packet, writePromise: completeOnWrite)
+            if packet.message.qos == .atMostOnce, let channel, !channel.isWritable {
+                // At most once: with the broker not reading, dropping now beats buffering without bound.
+                logger.trace("mqtt.publish.congested", metadata: ["mqtt.topic": .string(message.topic)])
+                completeOnWrite?.fail(MQTTClientError.congested)
+                return
+            }
+            send(publish: packet, writePromise: completeOnWrite, flush: flush)
         case .queued:
             logger.trace("mqtt.publish.queued", metadata: ["mqtt.topic": .string(message.topic)])
         case .fail(let error):
-            promise.fail(error)
+            promise?.fail(error)
         }
-        return promise.futureResult
+    }
+
+    func flush() {
+        eventLoop.assertInEventLoop()
+        guard hasUnflushedWrites else { return }
+        hasUnflushedWrites = false
+        channel?.flush()
     }
 
     func subscribe(_ subscriptions: [MQTTSubscription], properties: MQTTProperties) -> EventLoopFuture<[MQTTSubscribeResult]> {
@@ -218,6 +240,8 @@ final class MQTTClientCore: @unchecked Sendable {
         keepAliveTask?.cancel()
         keepAliveTask = nil
         encoder.maximumPacketSize = MQTTPacket.absoluteMaximumPacketSize
+        hasUnflushedWrites = false
+        writability.withLockedValue { $0 = true }
         logger.debug("mqtt.connection.closed", metadata: ["error": "\(reason.map { "\($0)" } ?? "none")"])
         apply(stateMachine.connectionClosed(error: reason))
     }
@@ -262,14 +286,14 @@ final class MQTTClientCore: @unchecked Sendable {
         case .none:
             break
         case .send(let response):
-            write(response, flush: true)
+            write(response, flush: false)
         case .deliver(let message, let acknowledgement):
             messageHandler(message)
-            if let acknowledgement { write(acknowledgement, flush: true) }
+            if let acknowledgement { write(acknowledgement, flush: false) }
         case .completePublish(let promise, let failure, let next, let failed):
             if let failure { promise?.fail(failure) } else { promise?.succeed() }
             for (promise, error) in failed { promise?.fail(error) }
-            for packet in next { send(publish: packet, writePromise: nil) }
+            for packet in next { send(publish: packet, writePromise: nil, flush: false) }
         case .completeSubscribe(let promise, let results):
             promise.succeed(results)
         case .completeUnsubscribe(let promise, let failure):
@@ -280,6 +304,20 @@ final class MQTTClientCore: @unchecked Sendable {
         case .close(let error):
             close(with: error)
         }
+    }
+
+    /// The end of a read burst: what its packets made us write leaves in one system call.
+    func readComplete(generation: Int) {
+        eventLoop.assertInEventLoop()
+        guard generation == self.generation else { return }
+        flush()
+    }
+
+    func writabilityChanged(_ isWritable: Bool, generation: Int) {
+        eventLoop.assertInEventLoop()
+        guard generation == self.generation else { return }
+        writability.withLockedValue { $0 = isWritable }
+        logger.debug("mqtt.writability.changed", metadata: ["mqtt.writable": "\(isWritable)"])
     }
 
     private func connAckReceived(_ connack: MQTTConnAckPacket) {
@@ -301,7 +339,7 @@ final class MQTTClientCore: @unchecked Sendable {
                     write(packet, flush: false)
                 }
             }
-            channel?.flush()
+            flush()
             for (promise, error) in completed {
                 if let error { promise?.fail(error) } else { promise?.succeed() }
             }
@@ -342,8 +380,10 @@ final class MQTTClientCore: @unchecked Sendable {
         }
         stateMachine.packetSent(at: .now())
         if flush {
+            hasUnflushedWrites = false
             channel.writeAndFlush(buffer, promise: writePromise)
         } else {
+            hasUnflushedWrites = true
             channel.write(buffer, promise: writePromise)
         }
     }
@@ -378,8 +418,10 @@ final class MQTTClientCore: @unchecked Sendable {
         logger.trace("mqtt.packet.sent", metadata: ["packet.type": .string(packet.name)])
         stateMachine.packetSent(at: .now())
         if flush {
+            hasUnflushedWrites = false
             channel.writeAndFlush(buffer, promise: promise)
         } else {
+            hasUnflushedWrites = true
             channel.write(buffer, promise: promise)
         }
         return true

@@ -12,6 +12,7 @@ public struct MQTTClientError: Error, Hashable, CustomStringConvertible {
         case encodingFailed
         case noTopicFilters
         case queueFull
+        case congested
     }
 
     private let kind: Kind
@@ -40,6 +41,9 @@ public struct MQTTClientError: Error, Hashable, CustomStringConvertible {
     public static let qosNotSupported = Self(.qosNotSupported, "the broker does not support this QoS")
     /// ``MQTTClientConfiguration/maximumQueuedPublishes`` publishes are already waiting.
     public static let queueFull = Self(.queueFull, "too many publishes are already waiting to be sent")
+    /// A QoS 0 publish found the connection's write buffer above its high-water mark (the broker is not reading as
+    /// fast as we publish); it was dropped rather than buffered without bound. See ``MQTTClient/isWritable``.
+    public static let congested = Self(.congested, "the connection's write buffer is full; the QoS 0 message was dropped")
     /// SUBSCRIBE and UNSUBSCRIBE need at least one topic filter.
     public static let noTopicFilters = Self(.noTopicFilters, "SUBSCRIBE and UNSUBSCRIBE need at least one topic filter")
     /// The packet could not be encoded (a string or binary field over 65,535 bytes...).

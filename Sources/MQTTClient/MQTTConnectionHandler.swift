@@ -25,6 +25,16 @@ final class MQTTConnectionHandler: ChannelInboundHandler {
         core.packetReceived(unwrapInboundIn(data), generation: generation)
     }
 
+    func channelReadComplete(context: ChannelHandlerContext) {
+        core.readComplete(generation: generation)
+        context.fireChannelReadComplete()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        core.writabilityChanged(context.channel.isWritable, generation: generation)
+        context.fireChannelWritabilityChanged()
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
         core.connectionEnded(generation: generation, error: nil)
         context.fireChannelInactive()

@@ -67,6 +67,70 @@ struct GatewayEngineTests {
         throw MQTTSNTestClientError.timedOut
     }
 
+    /// Polls `condition` on the fake's loop until it yields a value, for at most 5 s.
+    private func eventually<Value>(
+        _ factory: FakeUpstreamFactory,
+        _ condition: () async throws -> Value?
+    ) async throws -> Value {
+        let deadline = NIODeadline.now() + .seconds(5)
+        while NIODeadline.now() < deadline {
+            if let value = try await condition() { return value }
+            try await factory.eventLoop.scheduleTask(in: .milliseconds(10)) {}.futureResult.get()
+        }
+        throw MQTTSNTestClientError.timedOut
+    }
+
+    private func publish(_ payload: String, qos: MQTTSNQoS, messageID: UInt16 = 0) -> MQTTSNPacket {
+        .publish(
+            MQTTSNPublish(
+                qos: qos,
+                topicIDType: .predefined,
+                topicID: 1,
+                messageID: messageID,
+                payload: ByteBuffer(string: payload)
+            )
+        )
+    }
+
+    @Test("A burst of PUBLISHes goes upstream unflushed and is flushed once handled")
+    func upstreamFlushPerBurst() async throws {
+        try await withGateway { _, factory, client in
+            let upstream = try await self.connect(client, factory, id: "burst")
+            for index in 1...3 {
+                try await client.send(self.publish("m\(index)", qos: .atMostOnce))
+            }
+            let flushed = try await self.eventually(factory) {
+                let flushed = try await upstream.flushedPublishes()
+                return flushed.count == 3 ? flushed : nil
+            }
+            #expect(flushed.map { String(buffer: $0.payload) } == ["m1", "m2", "m3"])
+        }
+    }
+
+    @Test("While the upstream is congested QoS 0 PUBLISHes are dropped and counted; QoS 1 still goes upstream")
+    func upstreamCongestion() async throws {
+        try await withGateway { gateway, factory, client in
+            let upstream = try await self.connect(client, factory, id: "congested")
+            try await upstream.setWritable(false)
+            try await client.send(self.publish("dropped", qos: .atMostOnce))
+            try await client.send(self.publish("kept", qos: .atLeastOnce, messageID: 7))
+            let pending = try await self.eventually(factory) {
+                let pending = try await upstream.pendingPublishes()
+                return pending.isEmpty ? nil : pending
+            }
+            #expect(pending.map { String(buffer: $0.payload) } == ["kept"])
+            #expect(await gateway.statistics().droppedMessages["upstream_congested"] == 1)
+
+            try await upstream.setWritable(true)
+            try await client.send(self.publish("after", qos: .atMostOnce))
+            let resumed = try await self.eventually(factory) {
+                let pending = try await upstream.pendingPublishes()
+                return pending.count == 2 ? pending : nil
+            }
+            #expect(resumed.map { String(buffer: $0.payload) } == ["kept", "after"])
+        }
+    }
+
     @Test("CONNACK waits for the broker's CONNACK; the upstream session carries the prefixed client id")
     func connackAfterUpstream() async throws {
         try await withGateway { gateway, factory, client in

@@ -10,12 +10,20 @@ final class ScriptedBroker: Sendable {
     let port: Int
     /// Everything the client sent, in order.
     let received: Collector<MQTTPacket>
+    /// The accepted connections, so that a test can stop (and resume) reading one of them.
+    let connections: Collector<any Channel>
     private let serverChannel: any Channel
 
-    private init(port: Int, serverChannel: any Channel, received: Collector<MQTTPacket>) {
+    private init(
+        port: Int,
+        serverChannel: any Channel,
+        received: Collector<MQTTPacket>,
+        connections: Collector<any Channel>
+    ) {
         self.port = port
         self.serverChannel = serverChannel
         self.received = received
+        self.connections = connections
     }
 
     static func start(
@@ -23,16 +31,23 @@ final class ScriptedBroker: Sendable {
         respond: @escaping @Sendable (MQTTPacket) -> [MQTTPacket]
     ) async throws -> ScriptedBroker {
         let received = Collector<MQTTPacket>()
+        let connections = Collector<any Channel>()
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .childChannelInitializer { child in
-                child.eventLoop.makeCompletedFuture {
+                connections.append(child)
+                return child.eventLoop.makeCompletedFuture {
                     try child.pipeline.syncOperations.addHandler(ByteToMessageHandler(MQTTPacketDecoder(protocolVersion: version)))
                     try child.pipeline.syncOperations.addHandler(ScriptHandler(version: version, received: received, respond: respond))
                 }
             }
             .bind(host: "127.0.0.1", port: 0)
             .get()
-        return ScriptedBroker(port: channel.localAddress!.port!, serverChannel: channel, received: received)
+        return ScriptedBroker(
+            port: channel.localAddress!.port!,
+            serverChannel: channel,
+            received: received,
+            connections: connections
+        )
     }
 
     func stop() async {

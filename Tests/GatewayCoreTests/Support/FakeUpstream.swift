@@ -14,8 +14,12 @@ final class FakeUpstream: UpstreamSession, @unchecked Sendable {
     private let eventLoop: any EventLoop
     private let acceptsConnect: Bool
     private var connectPromise: EventLoopPromise<Void>?
-    private var publishPromises: [(message: UpstreamMessage, promise: EventLoopPromise<Void>)] = []
+    private var publishPromises: [(message: UpstreamMessage, promise: EventLoopPromise<Void>?)] = []
     private var closing = Closing.open
+    /// Publishes not yet flushed, and every message flushed so far, in order.
+    private var unflushed: [UpstreamMessage] = []
+    private var flushed: [UpstreamMessage] = []
+    private var writable = true
 
     init(
         parameters: UpstreamSessionParameters,
@@ -38,10 +42,19 @@ final class FakeUpstream: UpstreamSession, @unchecked Sendable {
         return promise.futureResult
     }
 
-    func publish(_ message: UpstreamMessage) -> EventLoopFuture<Void> {
-        let promise = self.eventLoop.makePromise(of: Void.self)
+    func publish(_ message: UpstreamMessage, promise: EventLoopPromise<Void>?) {
         self.publishPromises.append((message, promise))
-        return promise.futureResult
+        self.unflushed.append(message)
+    }
+
+    func flush() {
+        self.flushed += self.unflushed
+        self.unflushed.removeAll()
+    }
+
+    var isWritable: Bool {
+        self.eventLoop.preconditionInEventLoop()
+        return self.writable
     }
 
     func subscribe(topicFilter: String, qos: UpstreamQoS) -> EventLoopFuture<UpstreamQoS> {
@@ -79,8 +92,18 @@ final class FakeUpstream: UpstreamSession, @unchecked Sendable {
         try await self.eventLoop.submit {
             let promises = self.publishPromises
             self.publishPromises.removeAll()
-            for entry in promises { entry.promise.succeed() }
+            for entry in promises { entry.promise?.succeed() }
         }.get()
+    }
+
+    /// What reached the broker's side of the connection: published and then flushed.
+    func flushedPublishes() async throws -> [UpstreamMessage] {
+        try await self.eventLoop.submit { self.flushed }.get()
+    }
+
+    /// The broker stops (or resumes) reading: the connection's write buffer fills up.
+    func setWritable(_ writable: Bool) async throws {
+        try await self.eventLoop.submit { self.writable = writable }.get()
     }
 
     func closingState() async throws -> Closing {
