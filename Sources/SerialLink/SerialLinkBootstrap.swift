@@ -13,15 +13,19 @@ import NIOPosix
 /// and the link handler in its pipeline.
 ///
 /// ```
-///  tty fd -> NIOPipeBootstrap -> ByteToMessageHandler(SerialFrameDecoder) -> SerialLinkHandler -> delegate
-///                                 (raw mode: MQTTSNLengthPrefixedDecoder -> RawMQTTSNLinkHandler)
+///  tty fd -> NIOPipeBootstrap -> [ReadPacingHandler] -> ByteToMessageHandler(SerialFrameDecoder) -> SerialLinkHandler
+///                                                          (raw mode: MQTTSNLengthPrefixedDecoder -> RawMQTTSNLinkHandler)
 /// ```
+///
+/// With a ``readPacer``, busy ports are read in batches (see ``SerialReadPacer``).
 public struct SerialLinkBootstrap: Sendable {
     public var group: any EventLoopGroup
     public var link: SerialLinkConfiguration
     public var port: SerialPortConfiguration
     public var mode: SerialLinkMode
     public var logger: Logger
+    /// Paces reads when set; the group's loops must then be the pacer's loop (others are not paced).
+    public var readPacer: SerialReadPacer?
 
     public init(
         group: any EventLoopGroup,
@@ -105,11 +109,15 @@ public struct SerialLinkBootstrap: Sendable {
         let logger = self.logger
         // The link maximum is enforced per message by the state machine; the deframer must still take any HELLO.
         let maximumFrameSize = max(link.maximumFrameSize, DeviceHello.largestFrameSize)
+        let pacer = self.readPacer.flatMap { $0.canPace(baudRate: self.port.baudRate) ? $0 : nil }
         return NIOPipeBootstrap(group: eventLoop)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let connection = SerialLinkConnection(devicePath: devicePath, channel: channel)
                     let operations = channel.pipeline.syncOperations
+                    if let pacer {
+                        try operations.addHandler(ReadPacingHandler(pacer: pacer))
+                    }
                     switch mode {
                     case .framed:
                         try operations.addHandler(

@@ -60,6 +60,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Simulated serial devices (default 32).")
     var serialDevices: Int = 32
 
+    @Option(help: "snbridge's serial.read_batching for the serial scenario, e.g. 0ms or 10ms (default: snbridge's own).")
+    var serialReadBatching: String?
+
     @Option(help: "Run snbridge with this many NIO event loops (NIO_SINGLETON_GROUP_LOOP_COUNT); an experiment.")
     var bridgeEventLoops: Int?
 
@@ -81,6 +84,7 @@ struct BenchCommand: AsyncParsableCommand {
             modes: mode.map { $0 == "rate" ? .paced : .closedLoop },
             scaleClients: scaleClients ?? (quick ? 1_000 : 10_000),
             serialDevices: serialDevices,
+            serialReadBatching: serialReadBatching,
             measureSecondsOverride: seconds,
             bridgeEventLoops: bridgeEventLoops
         )

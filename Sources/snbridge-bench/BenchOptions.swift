@@ -14,6 +14,8 @@ struct BenchOptions: Sendable {
     var modes: [PublishRun.Mode]
     var scaleClients: Int
     var serialDevices: Int
+    /// `serial.read_batching` for the serial scenario; nil leaves snbridge's default.
+    var serialReadBatching: String?
 
     /// Overrides the measurement window (e.g. to attach a profiler for longer).
     var measureSecondsOverride: Double?

@@ -21,7 +21,9 @@ struct SerialScenario {
             bridge = try await BridgeProcess.start(
                 executable: context.options.snbridgePath,
                 brokerPort: context.broker.port,
-                extraYAML: "serial:\n  ports:\n\(ports)",
+                extraYAML: "serial:\n"
+                    + (context.options.serialReadBatching.map { "  read_batching: \($0)\n" } ?? "")
+                    + "  ports:\n\(ports)",
                 eventLoops: context.options.bridgeEventLoops
             )
         } catch {
@@ -48,7 +50,8 @@ struct SerialScenario {
             if let cpu = result.bridgeCPU, let frames = result.deliveredPerSecond, frames > 0 {
                 result.cpuMicrosecondsPerFrame = cpu * 1e6 / frames
                 result.target = "\(count) devices at 115200 baud < 10% of a core: \(ResultTable.format(cpu * 100, decimals: 1))% "
-                    + "(\(ResultTable.format(cpu * 1e6 / frames, decimals: 1)) µs/frame, \(frameBytes)-byte frames)"
+                    + "(\(ResultTable.format(cpu * 1e6 / frames, decimals: 1)) µs/frame, \(frameBytes)-byte frames, "
+                    + "read_batching \(context.options.serialReadBatching ?? "default"))"
                 result.targetMet = cpu < 0.10 && count >= 32 && (result.lost ?? 0) == 0
             }
             context.report(result)

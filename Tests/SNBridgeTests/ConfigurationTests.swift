@@ -22,6 +22,13 @@ struct ConfigurationTests {
         #expect(configuration.gateway.udpListeners == ["0.0.0.0:1884", "[::]:1884"])
         #expect(configuration.gateway.maxClients == 10_000)
         #expect(configuration.logLevel == .info)
+        #expect(configuration.serialReadBatching == .milliseconds(5))
+    }
+
+    @Test("serial.read_batching sets the read pacing; 0 turns it off")
+    func serialReadBatching() throws {
+        #expect(try SNBridgeConfiguration.parse(yaml: "serial: { read_batching: 12ms }").serialReadBatching == .milliseconds(12))
+        #expect(try SNBridgeConfiguration.parse(yaml: "serial: { read_batching: 0ms }").serialReadBatching == .zero)
     }
 
     @Test("The sample file in the repository is valid and means what its comments say")
@@ -121,6 +128,7 @@ struct ConfigurationTests {
         .init(yaml: "gateway:\n  qos_minus_one:\n    enabled: maybe", key: "gateway.qos_minus_one.enabled", problemContains: "true or false"),
         .init(yaml: "udp:\n  listeners: { a: b }", key: "udp.listeners", problemContains: "expected a list"),
         .init(yaml: "udp:\n  advertise:\n    interval: 10s", key: "udp.advertise.addresses", problemContains: "at least one"),
+        .init(yaml: "serial:\n  read_batching: 1s", key: "serial.read_batching", problemContains: "between 0s and 50ms"),
         .init(yaml: "log:\n  level: loud", key: "log.level", problemContains: "one of trace"),
         .init(yaml: "gateway: [1, 2]", key: "gateway", problemContains: "expected a mapping"),
         .init(yaml: "broker: {url: [", key: "", problemContains: "not valid YAML"),

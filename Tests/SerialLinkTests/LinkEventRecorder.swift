@@ -21,8 +21,15 @@ final class LinkEventRecorder: SerialLinkDelegate, @unchecked Sendable {
     private var waiters:
         [(id: Int, predicate: (Event) -> Bool, occurrence: Int, continuation: CheckedContinuation<Event?, Never>)] = []
     private var nextID = 0
+    private var readBursts = 0
 
     var recorded: [Event] { self.lock.withLock { self.events } }
+    /// How many reads the link's channel has completed (each may carry several frames).
+    var readBurstCount: Int { self.lock.withLock { self.readBursts } }
+
+    func serialLinkReadComplete(_ connection: SerialLinkConnection) {
+        self.lock.withLock { self.readBursts += 1 }
+    }
 
     func serialLink(_ connection: SerialLinkConnection, linkUp device: DeviceHello) { self.record(.linkUp(device)) }
     func serialLink(_ connection: SerialLinkConnection, linkDown reason: SerialLinkLossReason) {

@@ -21,7 +21,8 @@ struct PseudoTerminalEndToEndTests {
     func start(
         deviceArguments: [String] = ["--banner"],
         mode: SerialLinkMode = .framed,
-        keepalive: TimeAmount = .seconds(5)
+        keepalive: TimeAmount = .seconds(5),
+        readBatching: TimeAmount? = nil
     ) async throws -> Setup {
         let pair = try PseudoTerminalPair()
         let recorder = LinkEventRecorder()
@@ -29,8 +30,9 @@ struct PseudoTerminalEndToEndTests {
         logger.logLevel = .debug
         var link = SerialLinkConfiguration()
         link.keepaliveInterval = keepalive
-        let bootstrap = SerialLinkBootstrap(
-            group: MultiThreadedEventLoopGroup.singleton, link: link, mode: mode, logger: logger)
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        var bootstrap = SerialLinkBootstrap(group: loop, link: link, mode: mode, logger: logger)
+        bootstrap.readPacer = readBatching.map { SerialReadPacer(interval: $0, eventLoop: loop) }
         let master = try #require(pair.takeMaster())
         let connection = try await bootstrap.connect(
             takingOwnershipOf: master, name: pair.slavePath, delegate: recorder
@@ -88,6 +90,52 @@ struct PseudoTerminalEndToEndTests {
         try await setup.device.waitForExit()
         _ = try await setup.recorder.wait { $0 == .linkDown(.channelClosed) }
         try await setup.connection.closeFuture.get()
+    }
+
+    /// Frames 10 ms apart: unpaced, each is its own read; paced at 80 ms (about the most 115200 baud allows), the
+    /// first is read at once and the others wait for a tick, several per read, all of them, in order. Writes are
+    /// not delayed.
+    @Test(arguments: [nil, TimeAmount.milliseconds(80)])
+    func pacedReadsBatchFramesWithoutLosingAny(readBatching: TimeAmount?) async throws {
+        let setup = try await self.start(deviceArguments: [], readBatching: readBatching)
+        defer { setup.device.terminate() }
+        _ = try await setup.device.waitForLine(startingWith: "linked")
+        _ = try await setup.recorder.wait { if case .linkUp = $0 { true } else { false } }
+
+        let burstsBefore = setup.recorder.readBurstCount
+        for _ in 1...10 {
+            setup.device.send("ping")
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        let ping = LinkEventRecorder.Event.message([0x02, 0x16], forwarderNodeID: nil)
+        _ = try await setup.recorder.wait(occurrence: 10) { $0 == ping }
+        let bursts = setup.recorder.readBurstCount - burstsBefore
+        if readBatching == nil {
+            #expect(bursts >= 6, "unpaced: about one read per frame, got \(bursts)")
+        } else {
+            #expect(bursts <= 4, "paced: the frames behind the first wait for a tick, got \(bursts) reads")
+        }
+        #expect(setup.recorder.recorded.filter { $0 == ping }.count == 10)
+
+        // The other direction goes out at once, paced or not.
+        setup.device.send("connect dev1 60 clean")
+        _ = try await setup.recorder.wait { if case .message(let bytes, _) = $0 { bytes.count > 2 } else { false } }
+        try await setup.connection.send(ByteBuffer(bytes: [0x03, 0x05, 0x00])).get()
+        #expect(try await setup.device.waitForLine(startingWith: "connack") == "connack 0")
+        setup.device.send("quit")
+        try await setup.device.waitForExit()
+    }
+
+    @Test(arguments: [
+        (TimeAmount.milliseconds(5), 115_200, true),
+        (.milliseconds(50), 115_200, true),
+        (.milliseconds(5), 2_000_000, true),
+        (.milliseconds(10), 2_000_000, false),
+        (.milliseconds(50), 921_600, false),
+    ])
+    func aPauseMayNotOverflowTheTTYBuffer(interval: TimeAmount, baudRate: Int, paced: Bool) {
+        let pacer = SerialReadPacer(interval: interval, eventLoop: MultiThreadedEventLoopGroup.singleton.next())
+        #expect(pacer.canPace(baudRate: baudRate) == paced)
     }
 
     @Test func gatewayResetMakesTheDeviceSayHelloAgain() async throws {

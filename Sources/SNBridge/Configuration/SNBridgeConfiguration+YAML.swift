@@ -224,9 +224,12 @@ extension SNBridgeConfiguration {
 
 extension SNBridgeConfiguration {
     private mutating func readSerial(_ section: ConfigurationReader.Cursor, with reader: ConfigurationReader) {
-        reader.expectMapping(section, allowed: ["ports", "reopen_interval"])
+        reader.expectMapping(section, allowed: ["ports", "reopen_interval", "read_batching"])
         if let interval = reader.duration(section.key("reopen_interval"), in: .milliseconds(100) ... .seconds(3600)) {
             serialReopenInterval = TimeAmount(interval)
+        }
+        if let batching = reader.duration(section.key("read_batching"), in: .zero ... .milliseconds(50)) {
+            serialReadBatching = TimeAmount(batching)
         }
         var seen: Set<String> = []
         for entry in reader.sequence(section.key("ports")) {

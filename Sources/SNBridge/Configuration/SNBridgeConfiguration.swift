@@ -13,6 +13,9 @@ public struct SNBridgeConfiguration: Sendable {
     public var serialPorts: [SerialPortSettings]
     /// How often an absent or unplugged configured port is tried again (`serial.reopen_interval`).
     public var serialReopenInterval: TimeAmount
+    /// How long a busy serial port's next read may wait so that ports are read in batches (`serial.read_batching`);
+    /// zero reads every port as soon as it has data. See ``SerialReadPacer``.
+    public var serialReadBatching: TimeAmount = SNBridgeConfiguration.defaultSerialReadBatching
     /// The least severe log level printed (`log.level`). Defaults to `info`.
     public var logLevel: Logger.Level
     /// USB-serial discovery through udev (`discovery.*`).
@@ -31,6 +34,10 @@ public struct SNBridgeConfiguration: Sendable {
         self.serialReopenInterval = serialReopenInterval
         self.logLevel = logLevel
     }
+
+    /// Batching at most this long costs a frame no more than a USB-serial adapter's own latency timer (FTDI's is
+    /// 16 ms) and cuts the bridge's CPU per frame (BENCHMARKS.md).
+    public static let defaultSerialReadBatching = TimeAmount.milliseconds(5)
 
     /// The gateway defaults as `snbridge` documents them: broker `mqtt://localhost:1883`, UDP `0.0.0.0:1884` and
     /// `[::]:1884`.

@@ -40,6 +40,7 @@ final class SerialPortSupervisor: SerialLinkDelegate, Sendable {
     private let gateway: Gateway
     private let configuredPorts: [SerialPortSettings]
     private let reopenInterval: TimeAmount
+    private let readPacer: SerialReadPacer?
     private let eventLoopGroup: any EventLoopGroup
     private let registry: DeviceRegistry?
     private let consoleToMQTT: Bool
@@ -51,6 +52,7 @@ final class SerialPortSupervisor: SerialLinkDelegate, Sendable {
         gateway: Gateway,
         ports: [SerialPortSettings],
         reopenInterval: TimeAmount,
+        readBatching: TimeAmount = .zero,
         eventLoopGroup: any EventLoopGroup,
         registry: DeviceRegistry? = nil,
         consoleToMQTT: Bool = false,
@@ -59,6 +61,8 @@ final class SerialPortSupervisor: SerialLinkDelegate, Sendable {
         self.gateway = gateway
         self.configuredPorts = ports
         self.reopenInterval = reopenInterval
+        // One pacer for every port: they all live on the gateway's loop, and one tick reads all busy ones.
+        self.readPacer = readBatching > .zero ? SerialReadPacer(interval: readBatching, eventLoop: gateway.eventLoop) : nil
         self.eventLoopGroup = eventLoopGroup
         self.registry = registry
         self.consoleToMQTT = consoleToMQTT
@@ -167,7 +171,7 @@ final class SerialPortSupervisor: SerialLinkDelegate, Sendable {
         let settings = port.settings
         var portLogger = logger
         portLogger[metadataKey: "device.id"] = "\(port.descriptor.id)"
-        let bootstrap = SerialLinkBootstrap(
+        var bootstrap = SerialLinkBootstrap(
             // The gateway's own loop: frames then reach the session logic without a thread hop per frame.
             group: gateway.eventLoop,
             link: settings.link,
@@ -175,6 +179,7 @@ final class SerialPortSupervisor: SerialLinkDelegate, Sendable {
             mode: settings.mode,
             logger: portLogger
         )
+        bootstrap.readPacer = readPacer
         registry?.openingStarted(id: port.descriptor.id)
         gateway.setClientIDPrefix(settings.clientIDPrefix, forDevice: path)
         bootstrap.connect(devicePath: path, delegate: transport).whenComplete { result in

@@ -45,6 +45,7 @@ public struct BridgeService: Service, CustomStringConvertible {
             gateway: gateway,
             ports: configuration.serialPorts,
             reopenInterval: configuration.serialReopenInterval,
+            readBatching: configuration.serialReadBatching,
             eventLoopGroup: eventLoopGroup,
             registry: devices,
             consoleToMQTT: configuration.status.consoleToMQTT,
