@@ -43,25 +43,64 @@ public enum COBS {
         into buffer: inout ByteBuffer,
         maximumLength: Int
     ) throws(SerialFrameError) where Bytes.Element == UInt8, Bytes.Index == Int {
-        buffer.reserveCapacity(minimumWritableBytes: min(encoded.count, maximumLength))
-        var produced = 0
-        var index = encoded.startIndex
-        while index < encoded.endIndex {
-            let code = Int(encoded[index])
-            guard code != 0, index + code <= encoded.endIndex else {
-                throw .cobsError
-            }
-            let block = encoded[(index + 1)..<(index + code)]
-            guard !block.contains(0) else { throw .cobsError }
-            index += code
-            let addsZero = code < 0xFF && index < encoded.endIndex
-            produced += block.count + (addsZero ? 1 : 0)
-            guard produced <= maximumLength else { throw .oversize }
-            buffer.writeBytes(block)
-            if addsZero {
-                buffer.writeInteger(UInt8(0))
-            }
+        // Frames arrive as arrays: decode them straight from memory, one pass, no per-byte collection overhead.
+        let failure = encoded.withContiguousStorageIfAvailable { bytes in
+            Self.decode(bytes, into: &buffer, maximumLength: maximumLength)
         }
+        switch failure {
+        case .some(.some(let error)):
+            throw error
+        case .some(.none):
+            return
+        case .none:
+            let failure = Array(encoded).withUnsafeBufferPointer { bytes in
+                Self.decode(bytes, into: &buffer, maximumLength: maximumLength)
+            }
+            if let failure { throw failure }
+        }
+    }
+
+    /// The decoding loop; returns why `encoded` is not valid COBS, or nil once it was appended to `buffer`.
+    private static func decode(
+        _ encoded: UnsafeBufferPointer<UInt8>,
+        into buffer: inout ByteBuffer,
+        maximumLength: Int
+    ) -> SerialFrameError? {
+        var failure: SerialFrameError?
+        // Every code byte stands for at most one zero, so the decoding is shorter than the encoding.
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: min(encoded.count, maximumLength)) { output in
+            var produced = 0
+            var index = 0
+            let end = encoded.count
+            while index < end {
+                let code = Int(encoded[index])
+                guard code != 0, index + code <= end else {
+                    failure = .cobsError
+                    return 0
+                }
+                let block = UnsafeBufferPointer(rebasing: encoded[(index + 1)..<(index + code)])
+                guard !block.contains(0) else {
+                    failure = .cobsError
+                    return 0
+                }
+                index += code
+                let addsZero = code < 0xFF && index < end
+                guard produced + block.count + (addsZero ? 1 : 0) <= maximumLength else {
+                    failure = .oversize
+                    return 0
+                }
+                if let base = block.baseAddress, !block.isEmpty {
+                    (output.baseAddress! + produced).copyMemory(from: base, byteCount: block.count)
+                }
+                produced += block.count
+                if addsZero {
+                    output[produced] = 0
+                    produced += 1
+                }
+            }
+            return produced
+        }
+        return failure
     }
 
     /// An encoder fed one byte at a time, writing code bytes back into `buffer` when their block closes.
