@@ -83,7 +83,8 @@ struct MQTTConnectionStateMachine {
 
     // Session state: survives reconnects of a persistent session.
     private(set) var inFlight: [UInt16: InFlightPublish] = [:]
-    private(set) var queued = CircularBuffer<QueuedPublish>()
+    /// Empty for most sessions' whole life: grows only when publishes wait (thousands of idle gateway sessions).
+    private(set) var queued = CircularBuffer<QueuedPublish>(initialCapacity: 1)
     /// QoS 2 publishes we sent PUBREC for and whose PUBREL has not arrived: a redelivery is not passed on again.
     private(set) var inboundQoS2: Set<UInt16> = []
     private var pendingSubscribes: [UInt16: (promise: EventLoopPromise<[MQTTSubscribeResult]>, count: Int)] = [:]
