@@ -22,7 +22,7 @@ struct ConfigurationTests {
         #expect(configuration.gateway.udpListeners == ["0.0.0.0:1884", "[::]:1884"])
         #expect(configuration.gateway.maxClients == 10_000)
         #expect(configuration.logLevel == .info)
-        #expect(configuration.serialReadBatching == .milliseconds(5))
+        #expect(configuration.serialReadBatching == .milliseconds(25))
     }
 
     @Test("serial.read_batching sets the read pacing; 0 turns it off")

@@ -35,9 +35,10 @@ public struct SNBridgeConfiguration: Sendable {
         self.logLevel = logLevel
     }
 
-    /// Batching at most this long costs a frame no more than a USB-serial adapter's own latency timer (FTDI's is
-    /// 16 ms) and cuts the bridge's CPU per frame (BENCHMARKS.md).
-    public static let defaultSerialReadBatching = TimeAmount.milliseconds(5)
+    /// 25 ms: 32 boards streaming at 115200 baud cost under 10% of a core (BENCHMARKS.md measures 0 to 25 ms);
+    /// a frame waits at most this long, and only when it follows another within it, about what a USB-serial
+    /// adapter's own latency timer adds (FTDI's default is 16 ms).
+    public static let defaultSerialReadBatching = TimeAmount.milliseconds(25)
 
     /// The gateway defaults as `snbridge` documents them: broker `mqtt://localhost:1883`, UDP `0.0.0.0:1884` and
     /// `[::]:1884`.
