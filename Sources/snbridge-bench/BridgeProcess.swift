@@ -79,8 +79,22 @@ final class BridgeProcess: Sendable {
 
     var isRunning: Bool { process.terminationStatus == nil }
 
+    /// Stops snbridge; with `SNBRIDGE_BENCH_BRIDGE_LOG=FILE` in the environment, appends what it logged to FILE.
     func stop() async {
         await process.terminate(grace: .seconds(10))
         try? FileManager.default.removeItem(at: directory)
+        if let path = ProcessInfo.processInfo.environment["SNBRIDGE_BENCH_BRIDGE_LOG"] {
+            Self.append(self.log, to: path)
+        }
+    }
+
+    private static func append(_ lines: [String], to path: String) {
+        if !FileManager.default.fileExists(atPath: path) {
+            FileManager.default.createFile(atPath: path, contents: nil)
+        }
+        guard let handle = FileHandle(forWritingAtPath: path) else { return }
+        defer { try? handle.close() }
+        _ = try? handle.seekToEnd()
+        try? handle.write(contentsOf: Data((lines.joined(separator: "\n") + "\n").utf8))
     }
 }

@@ -14,8 +14,8 @@ struct ProcessSample {
     var takenAt: UInt64
 
     static func read(pid: Int32) -> ProcessSample? {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-            let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
+        guard let status = ProcFile.read("/proc/\(pid)/status"),
+            let stat = ProcFile.read("/proc/\(pid)/stat")
         else { return nil }
         var resident = 0
         for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {

@@ -6,7 +6,7 @@ enum UDPSocketDrops {
     static func count(localPort: Int) -> Int {
         var total = 0
         for table in ["/proc/net/udp", "/proc/net/udp6"] {
-            guard let text = try? String(contentsOfFile: table, encoding: .utf8) else { continue }
+            guard let text = ProcFile.read(table) else { continue }
             for line in text.split(separator: "\n").dropFirst() {
                 let fields = line.split(separator: " ", omittingEmptySubsequences: true)
                 // local_address is "HEXADDR:HEXPORT"; drops is the last column.
