@@ -68,15 +68,9 @@ extension GatewayEngine {
             return
         }
         let message = UpstreamMessage(topic: topic, payload: publish.payload, qos: .atMostOnce, retain: publish.retain)
-        self.metrics.publishedUpstream()
         self.startGatewayUpstream().whenSuccess { [self] in
             guard let upstream = self.gatewayUpstream else { return }
-            guard upstream.isWritable else {
-                self.metrics.dropped(ClientDropReason.upstreamCongested.rawValue)
-                return
-            }
-            upstream.publish(message, promise: nil)
-            self.markForFlush(upstream)
+            self.publishUnacknowledged(message, via: upstream, clientID: self.gatewayUpstreamClientID)
             self.flushPendingWrites()
         }
     }

@@ -312,14 +312,7 @@ extension GatewayEngine {
             return
         }
         guard completion != .none else {
-            guard upstream.isWritable else {
-                self.metrics.dropped(ClientDropReason.upstreamCongested.rawValue)
-                self.logCongestion(of: session)
-                return
-            }
-            self.metrics.publishedUpstream()
-            upstream.publish(message, promise: nil)
-            self.markForFlush(upstream)
+            self.publishUnacknowledged(message, via: upstream, clientID: session.clientID)
             return
         }
         self.metrics.publishedUpstream()

@@ -29,12 +29,11 @@ final class GatewayEngine: @unchecked Sendable {
     /// Upstream sessions published to since the last flush: a burst of PUBLISHes leaves in one write per session.
     var upstreamsToFlush: [ObjectIdentifier: any UpstreamSession] = [:]
     var isEndOfTurnFlushScheduled = false
-    var lastCongestionWarning = NIODeadline.uptimeNanoseconds(0)
+    var congestionWarnings = WarningThrottle()
     var metrics = GatewayMetrics()
     var recentlyLost = CircularBuffer<GatewaySessionSnapshot>(initialCapacity: 16)
     var isShuttingDown = false
-    var lastMalformedWarning = NIODeadline.uptimeNanoseconds(0)
-    var suppressedMalformedLogs = 0
+    var malformedWarnings = WarningThrottle()
     var tickTask: RepeatedTask?
     var advertiseTask: RepeatedTask?
     var gatewayUpstream: (any UpstreamSession)?
@@ -98,19 +97,16 @@ final class GatewayEngine: @unchecked Sendable {
     /// Logs a malformed message at warning level at most once per second, so that a peer sending garbage cannot
     /// flood the log; the others go to debug level, and all are counted in the metrics.
     private func logMalformed(address: MQTTSNClientAddress, error: any Error, size: Int) {
-        let now = NIODeadline.now()
         let metadata: Logger.Metadata = [
             "peer.address": "\(address)",
             "error.description": "\(error)",
             "message.size": "\(size)",
-            "malformed.suppressed": "\(self.suppressedMalformedLogs)",
+            "malformed.suppressed": "\(self.malformedWarnings.suppressed)",
         ]
-        if now - self.lastMalformedWarning >= .seconds(1) {
-            self.lastMalformedWarning = now
+        if self.malformedWarnings.admit() {
             self.logger.warning("Malformed MQTT-SN message dropped", metadata: metadata)
-            self.suppressedMalformedLogs = 0
+            self.malformedWarnings.resetSuppressed()
         } else {
-            self.suppressedMalformedLogs += 1
             self.logger.debug("Malformed MQTT-SN message dropped", metadata: metadata)
         }
     }
@@ -310,17 +306,26 @@ final class GatewayEngine: @unchecked Sendable {
         }
     }
 
-    /// Logs a dropped QoS 0 message at notice level at most once per second; the drops are all counted.
-    func logCongestion(of session: ClientSession) {
-        let now = NIODeadline.now()
-        guard now - self.lastCongestionWarning >= .seconds(1) else { return }
-        self.lastCongestionWarning = now
-        self.logger.notice(
-            "Upstream congested, QoS 0 message dropped",
-            metadata: [
-                "client.id": "\(session.clientID)",
-                "dropped.total": "\(self.metrics.statistics.droppedMessages[ClientDropReason.upstreamCongested.rawValue] ?? 0)",
-            ]
-        )
+    /// Publishes a message nobody acknowledges (QoS 0, QoS -1), left for the next flush. While the session is
+    /// congested the message is dropped and counted instead, with a notice at most once per second.
+    func publishUnacknowledged(_ message: UpstreamMessage, via upstream: any UpstreamSession, clientID: String) {
+        guard upstream.isWritable else {
+            self.metrics.dropped(ClientDropReason.upstreamCongested.rawValue)
+            if self.congestionWarnings.admit() {
+                self.congestionWarnings.resetSuppressed()
+                self.logger.notice(
+                    "Upstream congested, QoS 0 message dropped",
+                    metadata: [
+                        "client.id": "\(clientID)",
+                        "dropped.total":
+                            "\(self.metrics.statistics.droppedMessages[ClientDropReason.upstreamCongested.rawValue] ?? 0)",
+                    ]
+                )
+            }
+            return
+        }
+        self.metrics.publishedUpstream()
+        upstream.publish(message, promise: nil)
+        self.markForFlush(upstream)
     }
 }
