@@ -59,12 +59,7 @@ struct GatewayEngineTests {
     }
 
     private func waitForSession(_ factory: FakeUpstreamFactory, _ clientID: String) async throws -> FakeUpstream {
-        let deadline = NIODeadline.now() + .seconds(5)
-        while NIODeadline.now() < deadline {
-            if let session = try await factory.session(clientID) { return session }
-            try await factory.eventLoop.scheduleTask(in: .milliseconds(10)) {}.futureResult.get()
-        }
-        throw MQTTSNTestClientError.timedOut
+        try await self.eventually(factory) { try await factory.session(clientID) }
     }
 
     /// Polls `condition` on the fake's loop until it yields a value, for at most 5 s.

@@ -9,7 +9,7 @@ struct FlowControlTests {
         try await ScriptedBroker.start(version: .v3_1_1) { packet in
             switch packet {
             case .connect:
-                return [.connack(MQTTConnAckPacket(sessionPresent: false, returnCode: 0))]
+                return [ScriptedBrokerTests.connack()]
             case .publish(let publish):
                 guard let packetID = publish.packetID else { return [] }
                 return [.puback(MQTTPublishResponsePacket(packetID: packetID))]
