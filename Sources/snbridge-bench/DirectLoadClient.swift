@@ -65,15 +65,7 @@ final class DirectLoadClient: LoadPublisher, @unchecked Sendable {
 
     func sendOne() -> Bool {
         guard sending, let run else { return false }
-        if run.qos == 1 || run.mode == .closedLoop {
-            let outstanding = run.qos == 1 ? sent - completed : sent - (credit?.delivered.load(ordering: .relaxed) ?? 0)
-            if outstanding >= run.window {
-                if run.qos == 0, run.mode == .closedLoop, let credit, !credit.park(sent: sent, window: run.window) {
-                    return sendOne()
-                }
-                return false
-            }
-        }
+        guard run.allowsAnother(sent: sent, completed: completed, credit: credit) else { return false }
         var payload = ByteBuffer(bytes: template)
         BenchPayload.stamp(&payload, payloadStart: 0, sequence: sequence, sendTime: MonotonicClock.nanoseconds())
         sequence &+= 1

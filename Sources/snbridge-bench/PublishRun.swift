@@ -16,3 +16,19 @@ struct PublishRun: Sendable {
     /// in a closed loop. Ignored for paced QoS 0.
     var window: Int
 }
+
+extension PublishRun {
+    /// Whether a publisher that has sent `sent` messages, `completed` of them acknowledged, may send one more now.
+    /// A closed-loop QoS 0 publisher that may not parks on its `credit`, to be woken when the subscriber catches up.
+    func allowsAnother(sent: Int, completed: Int, credit: DeliveryCredit?) -> Bool {
+        guard self.qos == 1 || self.mode == .closedLoop else { return true }
+        while true {
+            let outstanding =
+                self.qos == 1 ? sent - completed : sent - (credit?.delivered.load(ordering: .relaxed) ?? 0)
+            if outstanding < self.window { return true }
+            // Park fails when a delivery came in meanwhile: look again.
+            guard self.qos == 0, self.mode == .closedLoop, let credit, !credit.park(sent: sent, window: self.window)
+            else { return false }
+        }
+    }
+}
