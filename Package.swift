@@ -116,7 +116,7 @@ let package = Package(
         .executableTarget(
             name: "snbridge-bench",
             dependencies: [
-                "MQTTSN", "MQTTClient", "TestSupport",
+                "MQTTSN", "MQTTClient", "GatewayCore", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

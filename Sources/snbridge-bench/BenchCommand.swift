@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GatewayCore
 import Logging
 import NIOCore
 import NIOPosix
@@ -70,7 +71,7 @@ struct BenchCommand: AsyncParsableCommand {
     var seconds: Double?
 
     func run() async throws {
-        let limit = FileDescriptorLimit.raiseToHardLimit()
+        let limit = FileDescriptorLimit.raiseToHardLimit() ?? -1
         let options = BenchOptions(
             quick: quick,
             snbridgePath: snbridge ?? BuiltProduct.path("snbridge"),

@@ -1,3 +1,4 @@
+import Foundation
 import DeviceDiscovery
 import Testing
 
@@ -134,6 +135,9 @@ struct DeviceMatcherTests {
         ("10c4:ea60", "cp210x"), ("10c4:ea70", "cp210x"), ("1a86:7523", "ch340"), ("1a86:55d4", "ch9102"),
         ("0403:6001", "ftdi"), ("0403:6010", "ftdi"), ("0403:6014", "ftdi"), ("0403:6015", "ftdi"),
         ("067b:2303", "pl2303"), ("303a:1001", "esp32-usb"), ("303a:0002", "esp32-usb"), ("303a:1002", "esp32-usb"),
+        ("2341:0043", "arduino"), ("2341:8057", "arduino"), ("2a03:0043", "arduino"), ("2e8a:000a", "rp2040"),
+        ("2e8a:0009", "rp2040"), ("2e8a:000c", "rp2040"), ("0483:5740", "stm32-vcp"), ("239a:80f4", "adafruit"),
+        ("1b4f:9206", "sparkfun"), ("2886:802f", "seeed"),
     ])
     func builtInDefaults(usbID text: String, rule: String) throws {
         let id = try USBIDPattern(parsing: text)
@@ -141,6 +145,42 @@ struct DeviceMatcherTests {
             syspath: "/sys/x/tty/ttyUSB0", devnode: "/dev/ttyUSB0", vendorID: id.vendorID, productID: id.productID
         )
         #expect(DeviceMatcher().firstMatch(for: device)?.name == rule)
+    }
+
+    @Test("other products of a vendor with a one-product rule are not taken", arguments: [
+        "0483:3748", "0483:374b", "10c4:8a2a", "1a86:5523", "303a:8000",
+    ])
+    func neighbouringProductsAreNotMatched(usbID text: String) throws {
+        let id = try USBIDPattern(parsing: text)
+        let device = DiscoveredSerialDevice(
+            syspath: "/sys/x/tty/ttyACM0", devnode: "/dev/ttyACM0", vendorID: id.vendorID, productID: id.productID
+        )
+        #expect(DeviceMatcher().firstMatch(for: device) == nil)
+    }
+
+    @Test("udev/60-snbridge.rules tags exactly the USB ids the built-in rules match")
+    func udevRulesListTheBuiltInIDs() throws {
+        let rulesFile = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("udev/60-snbridge.rules")
+        var tagged: Set<String> = []
+        for line in try String(contentsOf: rulesFile, encoding: .utf8).split(separator: "\n") where !line.hasPrefix("#") {
+            guard let vendors = Self.quotedValue(of: "ATTRS{idVendor}==", in: line) else { continue }
+            let products = Self.quotedValue(of: "ATTRS{idProduct}==", in: line) ?? ["*"]
+            for vendor in vendors {
+                for product in products { tagged.insert("\(vendor):\(product)") }
+            }
+        }
+        let builtIn = Set(DeviceMatchRule.builtInDefaults.flatMap { $0.criteria.usbIDs.map(\.description) })
+        #expect(tagged == builtIn)
+    }
+
+    /// The alternatives of `key"a|b"` in a udev rule line.
+    private static func quotedValue(of key: String, in line: Substring) -> [String]? {
+        guard let start = line.range(of: key + "\"")?.upperBound, let end = line[start...].firstIndex(of: "\"") else {
+            return nil
+        }
+        return line[start..<end].split(separator: "|").map(String.init)
     }
 
     @Test("a rule without criteria is refused")

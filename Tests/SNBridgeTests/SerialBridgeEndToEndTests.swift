@@ -133,4 +133,20 @@ struct SerialBridgeEndToEndTests {
         try await fixture.stop()
         device.terminate()
     }
+
+    @Test("snbridge run --serial PATH,framing=raw opens the port the option names, with no serial.ports in the file")
+    func serialOption() async throws {
+        let fixture = try await SerialBridgeFixture.start(serialArgument: "PATH,framing=raw,baud=115200", topics: ["quick/#"])
+        let (cable, subscriber) = (fixture.cable, fixture.subscriber)
+        let device = try SimulatedDevice(arguments: ["--raw", cable.deviceEnd])
+        try await device.waitForLine(startingWith: "ready")
+        device.send("connect quick-1 30 clean")
+        try await device.waitForLine(startingWith: "connack 0")
+        device.send("publish quick/start 1 ok")
+        try await device.waitForLine(startingWith: "puback")
+        #expect(try await subscriber.waitForMessage(topic: "quick/start").payload == "ok")
+
+        try await fixture.stop()
+        device.terminate()
+    }
 }

@@ -12,6 +12,15 @@ struct ConfigurationOptions: ParsableArguments {
     @Option(name: .long, help: "Upstream broker URL, mqtt://host[:port] or mqtts://host[:port] (overrides broker.url).")
     var broker: String?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "A serial port to open, as PATH[,baud=N][,framing=raw][,reset=on-open] (repeatable; adds to serial.ports).",
+            valueName: "path[,key=value...]"
+        )
+    )
+    var serial: [String] = []
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (overrides log.level).")
     var logLevel: Logger.Level?
 
@@ -29,6 +38,7 @@ struct ConfigurationOptions: ParsableArguments {
                 errors.append(ConfigurationError(key: "--udp-port", problem: "must be between 0 and 65535, got \(udpPort)"))
             }
         }
+        configuration.applySerialArguments(serial) { errors.append(ConfigurationError(key: $0, problem: $1)) }
         if let logLevel {
             configuration.logLevel = logLevel
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GatewayCore
 import Logging
 import NIOPosix
 import ServiceLifecycle
@@ -20,8 +21,12 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var options: ConfigurationOptions
 
+    /// Descriptors beside one upstream connection per session: listeners, serial ports, udev, the status session.
+    static let reservedDescriptors = 64
+
     func run() async throws {
         let configuration = try options.resolveOrExit()
+        let openFileLimit = FileDescriptorLimit.raiseToHardLimit()
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = configuration.logLevel
@@ -35,8 +40,18 @@ struct RunCommand: AsyncParsableCommand {
                 "broker.host": "\(configuration.gateway.upstream.host)",
                 "broker.port": "\(configuration.gateway.upstream.port)",
                 "broker.tls": "\(configuration.gateway.upstream.tls != nil)",
+                "process.open_files_limit": "\(openFileLimit.map(String.init) ?? "unknown")",
             ]
         )
+        if let openFileLimit, openFileLimit < configuration.gateway.maxClients + Self.reservedDescriptors {
+            logger.warning(
+                "Open-file limit is below what gateway.max_clients needs; raise LimitNOFILE or ulimit -Hn",
+                metadata: [
+                    "process.open_files_limit": "\(openFileLimit)",
+                    "gateway.max_clients": "\(configuration.gateway.maxClients)",
+                ]
+            )
+        }
         let notifier = SystemdNotifier(environment: ProcessInfo.processInfo.environment)
         let bridge = BridgeService(
             configuration: configuration,

@@ -233,39 +233,45 @@ extension SNBridgeConfiguration {
         }
         var seen: Set<String> = []
         for entry in reader.sequence(section.key("ports")) {
-            let path: String?
-            if case .scalar = entry.node {
-                path = reader.string(entry)
-            } else {
-                reader.expectMapping(entry, allowed: ["path", "baud", "framing", "reset", "link_keepalive"])
-                path = reader.string(entry.key("path"))
-                if path == nil { reader.report(entry.key("path").path, "is required: the tty to open, e.g. /dev/ttyAMA0") }
-            }
-            guard let path else { continue }
-            guard path.hasPrefix("/") else {
-                reader.report(entry.path, "must be an absolute tty path such as /dev/ttyUSB0, got '\(path)'")
+            guard let settings = Self.readSerialPort(entry, with: reader) else { continue }
+            guard seen.insert(settings.path).inserted else {
+                reader.report(entry.path, "lists \(settings.path) a second time")
                 continue
-            }
-            guard seen.insert(path).inserted else {
-                reader.report(entry.path, "lists \(path) a second time")
-                continue
-            }
-            var settings = SerialPortSettings(path: path)
-            if let baud = reader.choice(entry.key("baud"), Self.baudRates) { settings.port.baudRate = baud }
-            if let mode = reader.choice(entry.key("framing"), ["snbridge": SerialLinkMode.framed, "raw": .rawMQTTSN]) {
-                settings.mode = mode
-            }
-            if let policy = reader.choice(
-                entry.key("reset"),
-                ["never": SerialPortResetPolicy.never, "on-open": .onOpen, "on-link-loss": .onLinkLoss]
-            ) {
-                settings.port.resetPolicy = policy
-            }
-            if let keepalive = reader.duration(entry.key("link_keepalive"), in: .milliseconds(100) ... .seconds(3600)) {
-                settings.linkKeepalive = TimeAmount(keepalive)
             }
             serialPorts.append(settings)
         }
+    }
+
+    /// One `serial.ports` entry (a bare path or a mapping), or nil with the problems reported.
+    static func readSerialPort(_ entry: ConfigurationReader.Cursor, with reader: ConfigurationReader) -> SerialPortSettings? {
+        let path: String?
+        if case .scalar = entry.node {
+            path = reader.string(entry)
+        } else {
+            reader.expectMapping(entry, allowed: ["path", "baud", "framing", "reset", "link_keepalive"])
+            path = reader.string(entry.key("path"))
+            if path == nil { reader.report(entry.key("path").path, "is required: the tty to open, e.g. /dev/ttyAMA0") }
+        }
+        guard let path else { return nil }
+        guard path.hasPrefix("/") else {
+            reader.report(entry.path, "must be an absolute tty path such as /dev/ttyUSB0, got '\(path)'")
+            return nil
+        }
+        var settings = SerialPortSettings(path: path)
+        if let baud = reader.choice(entry.key("baud"), Self.baudRates) { settings.port.baudRate = baud }
+        if let mode = reader.choice(entry.key("framing"), ["snbridge": SerialLinkMode.framed, "raw": .rawMQTTSN]) {
+            settings.mode = mode
+        }
+        if let policy = reader.choice(
+            entry.key("reset"),
+            ["never": SerialPortResetPolicy.never, "on-open": .onOpen, "on-link-loss": .onLinkLoss]
+        ) {
+            settings.port.resetPolicy = policy
+        }
+        if let keepalive = reader.duration(entry.key("link_keepalive"), in: .milliseconds(100) ... .seconds(3600)) {
+            settings.linkKeepalive = TimeAmount(keepalive)
+        }
+        return settings
     }
 
     static let baudRates: KeyValuePairs<String, Int> = [

@@ -13,22 +13,29 @@ struct SerialBridgeFixture {
 
     /// - Parameters:
     ///   - serialPort: the YAML of the `serial.ports` entry; `PATH` stands for the cable's bridge end.
+    ///   - serialArgument: instead of a `serial.ports` entry, a `--serial` option (`PATH` as above).
     ///   - extraYAML: more top-level sections (`status: ...`).
     ///   - topics: what the subscriber subscribes to, at QoS 1.
-    static func start(serialPort: String, extraYAML: String = "", topics: [String]) async throws -> SerialBridgeFixture {
+    static func start(
+        serialPort: String? = nil,
+        serialArgument: String? = nil,
+        extraYAML: String = "",
+        topics: [String]
+    ) async throws -> SerialBridgeFixture {
         let directory = try SerialBridgeEndToEndTests.temporaryDirectory()
         let broker = try await MosquittoBroker.start()
         let cable = try await SerialCable(in: directory)
+        let ports = serialPort.map { "[\($0.replacingOccurrences(of: "PATH", with: cable.bridgeEnd))]" } ?? "[]"
         let bridge = try await SNBridgeProcess.start(
             yaml: """
                 broker: { url: "mqtt://127.0.0.1:\(broker.port)" }
                 udp: { listeners: ["127.0.0.1:\(try FreePort.udp())"] }
                 serial:
                   reopen_interval: 200ms
-                  ports:
-                    - \(serialPort.replacingOccurrences(of: "PATH", with: cable.bridgeEnd))
+                  ports: \(ports)
                 \(extraYAML)
                 """,
+            arguments: serialArgument.map { ["--serial", $0.replacingOccurrences(of: "PATH", with: cable.bridgeEnd)] } ?? [],
             in: directory
         )
         let subscriber = try await MosquittoSubscriber.start(broker: broker, topics: topics, qos: 1)

@@ -5,7 +5,7 @@
  * Setup: copy c/include/snbridge_device.h, c/snd_internal.h and c/snd_*.c from Firmware-Protocol/ into this
  * sketch folder (the Arduino IDE compiles every .c file next to the .ino), then upload. On the gateway machine:
  *
- *     snbridge --serial /dev/ttyACM0        (or the device appears through USB discovery)
+ *     snbridge run --serial /dev/ttyACM0    (or the device appears through USB discovery)
  *     mosquitto_sub -t 'sensors/#' -v
  *     mosquitto_pub -t actuators/uno/led -m 1
  *

@@ -3,7 +3,7 @@
  * to MQTT through snbridge, with ESP_LOG output left on the same UART as console text.
  *
  *     idf.py set-target esp32 && idf.py build flash
- *     snbridge --serial /dev/ttyUSB0
+ *     snbridge run --serial /dev/ttyUSB0
  *     mosquitto_sub -t 'esp32/#' -v
  *
  * UART0 carries both the frames and the ESP-IDF log: the gateway surfaces log lines as this device's log and
