@@ -1,3 +1,10 @@
+import NIOCore
+import NIOPosix
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Why a connection could not be established or was lost.
 ///
 /// Errors compare equal by kind (and reason code for ``rejected(_:)``), so tests can write
@@ -93,11 +100,11 @@ public struct MQTTConnectionError: Error, Hashable, CustomStringConvertible {
     }
 
     static func connectionRefused(_ underlying: any Error) -> Self {
-        Self(.connectionRefused, "the TCP connection to the broker could not be established: \(underlying)")
+        Self(.connectionRefused, "the TCP connection to the broker could not be established: \(sentence(underlying))")
     }
 
     static func tlsFailure(_ underlying: any Error) -> Self {
-        Self(.tlsFailure, "the TLS handshake with the broker failed: \(underlying)")
+        Self(.tlsFailure, "the TLS handshake with the broker failed: \(sentence(underlying))")
     }
 
     static func protocolViolation(_ reason: String) -> Self {
@@ -105,6 +112,26 @@ public struct MQTTConnectionError: Error, Hashable, CustomStringConvertible {
     }
 
     static func connectionClosed(_ underlying: any Error) -> Self {
-        Self(.connectionClosed, "the connection to the broker closed: \(underlying)")
+        Self(.connectionClosed, "the connection to the broker closed: \(sentence(underlying))")
+    }
+
+    /// What went wrong underneath, in words rather than as a type dump: `127.0.0.1 port 1883: Connection refused`
+    /// for each address tried, `cannot resolve broker.local: ...` for a failed lookup, the system's message for an
+    /// I/O error.
+    static func sentence(_ error: any Error) -> String {
+        switch error {
+        case let error as NIOConnectionError:
+            if let lookup = error.dnsAError ?? error.dnsAAAAError {
+                return "cannot resolve \(error.host): \(sentence(lookup))"
+            }
+            guard !error.connectionErrors.isEmpty else { return "no address found for \(error.host)" }
+            return error.connectionErrors.map { failure in
+                "\(failure.target.ipAddress ?? error.host) port \(error.port): \(sentence(failure.error))"
+            }.joined(separator: "; ")
+        case let error as IOError:
+            return String(cString: strerror(error.errnoCode))
+        default:
+            return "\(error)"
+        }
     }
 }

@@ -117,10 +117,19 @@ struct ConnectionIntegrationTests {
         }
     }
 
-    @Test("nothing listening gives connectionRefused")
+    @Test("nothing listening gives connectionRefused, described in words rather than as a type dump")
     func connectionRefused() async throws {
-        let client = TestClient(MQTTClientConfiguration(host: "127.0.0.1", port: try FreePort.tcp(), clientID: "refused"))
-        await #expect(throws: MQTTConnectionError.connectionRefused) { try await client.client.connect() }
+        let port = try FreePort.tcp()
+        let client = TestClient(MQTTClientConfiguration(host: "127.0.0.1", port: port, clientID: "refused"))
+        let error = await #expect(throws: MQTTConnectionError.connectionRefused) { try await client.client.connect() }
+        #expect(error?.description == "the TCP connection to the broker could not be established: Connection refused")
+        // A name goes through NIO's Happy Eyeballs, whose error lists every address tried.
+        let named = TestClient(MQTTClientConfiguration(host: "localhost", port: port, clientID: "refused"))
+        let namedError = await #expect(throws: MQTTConnectionError.connectionRefused) { try await named.client.connect() }
+        let description = namedError?.description ?? ""
+        #expect(description.hasPrefix("the TCP connection to the broker could not be established: "), "\(description)")
+        #expect(description.contains(" port \(port): Connection refused"), "\(description)")
+        #expect(!description.contains("SingleConnectionFailure") && !description.contains("NIOConnectionError"), "\(description)")
     }
 
     @Test("no CONNACK within the connect timeout gives timeout")

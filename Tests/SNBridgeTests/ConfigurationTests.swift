@@ -133,6 +133,9 @@ struct ConfigurationTests {
         .init(yaml: "log:\n  level: loud", key: "log.level", problemContains: "one of trace"),
         .init(yaml: "gateway: [1, 2]", key: "gateway", problemContains: "expected a mapping"),
         .init(yaml: "broker: {url: [", key: "", problemContains: "not valid YAML"),
+        .init(yaml: "broker:\n  url: mqtt://a\n  url: mqtt://b", key: "broker.url", problemContains: "given twice (again on line 3)"),
+        .init(yaml: "log: {level: info}\nlog: {level: debug}", key: "log", problemContains: "given twice"),
+        .init(yaml: "gateway:\n  predefined_topics:\n    1: a/b\n    1: c/d", key: "gateway.predefined_topics.1", problemContains: "given twice"),
     ]
 
     @Test("Bad values are answered with an error naming the key", arguments: badCases)
@@ -143,6 +146,26 @@ struct ConfigurationTests {
             guard let errors = error as? ConfigurationErrors else { return false }
             return errors.errors.contains { $0.key == badCase.key && $0.problem.contains(badCase.problemContains) }
         }
+    }
+
+    @Test("A directory, a missing file and an unreadable file given as --config each get a plain sentence")
+    func unreadableFiles() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("snbridge-config-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func problem(_ path: String) -> String {
+            do {
+                _ = try SNBridgeConfiguration.load(contentsOf: path)
+                return "loaded"
+            } catch {
+                return (error as? ConfigurationErrors)?.errors.map(\.description).joined() ?? "\(error)"
+            }
+        }
+        #expect(problem(directory.path) == "\(directory.path) is a directory, not a configuration file; give the file in it, e.g. \(directory.path)/snbridge.yaml")
+        #expect(problem(directory.path + "/absent.yaml") == "cannot read \(directory.path)/absent.yaml: there is no such file")
+        let binary = directory.appendingPathComponent("binary.yaml")
+        try Data([0x61, 0xff, 0x62, 0x0a]).write(to: binary)
+        #expect(problem(binary.path) == "cannot read \(binary.path) as UTF-8 text")
     }
 
     @Test("Every problem in a file is reported at once")

@@ -47,6 +47,18 @@ struct DeviceListingTests {
         )
     }
 
+    @Test("When the bridge is offline, the states it reported are marked as such")
+    func offlineBridge() {
+        let live = [
+            DeviceRecord(
+                id: "usb-10c4:ea60-0001A2B3-if00", path: "/dev/ttyUSB0", usbID: "10c4:ea60", rule: "cp210x",
+                origin: .discovered, state: "connected", since: Date(timeIntervalSince1970: 0)
+            )
+        ]
+        let listing = DeviceSnapshot.merge(discovered: [Self.cp2102], live: live, bridgeOffline: true)
+        #expect(listing.map(\.state) == ["connected, bridge offline"])
+    }
+
     @Test("Without a bridge every discovered device is 'present'; nothing at all is an empty JSON array")
     func withoutBridge() {
         let listing = DeviceSnapshot.merge(discovered: [Self.cp2102], live: [])

@@ -145,6 +145,41 @@ struct DeviceStatusEndToEndTests {
         #expect(table.hasPrefix("PATH") || table == "No serial devices found.")
     }
 
+    @Test("snbridge devices --broker exits 69 naming the broker when it cannot be reached")
+    func devicesCommandWithUnreachableBroker() async throws {
+        let port = try FreePort.tcp()
+        let command = try ChildProcess(
+            executable: SNBridgeProcess.executable,
+            arguments: ["devices", "--json", "--broker", "mqtt://127.0.0.1:\(port)", "--timeout", "5"]
+        )
+        #expect(try await command.waitForExit(timeout: .seconds(30)) == 69)
+        let message = command.errorOutput.last ?? ""
+        #expect(message.hasPrefix("snbridge: no live device state: the broker at 127.0.0.1:\(port) cannot be reached ("), "\(command.errorOutput)")
+        #expect(!message.contains("NIOConnectionError"), "\(message)")
+    }
+
+    @Test("snbridge devices marks the devices of a bridge whose status topic says offline")
+    func devicesCommandWithOfflineBridge() async throws {
+        let broker = try await MosquittoBroker.start()
+        let record = DeviceRecord(
+            id: "serial-dev_ttyAMA0", path: "/dev/ttyAMA0", origin: .configured, state: "linked", since: Date()
+        )
+        try await MosquittoPublisher.publish(broker: broker, topic: "snbridge/bridge/status", payload: "offline", qos: 1, retain: true)
+        try await MosquittoPublisher.publish(
+            broker: broker, topic: "snbridge/devices", payload: StatusJSON.encode([record]), qos: 1, retain: true
+        )
+        let command = try ChildProcess(
+            executable: SNBridgeProcess.executable,
+            arguments: ["devices", "--json", "--broker", "mqtt://127.0.0.1:\(broker.port)"]
+        )
+        #expect(try await command.waitForExit(timeout: .seconds(30)) == 0)
+        let rows = try JSONSerialization.jsonObject(with: Data(command.output.joined().utf8)) as? [[String: Any]] ?? []
+        let row = try #require(rows.first { $0["id"] as? String == record.id })
+        #expect(row["state"] as? String == "linked, bridge offline")
+        #expect(command.errorOutput.contains { $0.contains("the bridge is offline") })
+        await broker.stop()
+    }
+
     @Test(
         "Under umockdev: a CP2102 plugged in appears online with data flowing, removal takes it offline with its will, re-adding brings it back",
         .enabled(if: UMockdevBridgeTestbed.isAvailable)

@@ -32,8 +32,9 @@ enum DeviceSnapshot {
         return devices.values.sorted { $0.devnode < $1.devnode }
     }
 
-    /// Discovered devices with the live state of the same identity, then the bridge's other devices.
-    static func merge(discovered: [DiscoveredSerialDevice], live: [DeviceRecord]) -> [DeviceListing] {
+    /// Discovered devices with the live state of the same identity, then the bridge's other devices. When the
+    /// bridge is offline, its states are marked as its last report (`linked, bridge offline`).
+    static func merge(discovered: [DiscoveredSerialDevice], live: [DeviceRecord], bridgeOffline: Bool = false) -> [DeviceListing] {
         let liveByID = Dictionary(live.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         var listing = discovered.map { device -> DeviceListing in
             let descriptor = DeviceDescriptor(discovered: device)
@@ -43,7 +44,7 @@ enum DeviceSnapshot {
                 path: device.devnode,
                 usbID: descriptor.usbID,
                 rule: descriptor.rule,
-                state: record?.state ?? "present",
+                state: record.map { state(of: $0, bridgeOffline: bridgeOffline) } ?? "present",
                 source: record == nil ? "udev" : "udev+bridge",
                 product: device.product,
                 serial: device.serialNumber
@@ -53,11 +54,15 @@ enum DeviceSnapshot {
         for record in live where !shown.contains(record.id) {
             listing.append(
                 DeviceListing(
-                    id: record.id, path: record.path, usbID: record.usbID, rule: record.rule, state: record.state,
-                    source: "bridge"
+                    id: record.id, path: record.path, usbID: record.usbID, rule: record.rule,
+                    state: state(of: record, bridgeOffline: bridgeOffline), source: "bridge"
                 )
             )
         }
         return listing
+    }
+
+    private static func state(of record: DeviceRecord, bridgeOffline: Bool) -> String {
+        bridgeOffline ? "\(record.state), bridge offline" : record.state
     }
 }

@@ -12,8 +12,9 @@ struct DevicesCommand: AsyncParsableCommand {
         discussion: """
             Without a broker the state is "present" (seen by udev). With --broker, or with a --config, the running \
             bridge's retained <prefix>/devices list supplies the live state (linked, connected, asleep, lost, \
-            error) and adds the devices udev does not show (configured ports, boards that left). No devices, or no \
-            udev, gives an empty list, not an error.
+            error) and adds the devices udev does not show (configured ports, boards that left); when the bridge \
+            is offline its devices are marked so. No devices, or no udev, gives an empty list, not an error; a \
+            broker that cannot be reached exits with 69 after listing what udev sees.
 
             Examples:
               snbridge devices
@@ -57,23 +58,44 @@ struct DevicesCommand: AsyncParsableCommand {
         logger.logLevel = .warning
 
         let discovered = await DeviceSnapshot.discover(matcher: configuration.discovery.matcher, logger: logger)
-        var live: [DeviceRecord]?
+        var live: [DeviceRecord] = []
+        var bridgeOffline = false
+        var unreachable: String?
         if config != nil || broker != nil {
-            live = await LiveDeviceQuery(
+            let answer = await LiveDeviceQuery(
                 upstream: configuration.gateway.upstream,
                 topics: StatusTopics(prefix: configuration.status.topicPrefix),
                 timeout: .milliseconds(Int64(max(0.1, timeout) * 1000)),
                 eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
                 logger: logger
             ).fetch()
+            switch answer {
+            case .devices(let records, let offline):
+                live = records
+                bridgeOffline = offline
+            case .noDeviceList:
+                break
+            case .unreachable(let reason):
+                unreachable = reason
+            }
         }
-        let listing = DeviceSnapshot.merge(discovered: discovered, live: live ?? [])
+        let listing = DeviceSnapshot.merge(discovered: discovered, live: live, bridgeOffline: bridgeOffline)
         if json {
             print(StatusJSON.encode(listing))
         } else if listing.isEmpty {
             print("No serial devices found.")
         } else {
             print(listing.table)
+        }
+        if bridgeOffline {
+            printToStandardError("snbridge: the bridge is offline (its status topic says so); device states are as it last reported them")
+        }
+        if let unreachable {
+            let upstream = configuration.gateway.upstream
+            printToStandardError(
+                "snbridge: no live device state: the broker at \(upstream.host):\(upstream.port) cannot be reached (\(unreachable))"
+            )
+            throw ExitCode(69)
         }
     }
 }

@@ -12,11 +12,23 @@ struct LiveDeviceQuery {
     let eventLoopGroup: any EventLoopGroup
     let logger: Logger
 
-    /// The retained list, or `nil` when the broker or the list could not be had within the timeout.
-    func fetch() async -> [DeviceRecord]? {
+    /// What the broker said about the bridge.
+    enum Answer: Equatable {
+        /// The retained device list, and whether the bridge's own retained status says `offline` (its devices'
+        /// states are then its last word, not the present).
+        case devices([DeviceRecord], bridgeOffline: Bool)
+        /// The broker answered but holds no device list (no bridge with this topic prefix has run there).
+        case noDeviceList
+        /// The broker could not be reached or refused the session; the sentence says why.
+        case unreachable(String)
+    }
+
+    /// Asks the broker, giving up after ``timeout``.
+    func fetch() async -> Answer {
         let eventLoop = eventLoopGroup.next()
         let answer = eventLoop.makePromise(of: String?.self)
         let answered = NIOLockedValueBox(false)
+        let bridgeStatus = NIOLockedValueBox<String?>(nil)
         let complete: @Sendable (String?) -> Void = { payload in
             guard
                 answered.withLockedValue({ done in
@@ -48,24 +60,37 @@ struct LiveDeviceQuery {
             eventLoop: eventLoop,
             logger: logger,
             messageHandler: { message in
-                guard message.topic == topics.deviceList else { return }
-                complete(String(buffer: message.payload))
+                // The broker sends the retained messages in the order of the filters: the bridge's status first.
+                if message.topic == topics.bridgeStatus {
+                    bridgeStatus.withLockedValue { $0 = String(buffer: message.payload) }
+                } else if message.topic == topics.deviceList {
+                    complete(String(buffer: message.payload))
+                }
             }
         )
         let deadline = eventLoop.scheduleTask(in: TimeAmount(timeout)) {
             complete(nil)
         }
+        var failure: String?
         do {
             try await client.connect()
-            try await client.subscribe([MQTTSubscription(topicFilter: topics.deviceList, qos: .atMostOnce)])
+            try await client.subscribe([
+                MQTTSubscription(topicFilter: topics.bridgeStatus, qos: .atMostOnce),
+                MQTTSubscription(topicFilter: topics.deviceList, qos: .atMostOnce),
+            ])
         } catch {
-            logger.notice("No live device state: broker not reachable", metadata: ["error": "\(error)"])
+            failure = "\(error)"
             complete(nil)
         }
         let payload = try? await answer.futureResult.get()
         deadline.cancel()
         _ = try? await client.disconnect()
-        guard let payload = payload ?? nil else { return nil }
-        return try? StatusJSON.decode([DeviceRecord].self, from: payload)
+        if let failure {
+            return .unreachable(failure)
+        }
+        guard let payload = payload ?? nil, let records = try? StatusJSON.decode([DeviceRecord].self, from: payload) else {
+            return .noDeviceList
+        }
+        return .devices(records, bridgeOffline: bridgeStatus.withLockedValue { $0 } == "offline")
     }
 }

@@ -40,9 +40,14 @@ final class ConfigurationReader {
             report(cursor.path, "expected a mapping of keys (\(allowed.joined(separator: ", ")))")
             return false
         }
+        var seen: Set<String> = []
         for key in mapping.keys {
             guard let name = key.string else {
                 report(cursor.path, "keys must be strings")
+                continue
+            }
+            guard seen.insert(name).inserted else {
+                reportDuplicate(name, at: key, in: cursor)
                 continue
             }
             if !allowed.contains(name) {
@@ -147,13 +152,25 @@ final class ConfigurationReader {
             report(cursor.path, "expected a mapping")
             return []
         }
+        var seen: Set<String> = []
         return mapping.compactMap { pair in
             guard let key = pair.key.string else {
                 report(cursor.path, "keys must be strings")
                 return nil
             }
+            guard seen.insert(key).inserted else {
+                reportDuplicate(key, at: pair.key, in: cursor)
+                return nil
+            }
             return (key, Cursor(node: pair.value, path: "\(cursor.path).\(key)"))
         }
+    }
+
+    /// A key a mapping gives twice: YAML leaves the meaning open (Yams keeps the last), so it is an error.
+    private func reportDuplicate(_ name: String, at key: Node, in cursor: Cursor) {
+        let keyPath = cursor.path.isEmpty ? name : "\(cursor.path).\(name)"
+        let line = key.mark.map { " (again on line \($0.line))" } ?? ""
+        report(keyPath, "given twice\(line); keep one")
     }
 
     static func parseDuration(_ text: String) -> Duration? {

@@ -10,11 +10,25 @@ extension SNBridgeConfiguration {
     ///
     /// - Throws: ``ConfigurationErrors`` naming every bad key, or one error naming the file when it cannot be read.
     public static func load(contentsOf path: String) throws -> SNBridgeConfiguration {
+        func unreadable(_ problem: String) -> ConfigurationErrors {
+            ConfigurationErrors([ConfigurationError(key: "", problem: problem)])
+        }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw unreadable("cannot read \(path): there is no such file")
+        }
+        guard !isDirectory.boolValue else {
+            let example = (path as NSString).appendingPathComponent("snbridge.yaml")
+            throw unreadable("\(path) is a directory, not a configuration file; give the file in it, e.g. \(example)")
+        }
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            throw unreadable("cannot read \(path): this user may not read it (the package installs it root:snbridge 0640)")
+        }
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw ConfigurationErrors([ConfigurationError(key: "", problem: "cannot read \(path): \(error.localizedDescription)")])
+            throw unreadable("cannot read \(path) as UTF-8 text")
         }
         return try parse(yaml: text)
     }

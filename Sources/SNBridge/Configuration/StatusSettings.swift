@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 
 /// What the bridge publishes about itself and its devices through its own MQTT session (`status.*`).
@@ -9,7 +10,8 @@ public struct StatusSettings: Sendable, Hashable {
     /// `status.console_to_mqtt`: also publish device console lines on `<prefix>/devices/<id>/console`.
     /// Defaults to false: console output can be chatty and may contain things a board prints for its maker only.
     public var consoleToMQTT: Bool
-    /// `status.client_id`: the MQTT client id of the bridge's status session; `nil` gives `snbridge-<hostname>`.
+    /// `status.client_id`: the MQTT client id of the bridge's status session; `nil` gives
+    /// ``defaultClientID(host:gatewayID:machineID:)``.
     public var clientID: String?
     /// `status.interval`: how often the device list is republished when only counters changed. Defaults to 10 s.
     public var interval: TimeAmount
@@ -26,5 +28,17 @@ public struct StatusSettings: Sendable, Hashable {
         self.consoleToMQTT = consoleToMQTT
         self.clientID = clientID
         self.interval = interval
+    }
+
+    /// `snbridge-<host>-<gateway.id>-<machine id, 8 digits>`: two bridges on one host differ by their gateway ids,
+    /// and two hosts of one name (every Raspberry Pi is `raspberrypi`) by their machine ids. Without a machine id
+    /// (`/etc/machine-id` absent) the last part is left out. `broker.client_id_prefix` goes before it.
+    public static func defaultClientID(host: String, gatewayID: UInt8, machineID: String?) -> String {
+        let shortHost = host.split(separator: ".").first.map(String.init) ?? "host"
+        var id = "snbridge-\(shortHost.isEmpty ? "host" : shortHost)-\(gatewayID)"
+        if let machineID = machineID?.trimmingCharacters(in: .whitespacesAndNewlines), machineID.count >= 8 {
+            id += "-" + machineID.prefix(8)
+        }
+        return id
     }
 }

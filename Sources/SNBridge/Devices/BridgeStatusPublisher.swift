@@ -30,6 +30,7 @@ public final class BridgeStatusPublisher: Sendable {
     public let topics: StatusTopics
     private let settings: StatusSettings
     private let upstream: GatewayConfiguration.Upstream
+    private let gatewayID: UInt8
     private let eventLoopGroup: any EventLoopGroup
     private let logger: Logger
     private let state = NIOLockedValueBox(State())
@@ -38,12 +39,14 @@ public final class BridgeStatusPublisher: Sendable {
     public init(
         settings: StatusSettings,
         upstream: GatewayConfiguration.Upstream,
+        gatewayID: UInt8,
         eventLoopGroup: any EventLoopGroup,
         logger: Logger
     ) {
         self.settings = settings
         self.topics = StatusTopics(prefix: settings.topicPrefix)
         self.upstream = upstream
+        self.gatewayID = gatewayID
         self.eventLoopGroup = eventLoopGroup
         self.logger = logger
     }
@@ -59,8 +62,9 @@ public final class BridgeStatusPublisher: Sendable {
         } else {
             host = "host"
         }
-        let shortHost = host.split(separator: ".").first.map(String.init) ?? "host"
-        return upstream.clientIDPrefix + "snbridge-" + shortHost
+        let machineID = try? String(contentsOfFile: "/etc/machine-id", encoding: .utf8)
+        return upstream.clientIDPrefix
+            + StatusSettings.defaultClientID(host: host, gatewayID: gatewayID, machineID: machineID)
     }
 
     /// Connects in the background, retrying with the broker backoff until it succeeds or ``stop(offline:)``.

@@ -32,6 +32,7 @@ public struct BridgeService: Service, CustomStringConvertible {
             ? BridgeStatusPublisher(
                 settings: configuration.status,
                 upstream: configuration.gateway.upstream,
+                gatewayID: configuration.gateway.gatewayID,
                 eventLoopGroup: eventLoopGroup,
                 logger: logger
             ) : nil
