@@ -1,6 +1,7 @@
 import MQTTSNTransport
 
-/// The gateway's record of one client: its state machine plus the I/O handles the state machine must not know.
+/// The gateway's record of one client: its state machine (the whole session) plus the I/O handles the state
+/// machine must not know: where the client is, and its upstream connection.
 ///
 /// Only touched on the gateway's event loop, which is why it can be `@unchecked Sendable`: completions capture it
 /// and hop to that loop before touching it. A class, so that completions arriving later can tell whether the
@@ -10,8 +11,6 @@ final class ClientSession: @unchecked Sendable {
     var address: MQTTSNClientAddress
     var transport: any MQTTSNTransport
     var upstream: (any UpstreamSession)?
-    /// Topic filters subscribed upstream, so that a re-established upstream session (will update) gets them back.
-    var subscriptions: [String: UpstreamQoS] = [:]
 
     init(machine: ClientSessionStateMachine, address: MQTTSNClientAddress, transport: any MQTTSNTransport) {
         self.machine = machine

@@ -24,6 +24,10 @@ enum ClientSessionAction: Equatable, Sendable {
     case lost(ClientLossReason)
     /// A message was dropped; count it.
     case dropped(ClientDropReason)
-    /// The will changed: re-establish the upstream session with the new will, then send `response`.
-    case updateWill(response: MQTTSNPacket)
+    /// The will changed: close the upstream session gracefully (the old will is discarded) and open it again with
+    /// the state machine's parameters; report back with ``ClientSessionStateMachine/upstreamConnected(now:)``.
+    case reestablishUpstream
+    /// The upstream session is up again: subscribe to `subscriptions` (no answers to the client), then send
+    /// `thenSend` if any.
+    case restoreUpstream(subscriptions: [String: UpstreamQoS], thenSend: MQTTSNPacket?)
 }

@@ -10,16 +10,16 @@ extension ClientSessionStateMachine {
         self.lastHeard = now
         guard let will = willTopic.will, Self.isValidTopicName(will.topicName) else {
             self.state = .connectingUpstream
+            self.upstream = .connecting
             return .connectUpstream
         }
-        self.pendingWillTopic = will
-        self.state = .awaitingWillMessage
+        self.state = .awaitingWillMessage(will)
         return .send(.willMessageRequest(MQTTSNWillMessageRequest()))
     }
 
     /// WILLMSG during the connect exchange: the will is complete, the upstream session can be opened.
     mutating func willMessageReceived(_ willMessage: MQTTSNWillMessage, now: NIODeadline) -> ClientSessionAction {
-        guard self.state == .awaitingWillMessage, let willTopic = self.pendingWillTopic else {
+        guard case .awaitingWillMessage(let willTopic) = self.state else {
             return .dropped(.unexpected)
         }
         self.lastHeard = now
@@ -29,28 +29,57 @@ extension ClientSessionStateMachine {
             qos: UpstreamQoS(willTopic.qos),
             retain: willTopic.retain
         )
-        self.pendingWillTopic = nil
         self.state = .connectingUpstream
+        self.upstream = .connecting
         return .connectUpstream
     }
 
-    /// The upstream session is up: only now does the client get its CONNACK.
+    /// The upstream session is up. After the first CONNECT only now does the client get its CONNACK; after a
+    /// re-establishment or a restore the subscriptions are restored (and a will update answered).
     mutating func upstreamConnected(now: NIODeadline) -> ClientSessionAction {
-        guard self.state == .connectingUpstream else {
+        switch self.upstream {
+        case .up:
             return .none
+        case .reestablishing(let response):
+            self.upstream = .up
+            return .restoreUpstream(subscriptions: self.subscriptions, thenSend: response)
+        case .idle, .connecting:
+            if self.state == .connectingUpstream {
+                self.upstream = .up
+                self.state = .active
+                self.lastHeard = now
+                return .send(.connectAck(MQTTSNConnectAck(returnCode: .accepted)))
+            }
+            guard self.isEstablished else {
+                return .none
+            }
+            self.upstream = .up
+            return .restoreUpstream(subscriptions: self.subscriptions, thenSend: nil)
         }
-        self.state = .active
-        self.lastHeard = now
-        return .send(.connectAck(MQTTSNConnectAck(returnCode: .accepted)))
     }
 
     /// The broker refused the session or could not be reached.
     mutating func upstreamConnectFailed(_ returnCode: MQTTSNReturnCode) -> ClientSessionAction {
-        guard self.state == .connectingUpstream else {
+        switch self.upstream {
+        case .reestablishing:
+            self.state = .closed
+            return .lost(.upstreamLost)
+        case .idle, .connecting, .up:
+            guard self.state == .connectingUpstream else {
+                return .none
+            }
+            self.state = .closed
+            return .rejectConnection(returnCode)
+        }
+    }
+
+    /// The upstream connection dropped without this side closing it.
+    mutating func upstreamLost(now: NIODeadline) -> ClientSessionAction {
+        guard self.isEstablished, self.upstream == .up else {
             return .none
         }
         self.state = .closed
-        return .rejectConnection(returnCode)
+        return .lost(.upstreamLost)
     }
 
     /// Whether `connect` continues this session rather than starting a new one.
@@ -64,7 +93,7 @@ extension ClientSessionStateMachine {
         guard self.isEstablished, !connect.will else {
             return false
         }
-        return !connect.cleanSession || self.state == .asleep || self.state == .awake
+        return !connect.cleanSession || self.sleepDuration != nil
     }
 
     /// Continues the session for a CONNECT that ``resumes(with:)``: topic ids, subscriptions and buffered messages
@@ -75,13 +104,12 @@ extension ClientSessionStateMachine {
         }
         self.state = .active
         self.keepAlive = connect.duration
-        self.sleepDuration = 0
         self.lastHeard = now
         return .send(.connectAck(MQTTSNConnectAck(returnCode: .accepted)))
     }
 
-    /// WILLTOPICUPD: an empty one removes the will. MQTT cannot change a will on a live connection, so the gateway
-    /// re-establishes the upstream session (``ClientSessionAction/updateWill(response:)``).
+    /// WILLTOPICUPD: an empty one removes the will. MQTT cannot change a will on a live connection, so the upstream
+    /// session is re-established (``ClientSessionAction/reestablishUpstream``) and the client answered once it is up.
     mutating func willTopicUpdateReceived(_ update: MQTTSNWillTopicUpdate, now: NIODeadline) -> ClientSessionAction {
         guard self.isEstablished else {
             return .dropped(.unexpected)
@@ -90,7 +118,7 @@ extension ClientSessionStateMachine {
         let response = MQTTSNPacket.willTopicResponse(MQTTSNWillTopicResponse(returnCode: .accepted))
         guard let will = update.will else {
             self.will = nil
-            return .updateWill(response: response)
+            return self.reestablishUpstream(thenSend: response)
         }
         guard Self.isValidTopicName(will.topicName) else {
             return .send(.willTopicResponse(MQTTSNWillTopicResponse(returnCode: .rejectedNotSupported)))
@@ -102,7 +130,7 @@ extension ClientSessionStateMachine {
             qos: UpstreamQoS(will.qos),
             retain: will.retain
         )
-        return .updateWill(response: response)
+        return self.reestablishUpstream(thenSend: response)
     }
 
     /// WILLMSGUPD: a new will payload for the current will topic.
@@ -117,7 +145,14 @@ extension ClientSessionStateMachine {
             return .send(.willMessageResponse(MQTTSNWillMessageResponse(returnCode: .rejectedNotSupported)))
         }
         self.will?.payload = update.message
-        return .updateWill(response: .willMessageResponse(MQTTSNWillMessageResponse(returnCode: .accepted)))
+        return self.reestablishUpstream(
+            thenSend: .willMessageResponse(MQTTSNWillMessageResponse(returnCode: .accepted))
+        )
+    }
+
+    private mutating func reestablishUpstream(thenSend response: MQTTSNPacket) -> ClientSessionAction {
+        self.upstream = .reestablishing(response: response)
+        return .reestablishUpstream
     }
 
     /// Whether a name can be published to upstream: not empty, no wildcards, no NUL.

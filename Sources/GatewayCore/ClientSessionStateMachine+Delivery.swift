@@ -21,12 +21,18 @@ extension ClientSessionStateMachine {
     /// hold one message. QoS 0 messages go out back to back. An awake client gets its PINGRESP once everything
     /// buffered was delivered, and goes back to sleep.
     mutating func nextDelivery(now: NIODeadline) -> ClientSessionAction {
-        guard self.state == .active || self.state == .awake, self.inFlight == nil else {
+        let awakeFor: UInt16?
+        switch self.state {
+        case .active: awakeFor = nil
+        case .awake(let duration): awakeFor = duration
+        default: return .none
+        }
+        guard self.inFlight == nil else {
             return .none
         }
         guard let message = self.queue.popFirst() else {
-            if self.state == .awake {
-                self.state = .asleep
+            if let awakeFor {
+                self.state = .asleep(duration: awakeFor)
                 self.lastHeard = now
                 return .send(.pingResponse(MQTTSNPingResponse()))
             }

@@ -10,8 +10,8 @@ extension ClientSessionStateMachine {
         switch self.state {
         case .active:
             return .send(.pingResponse(MQTTSNPingResponse()))
-        case .asleep:
-            self.state = .awake
+        case .asleep(let duration):
+            self.state = .awake(duration: duration)
             // nextDelivery answers with PINGRESP once the buffer is empty.
             return .none
         case .awake:
@@ -30,8 +30,7 @@ extension ClientSessionStateMachine {
             self.state = .closed
             return .closeGracefully
         }
-        self.state = .asleep
-        self.sleepDuration = duration
+        self.state = .asleep(duration: duration)
         if let inFlight = self.inFlight {
             // Deliver it again after waking up, unless the client already has it (PUBREC received): then only the
             // PUBCOMP is outstanding and the message must not be sent twice.
@@ -54,14 +53,14 @@ extension ClientSessionStateMachine {
             return .none
         case .connectingUpstream, .closed:
             return .none
-        case .asleep:
-            if now - self.lastHeard > self.graceful(seconds: self.sleepDuration) {
+        case .asleep(let duration):
+            if now - self.lastHeard > self.graceful(seconds: duration) {
                 self.state = .closed
                 return .lost(.sleepExpired)
             }
             return .none
         case .active, .awake:
-            let supervisedSeconds = self.state == .awake ? max(self.sleepDuration, self.keepAlive) : self.keepAlive
+            let supervisedSeconds = max(self.sleepDuration ?? 0, self.keepAlive)
             if supervisedSeconds > 0, now - self.lastHeard > self.graceful(seconds: supervisedSeconds) {
                 self.state = .closed
                 return .lost(.keepAliveExpired)

@@ -51,8 +51,14 @@ extension ClientSessionStateMachine {
         }
     }
 
-    /// The broker answered the SUBSCRIBE; `grantedQoS` is `nil` when it refused.
-    func subscribeCompleted(messageID: UInt16, topicID: UInt16, grantedQoS: UpstreamQoS?) -> ClientSessionAction {
+    /// The broker answered the SUBSCRIBE; `grantedQoS` is `nil` when it refused. A granted filter is remembered,
+    /// so that a re-established upstream session gets it back.
+    mutating func subscribeCompleted(
+        topicFilter: String,
+        messageID: UInt16,
+        topicID: UInt16,
+        grantedQoS: UpstreamQoS?
+    ) -> ClientSessionAction {
         guard let grantedQoS else {
             return .send(
                 .subscribeAck(
@@ -65,6 +71,7 @@ extension ClientSessionStateMachine {
                 )
             )
         }
+        self.subscriptions[topicFilter] = grantedQoS
         return .send(
             .subscribeAck(
                 MQTTSNSubscribeAck(
@@ -93,6 +100,7 @@ extension ClientSessionStateMachine {
         guard let filter, Self.isValidTopicFilter(filter) else {
             return .send(.unsubscribeAck(MQTTSNUnsubscribeAck(messageID: unsubscribe.messageID)))
         }
+        self.subscriptions.removeValue(forKey: filter)
         return .unsubscribeUpstream(topicFilter: filter, messageID: unsubscribe.messageID)
     }
 

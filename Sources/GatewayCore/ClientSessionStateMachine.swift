@@ -1,30 +1,55 @@
 import MQTTSN
 import NIOCore
 
-/// The protocol logic of one MQTT-SN client in transparent mode, without any I/O.
+/// One MQTT-SN client's whole session in transparent mode, without any I/O: the connect exchange, the will, the
+/// topic ids, the subscriptions, the state of its upstream MQTT session, the uplink QoS 1/2 exchanges and the
+/// downlink queue with its one in-flight message.
 ///
 /// Every method takes an event (a packet from the client, a completion from the upstream session, a timer tick)
-/// and returns the ``ClientSessionAction`` the ``Gateway`` performs. Time is passed in, so tests drive it with
-/// table-like sequences and no channel or clock.
+/// and returns the ``ClientSessionAction`` the ``GatewayEngine`` carries out; the engine holds nothing of the
+/// session but its I/O handles (address, transport, upstream connection). Time is passed in, so tests drive it
+/// with table-like sequences and no channel or clock. ``nextDelivery(now:)`` is the machine's answer to "anything
+/// else to send?", asked after every event until it says ``ClientSessionAction/none``.
 ///
-/// Lifecycle:
+/// The client's side (MQTT-SN 1.2 section 6.14):
 ///
 /// ```
-/// CONNECT ──(will flag)──▶ awaitingWillTopic ──WILLTOPIC──▶ awaitingWillMessage ──WILLMSG──┐
-///    └──────────────────────────────────────────────────────────────────────────────────▶ connectingUpstream
-/// connectingUpstream ──upstream up──▶ active ◀──PINGRESP after delivery── awake ◀──PINGREQ── asleep
-///        active ──DISCONNECT(duration)──▶ asleep;  any ──DISCONNECT / loss──▶ closed
+/// CONNECT ──(will flag)──▶ awaitingWillTopic ──WILLTOPIC──▶ awaitingWillMessage(topic) ──WILLMSG──┐
+///    └────────────────────────────────────────────────────────────────────────────────────────▶ connectingUpstream
+/// connectingUpstream ──upstream up──▶ active ◀──PINGRESP after delivery── awake(d) ◀──PINGREQ── asleep(d)
+///        active ──DISCONNECT(d)──▶ asleep(d);  any ──DISCONNECT / loss──▶ closed
+/// ```
+///
+/// The upstream side (``Upstream``), independent of the client's:
+///
+/// ```
+/// idle ──start──▶ connecting ──broker CONNACK──▶ up ──will update──▶ reestablishing(response) ──up──▶ up
 /// ```
 struct ClientSessionStateMachine: Sendable {
-    /// Where the session is in its lifecycle.
+    /// Where the client is in its lifecycle; each state carries what only it needs.
     enum State: Hashable, Sendable {
         case awaitingWillTopic
-        case awaitingWillMessage
+        /// WILLTOPIC received; its topic and flags wait for the WILLMSG.
+        case awaitingWillMessage(MQTTSNWill)
         case connectingUpstream
         case active
-        case asleep
-        case awake
+        /// Sleeping for `duration` seconds: broker messages are buffered.
+        case asleep(duration: UInt16)
+        /// Woken by PINGREQ: buffered messages are being delivered, then PINGRESP sends it back to sleep.
+        case awake(duration: UInt16)
         case closed
+    }
+
+    /// The client's upstream MQTT session, as far as the session logic is concerned.
+    enum Upstream: Hashable, Sendable {
+        /// Not opened yet (the will exchange is still going on).
+        case idle
+        /// The first CONNECT is on its way to the broker; the client gets its CONNACK when it is answered.
+        case connecting
+        case up
+        /// Closed gracefully for a will update and being opened again with the new will; `response`
+        /// (WILLTOPICRESP or WILLMSGRESP) goes to the client once it is up and the subscriptions are restored.
+        case reestablishing(response: MQTTSNPacket)
     }
 
     /// Limits and timings shared by all sessions of a gateway.
@@ -39,8 +64,8 @@ struct ClientSessionStateMachine: Sendable {
     }
 
     /// A gateway-to-client message waiting for its acknowledgement.
-    struct InFlight: Sendable {
-        enum Stage: Hashable, Sendable {
+    struct InFlight: Hashable, Sendable {
+        enum Stage: Hashable, Sendable, Codable {
             /// REGISTER sent for the message's topic, waiting for REGACK.
             case registering(topicID: UInt16)
             /// QoS 1 PUBLISH sent, waiting for PUBACK.
@@ -65,17 +90,17 @@ struct ClientSessionStateMachine: Sendable {
     let clientID: String
     let settings: Settings
     var state: State
+    var upstream: Upstream = .idle
     var cleanSession: Bool
     /// Seconds; 0 means no keepalive supervision.
     var keepAlive: UInt16
-    /// Seconds, while asleep or awake.
-    var sleepDuration: UInt16 = 0
     var will: UpstreamMessage?
-    var pendingWillTopic: MQTTSNWill?
     /// When the client was last heard from; keepalive and sleep supervision count from here.
     var lastHeard: NIODeadline
 
     var registry: TopicRegistry
+    /// Topic filters the broker granted, so that a re-established upstream session gets them back.
+    var subscriptions: [String: UpstreamQoS] = [:]
     /// Broker messages waiting for delivery (the one in flight is in ``inFlight``).
     var queue: CircularBuffer<UpstreamMessage>
     var inFlight: InFlight?
@@ -96,17 +121,20 @@ struct ClientSessionStateMachine: Sendable {
         self.lastHeard = now
         self.registry = TopicRegistry(limit: settings.maxTopicsPerClient, predefined: predefinedTopics)
         self.queue = CircularBuffer(initialCapacity: 4)
-        self.rateLimiter = settings.rateLimit.map {
-            TokenBucket(ratePerSecond: $0.messagesPerSecond, burst: $0.burst, now: now)
-        }
+        self.rateLimiter = Self.makeRateLimiter(settings, now: now)
+    }
+
+    static func makeRateLimiter(_ settings: Settings, now: NIODeadline) -> TokenBucket? {
+        settings.rateLimit.map { TokenBucket(ratePerSecond: $0.messagesPerSecond, burst: $0.burst, now: now) }
     }
 
     /// What the gateway does right after creating the session: ask for the will, or connect upstream.
-    func start() -> ClientSessionAction {
+    mutating func start() -> ClientSessionAction {
         switch self.state {
         case .awaitingWillTopic:
             return .send(.willTopicRequest(MQTTSNWillTopicRequest()))
         default:
+            self.upstream = .connecting
             return .connectUpstream
         }
     }
@@ -116,6 +144,14 @@ struct ClientSessionStateMachine: Sendable {
         switch self.state {
         case .active, .asleep, .awake: true
         case .awaitingWillTopic, .awaitingWillMessage, .connectingUpstream, .closed: false
+        }
+    }
+
+    /// Whether the client is sleeping or awake (section 6.14), with its sleep duration.
+    var sleepDuration: UInt16? {
+        switch self.state {
+        case .asleep(let duration), .awake(let duration): duration
+        default: nil
         }
     }
 

@@ -11,7 +11,7 @@ extension GatewayEngine {
         now: NIODeadline
     ) {
         if let existing = self.sessions[connect.clientID] {
-            if existing.upstream != nil, existing.machine.resumes(with: connect) {
+            if existing.machine.resumes(with: connect) {
                 // Same client, maybe from a new address: resume, keeping topic ids, subscriptions and buffer.
                 self.rebind(existing, to: address, via: transport)
                 self.perform(existing.machine.resume(connect, now: now), for: existing)
@@ -115,8 +115,17 @@ extension GatewayEngine {
             self.sessionLost(session, reason: reason)
         case .dropped(let reason):
             self.metrics.dropped(reason.rawValue)
-        case .updateWill(let response):
-            self.reestablishUpstream(for: session, thenSend: response)
+        case .reestablishUpstream:
+            self.reestablishUpstream(for: session)
+        case .restoreUpstream(let subscriptions, let response):
+            if let upstream = session.upstream {
+                for (filter, qos) in subscriptions.sorted(by: { $0.key < $1.key }) {
+                    upstream.subscribe(topicFilter: filter, qos: qos).whenComplete { _ in }
+                }
+            }
+            if let response {
+                self.send(response, to: session)
+            }
         }
     }
 
@@ -218,11 +227,10 @@ extension GatewayEngine {
             connectionLost: { [weak self, weak session] in
                 guard let self, let session else { return }
                 self.eventLoop.execute {
-                    guard self.isCurrent(session), session.machine.isEstablished,
-                        let upstream = session.upstream, upstream === identity.session
+                    guard self.isCurrent(session), let upstream = session.upstream, upstream === identity.session
                     else { return }
                     self.logger.info("Upstream session lost", metadata: ["client.id": "\(clientID)"])
-                    self.sessionLost(session, reason: .upstreamLost)
+                    self.perform(session.machine.upstreamLost(now: .now()), for: session)
                     self.flushPendingWrites()
                 }
             }
@@ -268,6 +276,8 @@ extension GatewayEngine {
         }
     }
 
+    /// Opens the session's upstream connection (after the previous one closed, if one is closing) and reports the
+    /// outcome to the state machine.
     private func connectUpstream(for session: ClientSession) {
         let upstream = self.makeUpstream(for: session)
         session.upstream = upstream
@@ -340,11 +350,13 @@ extension GatewayEngine {
         upstream.subscribe(topicFilter: topicFilter, qos: qos).hop(to: self.eventLoop).whenComplete { [self] result in
             guard self.isCurrent(session) else { return }
             let granted = try? result.get()
-            if let granted {
-                session.subscriptions[topicFilter] = granted
-            }
             self.perform(
-                session.machine.subscribeCompleted(messageID: messageID, topicID: topicID, grantedQoS: granted),
+                session.machine.subscribeCompleted(
+                    topicFilter: topicFilter,
+                    messageID: messageID,
+                    topicID: topicID,
+                    grantedQoS: granted
+                ),
                 for: session
             )
             // Retained messages may have arrived before the SUBACK went out; deliver them after it.
@@ -355,7 +367,6 @@ extension GatewayEngine {
 
     private func unsubscribeUpstream(topicFilter: String, messageID: UInt16, for session: ClientSession) {
         guard let upstream = session.upstream else { return }
-        session.subscriptions.removeValue(forKey: topicFilter)
         upstream.unsubscribe(topicFilter: topicFilter).hop(to: self.eventLoop).whenComplete { [self] _ in
             guard self.isCurrent(session) else { return }
             self.send(.unsubscribeAck(MQTTSNUnsubscribeAck(messageID: messageID)), to: session)
@@ -364,27 +375,12 @@ extension GatewayEngine {
     }
 
     /// MQTT cannot change the will of a live connection, so a will update closes the upstream session gracefully
-    /// (the old will is discarded) and opens it again with the new will, restoring the subscriptions. Messages the
-    /// broker publishes in between are missed when the session is clean; persistent sessions keep them.
-    private func reestablishUpstream(for session: ClientSession, thenSend response: MQTTSNPacket) {
+    /// (the old will is discarded) and opens it again with the new will; the state machine then restores the
+    /// subscriptions. Messages the broker publishes in between are missed when the session is clean; persistent
+    /// sessions keep them.
+    private func reestablishUpstream(for session: ClientSession) {
         self.closeUpstreamGracefully(of: session)
-        let replacement = self.makeUpstream(for: session)
-        session.upstream = replacement
-        let previousClosed = self.upstreamClosing[session.clientID] ?? self.eventLoop.makeSucceededVoidFuture()
-        previousClosed.flatMap { replacement.connect().hop(to: self.eventLoop) }
-            .whenComplete { [self] result in
-                guard self.isCurrent(session), session.upstream === replacement else { return }
-                switch result {
-                case .success:
-                    for (filter, qos) in session.subscriptions {
-                        replacement.subscribe(topicFilter: filter, qos: qos).whenComplete { _ in }
-                    }
-                    self.send(response, to: session)
-                case .failure:
-                    self.sessionLost(session, reason: .upstreamLost)
-                }
-                self.flushPendingWrites()
-            }
+        self.connectUpstream(for: session)
     }
 
     func upstreamMessageReceived(_ message: UpstreamMessage, for session: ClientSession) {

@@ -28,6 +28,20 @@ struct TopicRegistry: Sendable {
         self.predefined = predefined
     }
 
+    /// Restores a registry from its stored form (``assigned``, ``nextAssignedID``).
+    init(limit: Int, predefined: PredefinedTopics, assigned: [UInt16: String], nextID: UInt16) {
+        self.limit = limit
+        self.predefined = predefined
+        self.namesByID = assigned
+        self.idsByName = Dictionary(assigned.map { ($0.value, $0.key) }, uniquingKeysWith: min)
+        self.nextID = nextID
+    }
+
+    /// The assigned ids and their names, for storing.
+    var assigned: [UInt16: String] { self.namesByID }
+    /// The id the next assignment starts looking from, for storing.
+    var nextAssignedID: UInt16 { self.nextID }
+
     /// How many ids were assigned.
     var count: Int { self.namesByID.count }
 

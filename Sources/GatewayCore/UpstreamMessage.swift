@@ -1,7 +1,7 @@
 import NIOCore
 
 /// An MQTT message going to or coming from the broker.
-public struct UpstreamMessage: Sendable, Hashable {
+public struct UpstreamMessage: Sendable, Hashable, Codable {
     public var topic: String
     public var payload: ByteBuffer
     public var qos: UpstreamQoS

@@ -1,5 +1,5 @@
 /// MQTT QoS upstream (MQTT has no QoS -1).
-public enum UpstreamQoS: UInt8, Sendable, Hashable, Comparable {
+public enum UpstreamQoS: UInt8, Sendable, Hashable, Comparable, Codable {
     case atMostOnce = 0
     case atLeastOnce = 1
     case exactlyOnce = 2

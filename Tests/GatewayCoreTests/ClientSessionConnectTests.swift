@@ -28,7 +28,7 @@ struct ClientSessionConnectTests {
         #expect(
             harness.machine.willTopicReceived(willTopic, now: harness.at(0.1)) == .send(.willMessageRequest(.init()))
         )
-        #expect(harness.machine.state == .awaitingWillMessage)
+        #expect(harness.machine.state == .awaitingWillMessage(willTopic.will!))
         let action = harness.machine.willMessageReceived(
             .init(message: ByteBuffer(string: "offline")),
             now: harness.at(0.2)
@@ -80,24 +80,37 @@ struct ClientSessionConnectTests {
         #expect(action == .dropped(.unexpected))
     }
 
-    @Test("WILLTOPICUPD and WILLMSGUPD change the will and re-establish upstream")
+    @Test("WILLTOPICUPD and WILLMSGUPD change the will, re-establish upstream and restore the subscriptions")
     func willUpdate() {
         var harness = StateMachineHarness.active()
+        _ = harness.machine.subscribeCompleted(topicFilter: "a/#", messageID: 1, topicID: 0, grantedQoS: .atLeastOnce)
         let update = MQTTSNWillTopicUpdate(will: MQTTSNWill(qos: .atMostOnce, topicName: "new/will"))
+        #expect(harness.machine.willTopicUpdateReceived(update, now: harness.at(1)) == .reestablishUpstream)
+        #expect(harness.machine.upstream == .reestablishing(response: .willTopicResponse(.init(returnCode: .accepted))))
         #expect(
-            harness.machine.willTopicUpdateReceived(update, now: harness.at(1))
-                == .updateWill(response: .willTopicResponse(.init(returnCode: .accepted)))
+            harness.machine.upstreamConnected(now: harness.at(1.1))
+                == .restoreUpstream(
+                    subscriptions: ["a/#": .atLeastOnce],
+                    thenSend: .willTopicResponse(.init(returnCode: .accepted))
+                )
         )
+        #expect(harness.machine.upstream == .up)
         #expect(
             harness.machine.willMessageUpdateReceived(.init(message: ByteBuffer(string: "gone")), now: harness.at(2))
-                == .updateWill(response: .willMessageResponse(.init(returnCode: .accepted)))
+                == .reestablishUpstream
+        )
+        #expect(
+            harness.machine.upstreamConnected(now: harness.at(2.1))
+                == .restoreUpstream(
+                    subscriptions: ["a/#": .atLeastOnce],
+                    thenSend: .willMessageResponse(.init(returnCode: .accepted))
+                )
         )
         #expect(harness.machine.will == .text("new/will", "gone"))
-        #expect(
-            harness.machine.willTopicUpdateReceived(.init(will: nil), now: harness.at(3))
-                == .updateWill(response: .willTopicResponse(.init(returnCode: .accepted)))
-        )
+        #expect(harness.machine.willTopicUpdateReceived(.init(will: nil), now: harness.at(3)) == .reestablishUpstream)
         #expect(harness.machine.will == nil)
+        #expect(harness.machine.upstreamConnectFailed(.rejectedCongestion) == .lost(.upstreamLost))
+        #expect(harness.machine.state == .closed)
     }
 
     @Test("Which CONNECT continues a session (section 6.14) and which starts a new one")
@@ -129,7 +142,7 @@ struct ClientSessionConnectTests {
     func resume() {
         var harness = StateMachineHarness.active()
         _ = harness.machine.disconnectReceived(.init(duration: 60), now: harness.at(1))
-        #expect(harness.machine.state == .asleep)
+        #expect(harness.machine.state == .asleep(duration: 60))
         let action = harness.machine.resume(
             MQTTSNConnect(cleanSession: false, duration: 20, clientID: "sensor-1"),
             now: harness.at(2)

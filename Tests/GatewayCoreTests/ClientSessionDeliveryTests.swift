@@ -116,12 +116,12 @@ struct ClientSessionDeliveryTests {
         #expect(
             harness.machine.disconnectReceived(.init(duration: 20), now: harness.at(1)) == .send(.disconnect(.init()))
         )
-        #expect(harness.machine.state == .asleep)
+        #expect(harness.machine.state == .asleep(duration: 20))
         _ = harness.machine.enqueue(.text("ab", "one", qos: .atLeastOnce))
         _ = harness.machine.enqueue(.text("ab", "two"))
         #expect(harness.machine.nextDelivery(now: harness.at(2)) == .none, "nothing is sent to a sleeping client")
         #expect(harness.machine.pingRequestReceived(.init(clientID: "sensor-1"), now: harness.at(25)) == .none)
-        #expect(harness.machine.state == .awake)
+        #expect(harness.machine.state == .awake(duration: 20))
         let short = MQTTSNShortTopicName("ab")!.rawValue
         #expect(
             harness.machine.nextDelivery(now: harness.at(25))
@@ -137,7 +137,7 @@ struct ClientSessionDeliveryTests {
                 == .send(.publish(.text("two", qos: .atMostOnce, topicID: short, type: .shortName)))
         )
         #expect(harness.machine.nextDelivery(now: harness.at(25.1)) == .send(.pingResponse(.init())))
-        #expect(harness.machine.state == .asleep)
+        #expect(harness.machine.state == .asleep(duration: 20))
     }
 
     @Test(

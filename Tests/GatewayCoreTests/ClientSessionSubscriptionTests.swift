@@ -48,11 +48,11 @@ struct ClientSessionSubscriptionTests {
             #expect(harness.machine.subscribeReceived(subscribe, now: harness.at(1)) == expected, "\(topic)")
         }
         #expect(
-            harness.machine.subscribeCompleted(messageID: 1, topicID: 1, grantedQoS: .atLeastOnce)
+            harness.machine.subscribeCompleted(topicFilter: "a/b", messageID: 1, topicID: 1, grantedQoS: .atLeastOnce)
                 == .send(.subscribeAck(.init(qos: .atLeastOnce, topicID: 1, messageID: 1, returnCode: .accepted)))
         )
         #expect(
-            harness.machine.subscribeCompleted(messageID: 2, topicID: 0, grantedQoS: nil)
+            harness.machine.subscribeCompleted(topicFilter: "a/+", messageID: 2, topicID: 0, grantedQoS: nil)
                 == .send(
                     .subscribeAck(.init(qos: .atMostOnce, topicID: 0, messageID: 2, returnCode: .rejectedNotSupported))
                 )
