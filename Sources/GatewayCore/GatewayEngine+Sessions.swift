@@ -74,7 +74,7 @@ extension GatewayEngine {
                 "client.keepalive": "\(connect.duration)",
             ]
         )
-        self.perform(machine.start(), for: session)
+        self.perform(session.machine.start(), for: session)
     }
 
     /// Performs what the state machine asked for.
