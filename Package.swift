@@ -13,7 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.29.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
-        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.0"),
@@ -87,6 +87,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // snbridge's log lines: text, journald and JSON formats, and the escaping that keeps device text one value.
+        .target(
+            name: "SNBridgeLogging",
+            dependencies: [.product(name: "Logging", package: "swift-log")]
+        ),
         // Configuration, services and commands; `snbridge` is a thin @main over this.
         .target(
             name: "SNBridge",
@@ -97,6 +102,7 @@ let package = Package(
                 "GatewayCore",
                 "SerialLink",
                 "DeviceDiscovery",
+                "SNBridgeLogging",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -200,7 +206,7 @@ let package = Package(
         .testTarget(
             name: "SNBridgeTests",
             dependencies: [
-                "SNBridge", "GatewayCore", "MQTTSN", "MQTTClient", "SerialLink", "TestSupport",
+                "SNBridge", "SNBridgeLogging", "GatewayCore", "MQTTSN", "MQTTClient", "SerialLink", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -208,6 +214,10 @@ let package = Package(
         .testTarget(
             name: "DeviceDiscoveryTests",
             dependencies: ["DeviceDiscovery", "TestSupport"]
+        ),
+        .testTarget(
+            name: "SNBridgeLoggingTests",
+            dependencies: ["SNBridgeLogging", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
             name: "SNBridgeSystemdTests",

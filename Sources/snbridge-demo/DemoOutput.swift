@@ -18,11 +18,10 @@ enum DemoOutput {
         }
     }
 
-    /// A bridge log line without its timestamp and label: `info: device.path=... [SNBridge] Device linked`.
+    /// A bridge log line without its timestamp: `info SNBridge: Device linked device.id=... device.path=...`.
     static func logEssence(_ line: String) -> String {
-        guard let label = line.range(of: " snbridge: ") else { return line }
-        let level = line[..<label.lowerBound].split(separator: " ").last.map(String.init) ?? ""
-        return "\(level): \(line[label.upperBound...])"
+        guard line.first?.isNumber == true, let space = line.firstIndex(of: " ") else { return line }
+        return String(line[line.index(after: space)...])
     }
 
     private static func write(_ text: String) {

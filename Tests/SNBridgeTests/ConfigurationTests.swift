@@ -1,6 +1,7 @@
 import Foundation
 import GatewayCore
 import NIOCore
+import SNBridgeLogging
 import Testing
 
 @testable import SNBridge
@@ -23,6 +24,15 @@ struct ConfigurationTests {
         #expect(configuration.gateway.maxClients == 10_000)
         #expect(configuration.logLevel == .info)
         #expect(configuration.serialReadBatching == .milliseconds(25))
+    }
+
+    @Test("log.format picks text, journal or JSON; auto (the default) leaves it to JOURNAL_STREAM")
+    func logFormat() throws {
+        #expect(try SNBridgeConfiguration.parse(yaml: "").logFormat == nil)
+        #expect(try SNBridgeConfiguration.parse(yaml: "log: { format: auto }").logFormat == nil)
+        #expect(try SNBridgeConfiguration.parse(yaml: "log: { format: json }").logFormat == .json)
+        #expect(try SNBridgeConfiguration.parse(yaml: "log: { format: journal }").logFormat == .journal)
+        #expect(try SNBridgeConfiguration.parse(yaml: "log: { format: text }").logFormat == .text)
     }
 
     @Test("serial.read_batching sets the read pacing; 0 turns it off")
@@ -131,6 +141,7 @@ struct ConfigurationTests {
         .init(yaml: "udp:\n  advertise:\n    interval: 10s", key: "udp.advertise.addresses", problemContains: "at least one"),
         .init(yaml: "serial:\n  read_batching: 1s", key: "serial.read_batching", problemContains: "between 0s and 50ms"),
         .init(yaml: "log:\n  level: loud", key: "log.level", problemContains: "one of trace"),
+        .init(yaml: "log:\n  format: xml", key: "log.format", problemContains: "one of auto, text, journal, json"),
         .init(yaml: "gateway: [1, 2]", key: "gateway", problemContains: "expected a mapping"),
         .init(yaml: "broker: {url: [", key: "", problemContains: "not valid YAML"),
         .init(yaml: "broker:\n  url: mqtt://a\n  url: mqtt://b", key: "broker.url", problemContains: "given twice (again on line 3)"),

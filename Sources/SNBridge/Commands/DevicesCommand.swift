@@ -3,6 +3,7 @@ import DeviceDiscovery
 import Foundation
 import Logging
 import NIOPosix
+import SNBridgeLogging
 
 /// `snbridge devices`: the USB-serial devices discovery sees now, and their live state when a bridge publishes it.
 struct DevicesCommand: AsyncParsableCommand {
@@ -54,8 +55,7 @@ struct DevicesCommand: AsyncParsableCommand {
                 throw ExitCode(78)
             }
         }
-        var logger = Logger(label: "snbridge.devices") { StreamLogHandler.standardError(label: $0) }
-        logger.logLevel = .warning
+        let logger = Logger(label: "snbridge.devices") { _ in SNBridgeLogHandler(format: .text, logLevel: .warning) }
 
         let discovered = await DeviceSnapshot.discover(matcher: configuration.discovery.matcher, logger: logger)
         var live: [DeviceRecord] = []

@@ -3,6 +3,7 @@ import Foundation
 import GatewayCore
 import Logging
 import NIOPosix
+import SNBridgeLogging
 import ServiceLifecycle
 
 /// `snbridge run`: serves MQTT-SN and bridges every client to the broker until SIGTERM or SIGINT.
@@ -27,10 +28,9 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try options.resolveOrExit()
         let openFileLimit = FileDescriptorLimit.raiseToHardLimit()
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = configuration.logLevel
-            return handler
+        let format = configuration.logFormat ?? LogFormat.automatic(environment: ProcessInfo.processInfo.environment)
+        LoggingSystem.bootstrap { _ in
+            SNBridgeLogHandler(format: format, logLevel: configuration.logLevel)
         }
         let logger = Logger(label: "snbridge")
         logger.info(

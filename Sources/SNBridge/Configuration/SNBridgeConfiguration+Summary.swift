@@ -19,6 +19,7 @@ extension SNBridgeConfiguration {
                 : "\(discovery.rules.count) rule(s)\(discovery.builtInDefaults ? " + built-in chip defaults" : "")"),
             "status:      " + (status.enabled ? "topics under \(status.topicPrefix)/" : "off"),
             "log level:   \(logLevel)",
+            "log format:  \(logFormat?.rawValue ?? "auto (journal under systemd, else text)")",
         ]
         if let advertise = gateway.advertise {
             lines.append("advertise:   every \(advertise.interval.nanoseconds / 1_000_000_000)s to \(advertise.addresses.joined(separator: ", "))")

@@ -3,6 +3,7 @@ import GatewayCore
 import Logging
 import SerialLink
 import NIOCore
+import SNBridgeLogging
 import Yams
 
 extension SNBridgeConfiguration {
@@ -63,9 +64,15 @@ extension SNBridgeConfiguration {
         readDiscovery(root.key("discovery"), with: reader)
         readStatus(root.key("status"), with: reader)
         let log = root.key("log")
-        reader.expectMapping(log, allowed: ["level"])
+        reader.expectMapping(log, allowed: ["level", "format"])
         if let level = reader.choice(log.key("level"), Self.logLevels) {
             logLevel = level
+        }
+        if let format = reader.choice(
+            log.key("format"),
+            ["auto": LogFormat?.none, "text": .text, "journal": .journal, "json": .json]
+        ) {
+            logFormat = format
         }
     }
 

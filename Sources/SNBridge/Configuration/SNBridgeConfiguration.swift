@@ -1,6 +1,7 @@
 import GatewayCore
 import Logging
 import NIOCore
+import SNBridgeLogging
 
 /// Everything `snbridge run` is configured with: one YAML file, overridden by command-line flags.
 ///
@@ -18,6 +19,9 @@ public struct SNBridgeConfiguration: Sendable {
     public var serialReadBatching: TimeAmount = SNBridgeConfiguration.defaultSerialReadBatching
     /// The least severe log level printed (`log.level`). Defaults to `info`.
     public var logLevel: Logger.Level
+    /// How log lines are written (`log.format`); `nil` (`auto`) picks ``LogFormat/journal`` under systemd's
+    /// journal and ``LogFormat/text`` otherwise.
+    public var logFormat: LogFormat?
     /// USB-serial discovery through udev (`discovery.*`).
     public var discovery = DiscoverySettings()
     /// Status topics on the broker (`status.*`).

@@ -78,6 +78,9 @@ public final class BridgeStatusPublisher: Sendable {
                 do {
                     try await client.connect()
                     return
+                } catch let error as MQTTConnectionError where error == .disconnectRequested {
+                    // stop() came first: a clean shutdown, not a broker problem.
+                    return
                 } catch {
                     logger.warning(
                         "Status session cannot connect to the broker; retrying",

@@ -303,9 +303,14 @@ final class SerialPortSupervisor: SerialLinkDelegate, Sendable {
     func serialLink(_ connection: SerialLinkConnection, linkDown reason: SerialLinkLossReason) {
         var metadata = Self.metadata(portDescriptor(forPath: connection.devicePath))
         metadata["link.loss_reason"] = "\(reason)"
-        logger.warning("Device link lost", metadata: metadata)
-        // Ports closed by stop() go down as "channel closed" too; subscribers should see why.
+        // Ports closed by stop() go down as "channel closed" too; subscribers should see why, and a clean
+        // shutdown is no reason for a warning.
         let stopping = state.withLockedValue { $0.stopped }
+        if stopping {
+            logger.info("Device link closed: bridge shutting down", metadata: metadata)
+        } else {
+            logger.warning("Device link lost", metadata: metadata)
+        }
         registry?.linkDown(path: connection.devicePath, reason: stopping ? "bridge shutting down" : "\(reason)")
         gateway.linkLost(device: connection.devicePath)
     }
