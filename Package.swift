@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.0.0"),
     ],
     targets: [
         // MQTT-SN v1.2 packets as value types and their wire codec. No transport, no MQTT.
@@ -58,6 +59,24 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
+        ),
+        // The durable session store: per-session records as opaque versioned blobs and the outage FIFO, in SQLite
+        // (WAL) through GRDB, written behind the event loop. Knows nothing about MQTT-SN sessions' insides.
+        .target(
+            name: "SessionStore",
+            dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // A child process that writes to a session store as fast as it can and reports what is durable, for the
+        // SIGKILL tests.
+        .executableTarget(
+            name: "snbridge-store-writer",
+            dependencies: ["SessionStore", .product(name: "NIOPosix", package: "swift-nio")]
         ),
         // Glibc calls Swift's overlay hides (posix_openpt, ptsname_r, modem-line ioctls).
         .target(name: "CSerialPort"),
@@ -103,6 +122,7 @@ let package = Package(
                 "SerialLink",
                 "DeviceDiscovery",
                 "SNBridgeLogging",
+                "SessionStore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -122,7 +142,7 @@ let package = Package(
         .executableTarget(
             name: "snbridge-bench",
             dependencies: [
-                "MQTTSN", "MQTTClient", "GatewayCore", "TestSupport",
+                "MQTTSN", "MQTTClient", "GatewayCore", "TestSupport", "SessionStore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -218,6 +238,15 @@ let package = Package(
         .testTarget(
             name: "SNBridgeLoggingTests",
             dependencies: ["SNBridgeLogging", .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(
+            name: "SessionStoreTests",
+            dependencies: [
+                "SessionStore", "TestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "SNBridgeSystemdTests",
