@@ -18,7 +18,8 @@ final class BridgeProcess: Sendable {
 
     /// Extra YAML for the configuration file, e.g. a `serial:` section; `gateway`, `broker` and `udp` are generated.
     /// `wrapper` goes between `env` and snbridge, e.g. `UMOCKDEV_DIR=... umockdev-wrapper` (each execs, so the pid
-    /// stays snbridge's).
+    /// stays snbridge's). `stateDirectory` is the session store's (`none` for memory); by default a directory of
+    /// this run's own.
     static func start(
         executable: String,
         brokerPort: Int,
@@ -26,7 +27,8 @@ final class BridgeProcess: Sendable {
         logLevel: String = "info",
         extraYAML: String = "",
         eventLoops: Int? = nil,
-        wrapper: [String] = []
+        wrapper: [String] = [],
+        stateDirectory: String? = nil
     ) async throws -> BridgeProcess {
         // NIO reads the singleton group's size from the environment: an experiment knob, not a snbridge setting.
         let environment = eventLoops.map { "NIO_SINGLETON_GROUP_LOOP_COUNT=\($0) " } ?? ""
@@ -48,6 +50,7 @@ final class BridgeProcess: Sendable {
             \(extraYAML)
             """
         try yaml.write(to: configuration, atomically: true, encoding: .utf8)
+        let state = stateDirectory ?? directory.appendingPathComponent("state").path
 
         var lastError: any Error = BenchError.notStarted("snbridge")
         for _ in 0..<3 {
@@ -57,7 +60,7 @@ final class BridgeProcess: Sendable {
                 arguments: [
                     "-c",
                     "ulimit -n $(ulimit -Hn) 2>/dev/null; exec env \(environment)\(wrapper.map { $0 + " " }.joined())\(executable) run --config \(configuration.path) "
-                        + "--udp-port \(udpPort) --broker mqtt://127.0.0.1:\(brokerPort)",
+                        + "--udp-port \(udpPort) --broker mqtt://127.0.0.1:\(brokerPort) --state-directory \(state)",
                 ],
                 directory: directory
             )

@@ -45,6 +45,8 @@ struct DemoSetup {
               ports:
                 - path: \(cable.bridgeEnd)
                   baud: 115200
+            state:
+              directory: \(directory.appendingPathComponent("state").path)
             """.write(to: config, atomically: true, encoding: .utf8)
         let bridge = try ChildProcess(executable: BuiltProduct.path("snbridge"), arguments: ["run", "--config", config.path])
         try await bridge.waitForLine(timeout: .seconds(20)) { $0.contains("MQTT-SN listening on UDP") }

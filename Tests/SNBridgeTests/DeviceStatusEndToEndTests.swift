@@ -201,6 +201,7 @@ struct DeviceStatusEndToEndTests {
         """.write(to: config, atomically: true, encoding: .utf8)
         let command = testbed.preloadedCommand([
             SNBridgeProcess.executable, "run", "--config", config.path, "--log-level", "debug",
+            "--state-directory", directory.appendingPathComponent("state").path,
         ])
         let bridge = try ChildProcess(executable: command.executable, arguments: command.arguments)
         do {

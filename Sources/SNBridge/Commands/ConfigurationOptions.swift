@@ -21,6 +21,12 @@ struct ConfigurationOptions: ParsableArguments {
     )
     var serial: [String] = []
 
+    @Option(
+        name: .customLong("state-directory"),
+        help: "Directory of the session store, or none to keep sessions in memory (overrides state.directory)."
+    )
+    var stateDirectory: String?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (overrides log.level).")
     var logLevel: Logger.Level?
 
@@ -39,6 +45,11 @@ struct ConfigurationOptions: ParsableArguments {
             }
         }
         configuration.applySerialArguments(serial) { errors.append(ConfigurationError(key: $0, problem: $1)) }
+        if let stateDirectory {
+            configuration.applyStateDirectory(stateDirectory, key: "--state-directory") {
+                errors.append(ConfigurationError(key: $0, problem: $1))
+            }
+        }
         if let logLevel {
             configuration.logLevel = logLevel
         }

@@ -5,6 +5,7 @@ import Logging
 import NIOPosix
 import SNBridgeLogging
 import ServiceLifecycle
+import SessionStore
 
 /// `snbridge run`: serves MQTT-SN and bridges every client to the broker until SIGTERM or SIGINT.
 struct RunCommand: AsyncParsableCommand {
@@ -53,8 +54,11 @@ struct RunCommand: AsyncParsableCommand {
             )
         }
         let notifier = SystemdNotifier(environment: ProcessInfo.processInfo.environment)
+        // Opened (and read) before anything serves; a damaged store is reported and replaced, never fatal.
+        let store = try await SessionStore.open(configuration: configuration.state, logger: logger)
         let bridge = BridgeService(
             configuration: configuration,
+            sessionStore: store,
             eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
             logger: logger
         ) {
@@ -66,7 +70,9 @@ struct RunCommand: AsyncParsableCommand {
         }
         let serviceGroup = ServiceGroup(
             configuration: .init(
+                // Shut down in reverse order: the bridge stops before the store is flushed and closed.
                 services: [
+                    .init(service: SessionStoreService(store: store, logger: logger)),
                     .init(service: bridge),
                     .init(service: SystemdWatchdogService(notifier: notifier, logger: logger)),
                 ],

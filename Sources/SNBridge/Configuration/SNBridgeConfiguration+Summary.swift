@@ -18,6 +18,7 @@ extension SNBridgeConfiguration {
                 ? "off"
                 : "\(discovery.rules.count) rule(s)\(discovery.builtInDefaults ? " + built-in chip defaults" : "")"),
             "status:      " + (status.enabled ? "topics under \(status.topicPrefix)/" : "off"),
+            "state:       \(stateSummary)",
             "log level:   \(logLevel)",
             "log format:  \(logFormat?.rawValue ?? "auto (journal under systemd, else text)")",
         ]

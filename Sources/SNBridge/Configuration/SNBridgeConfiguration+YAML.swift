@@ -56,13 +56,14 @@ extension SNBridgeConfiguration {
     }
 
     private mutating func read(_ root: ConfigurationReader.Cursor, with reader: ConfigurationReader) {
-        guard reader.expectMapping(root, allowed: ["broker", "gateway", "udp", "serial", "discovery", "status", "log"]) else { return }
+        guard reader.expectMapping(root, allowed: ["broker", "gateway", "udp", "serial", "discovery", "status", "state", "log"]) else { return }
         readBroker(root.key("broker"), with: reader)
         readGateway(root.key("gateway"), with: reader)
         readUDP(root.key("udp"), with: reader)
         readSerial(root.key("serial"), with: reader)
         readDiscovery(root.key("discovery"), with: reader)
         readStatus(root.key("status"), with: reader)
+        readState(root.key("state"), with: reader)
         let log = root.key("log")
         reader.expectMapping(log, allowed: ["level", "format"])
         if let level = reader.choice(log.key("level"), Self.logLevels) {

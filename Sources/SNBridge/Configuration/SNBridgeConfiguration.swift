@@ -2,6 +2,7 @@ import GatewayCore
 import Logging
 import NIOCore
 import SNBridgeLogging
+import SessionStore
 
 /// Everything `snbridge run` is configured with: one YAML file, overridden by command-line flags.
 ///
@@ -26,6 +27,8 @@ public struct SNBridgeConfiguration: Sendable {
     public var discovery = DiscoverySettings()
     /// Status topics on the broker (`status.*`).
     public var status = StatusSettings()
+    /// The durable session store (`state.*`): on by default under `/var/lib/snbridge`.
+    public var state = SessionStoreConfiguration()
 
     public init(
         gateway: GatewayConfiguration = SNBridgeConfiguration.defaultGateway,

@@ -3,6 +3,7 @@ import GatewayCore
 import Logging
 import NIOCore
 import ServiceLifecycle
+import SessionStore
 
 /// The bridge under swift-service-lifecycle: the status session, the gateway with its UDP listeners, the serial
 /// ports (configured and discovered through udev) and the device link monitor.
@@ -14,6 +15,8 @@ public struct BridgeService: Service, CustomStringConvertible {
     public let gateway: Gateway
     /// Every device the bridge knows and its state.
     public let devices: DeviceRegistry
+    /// The durable session store, opened and closed by ``SessionStoreService``; `nil` when the bridge runs without one.
+    public let sessionStore: SessionStore?
     let serialPorts: SerialPortSupervisor
     let statusPublisher: BridgeStatusPublisher?
     let configuration: SNBridgeConfiguration
@@ -22,6 +25,7 @@ public struct BridgeService: Service, CustomStringConvertible {
 
     public init(
         configuration: SNBridgeConfiguration,
+        sessionStore: SessionStore? = nil,
         eventLoopGroup: any EventLoopGroup,
         logger: Logger,
         onReady: @escaping @Sendable () -> Void = {}
@@ -41,6 +45,7 @@ public struct BridgeService: Service, CustomStringConvertible {
         }
         self.gateway = gateway
         self.devices = devices
+        self.sessionStore = sessionStore
         self.statusPublisher = statusPublisher
         self.serialPorts = SerialPortSupervisor(
             gateway: gateway,

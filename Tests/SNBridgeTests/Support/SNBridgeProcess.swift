@@ -8,13 +8,16 @@ struct SNBridgeProcess {
 
     static var executable: String { BuiltProduct.path("snbridge") }
 
-    /// Starts `snbridge run --config <yaml>` plus `arguments` and waits until it is ready to serve.
+    /// Starts `snbridge run --config <yaml>` plus `arguments` and waits until it is ready to serve. The session store
+    /// goes into `directory` too, unless `arguments` name one.
     static func start(yaml: String, arguments: [String] = [], in directory: URL) async throws -> SNBridgeProcess {
         let file = directory.appendingPathComponent("snbridge.yaml")
         try yaml.write(to: file, atomically: true, encoding: .utf8)
+        let state = arguments.contains("--state-directory")
+            ? [] : ["--state-directory", directory.appendingPathComponent("state").path]
         let process = try ChildProcess(
             executable: executable,
-            arguments: ["run", "--config", file.path, "--log-level", "debug"] + arguments
+            arguments: ["run", "--config", file.path, "--log-level", "debug"] + state + arguments
         )
         try await process.waitForLine(timeout: .seconds(20)) { $0.contains("MQTT-SN listening on UDP") }
         return SNBridgeProcess(process: process, directory: directory)
