@@ -166,9 +166,8 @@ let package = Package(
         // The C99 reference device library, built from Firmware-Protocol/ so the tests use the exact code makers flash.
         .target(
             name: "SNDevice",
-            path: "Firmware-Protocol/c",
-            exclude: ["tests"],
-            publicHeadersPath: "include"
+            path: "Firmware-Protocol/snbridge-device/src",
+            publicHeadersPath: "."
         ),
         // A simulated device (the reference library on a tty) that tests and the demo drive.
         .executableTarget(

@@ -89,7 +89,6 @@ frames = [
     ("mqttsn-publish-qos1", 0x10, publish),
     ("mqttsn-encapsulated-connect", 0x10, encapsulated),
     ("mqttsn-long-publish", 0x10, long_msg),
-    ("unknown-vendor-type-in-frame-layer", 0x80, b"\x01"),
 ]
 for name, t, payload in frames:
     lines.append(f"frame name={name} type={t:02X} payload={h(payload)} wire={h(frame(t, payload))}")
@@ -143,6 +142,7 @@ invalid = [
     ("too-short-two-bytes", wrap(cobs(b"\x04\x01")), "too-short"),
     ("too-short-one-byte", wrap(cobs(b"\x04")), "too-short"),
     ("unknown-type", frame(0x7F, b"\x01\x02"), "unknown-type"),
+    ("vendor-type-0x80", frame(0x80, b"\x01"), "unknown-type"),
     ("oversize-1025", frame(0x10, b"\x01" * 1022), "oversize"),
     ("oversize-long-segment", wrap(b"\x01" * 1100), "oversize"),
     ("truncated-frame", good[:-3] + b"\x00", "cobs"),
@@ -152,8 +152,71 @@ for name, wire, error in invalid:
     assert classify(wire) == error, (name, classify(wire))
     lines.append(f"invalid name={name} wire={h(wire)} error={error}")
 for name, t, payload in frames:
-    expected = "unknown-type" if t == 0x80 else "ok"
-    assert classify(frame(t, payload)) == expected, name
+    assert classify(frame(t, payload)) == "ok", name
+
+
+def deframe(wire: bytes, max_frame: int):
+    """PROTOCOL.md 2.5 written out once more: returns (frame types, error names, console bytes)."""
+    cap = max_frame + max_frame // 254 + 1
+    frames_seen, errors, console = [], [], bytearray()
+    expect, segment, mode = False, bytearray(), "buffer"
+    for b in wire:
+        if b != 0:
+            if mode == "skip":
+                continue
+            if mode == "console":
+                console.append(b)
+                continue
+            if len(segment) >= cap:
+                if expect:
+                    mode = "skip"
+                else:
+                    console.extend(segment)
+                    console.append(b)
+                    mode = "console"
+                segment = bytearray()
+                continue
+            segment.append(b)
+            continue
+        if mode == "skip":
+            errors.append("oversize")
+            expect = False
+        elif mode == "console" or not segment:
+            expect = True
+        else:
+            verdict = classify(wrap(bytes(segment)))
+            decoded = uncobs(bytes(segment))
+            if verdict == "ok" and len(decoded) > max_frame:
+                verdict = "oversize"
+            if verdict == "ok":
+                frames_seen.append(decoded[0])
+                expect = False
+            elif expect:
+                errors.append(verdict)
+                expect = False
+            else:
+                console.extend(segment)
+                expect = True
+        segment, mode = bytearray(), "buffer"
+    return frames_seen, errors, bytes(console)
+
+
+lines += ["", "# Streams: a fresh receiver (console position, expectFrame false) with maximum frame `max` gets the wire",
+          "# bytes and reports exactly these frame types, these errors and these console bytes, in order"]
+ping = frame(0x04, b"")
+streams = [
+    ("vendor-type-0x80-dropped", 1024, frame(0x80, b"\x01") + ping),
+    ("console-overlong-rest-is-console", 64, b"a" * 300 + ping),
+    ("oversize-in-frame-position-skipped", 64, b"\x00" + b"\x01" * 100 + b"\x00" + ping),
+    ("console-then-frame-without-newline", 1024, b"x=1" + frame(0x10, connack)),
+    ("truncated-frame-then-frame", 1024, frame(0x10, connack)[:-3] + ping),
+    ("frame-in-console-position", 1024, ping + frame(0x05, b"\x07")[1:]),
+]
+for name, max_frame, wire in streams:
+    seen, errors, console = deframe(wire, max_frame)
+    types = ",".join(f"{t:02X}" for t in seen) or "-"
+    lines.append(f"stream name={name} max={max_frame} wire={h(wire)} frames={types} errors={','.join(errors) or '-'} "
+                 f"console={h(console)}")
 for name, data in cobs_cases:
     assert uncobs(cobs(data)) == data, name
 

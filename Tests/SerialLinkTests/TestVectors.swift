@@ -24,10 +24,21 @@ struct TestVectors {
         var error: String
     }
 
+    /// A fresh receiver (console position) fed `wire` reports exactly these frame types, errors and console bytes.
+    struct Stream {
+        var name: String
+        var maximumFrameSize: Int
+        var wire: [UInt8]
+        var frameTypes: [UInt8]
+        var errors: [String]
+        var console: [UInt8]
+    }
+
     var crcs: [CRC] = []
     var cobs: [COBSCase] = []
     var frames: [Frame] = []
     var invalid: [Invalid] = []
+    var streams: [Stream] = []
 
     static let fileURL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -60,12 +71,24 @@ struct TestVectors {
                 )
             case "invalid":
                 vectors.invalid.append(Invalid(name: name, wire: hex(fields["wire"]), error: fields["error"] ?? "?"))
+            case "stream":
+                vectors.streams.append(
+                    Stream(
+                        name: name, maximumFrameSize: Int(fields["max"] ?? "") ?? 0, wire: hex(fields["wire"]),
+                        frameTypes: list(fields["frames"]).map { UInt8($0, radix: 16) ?? 0 },
+                        errors: list(fields["errors"]), console: hex(fields["console"])))
             default:
                 continue
             }
         }
         return vectors
     }
+}
+
+/// A comma-separated field; `-` is the empty list.
+func list(_ text: String?) -> [String] {
+    guard let text, text != "-" else { return [] }
+    return text.split(separator: ",").map(String.init)
 }
 
 func hex(_ text: String?) -> [UInt8] {

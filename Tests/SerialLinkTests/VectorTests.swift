@@ -16,6 +16,7 @@ struct VectorTests {
         #expect(self.vectors.cobs.count >= 10)
         #expect(self.vectors.frames.count >= 10)
         #expect(self.vectors.invalid.count >= 8)
+        #expect(self.vectors.streams.count >= 4)
     }
 
     @Test func crcCheckValues() {
@@ -59,16 +60,41 @@ struct VectorTests {
         }
     }
 
+    static let errorNames: [String: SerialFrameError] = [
+        "cobs": .cobsError, "too-short": .tooShort, "bad-crc": .badCRC, "unknown-type": .unknownType,
+        "oversize": .oversize,
+    ]
+
     @Test func invalidWireInputIsRejectedWithTheExpectedErrorAndTheNextFrameArrives() throws {
-        let expected: [String: SerialFrameError] = [
-            "cobs": .cobsError, "too-short": .tooShort, "bad-crc": .badCRC, "unknown-type": .unknownType,
-            "oversize": .oversize,
-        ]
+        let expected = Self.errorNames
         let next = SerialFrame(type: .linkPing, payload: ByteBuffer(bytes: [1, 2]))
         for vector in self.vectors.invalid {
             let error = try #require(expected[vector.error], "\(vector.name): unknown error name \(vector.error)")
             let events = deframe(vector.wire + Array(next.encoded().readableBytesView))
             #expect(events == [.badFrame(error), .frame(next)], "\(vector.name)")
+        }
+    }
+
+    /// Console lines carry no CR/LF in these vectors, so the lines joined are the console bytes.
+    @Test func streamsGiveTheSameFramesErrorsAndConsoleAsTheSpec() throws {
+        for vector in self.vectors.streams {
+            let events = deframe(vector.wire, maximumFrameSize: vector.maximumFrameSize, leadingDelimiter: false)
+            var types: [UInt8] = []
+            var errors: [SerialFrameError] = []
+            var console: [UInt8] = []
+            for event in events {
+                switch event {
+                case .frame(let frame): types.append(frame.type.rawValue)
+                case .badFrame(let error): errors.append(error)
+                case .consoleLine(let line): console += Array(line.utf8)
+                }
+            }
+            let expectedErrors = try vector.errors.map { name in
+                try #require(Self.errorNames[name], "\(vector.name): unknown error name \(name)")
+            }
+            #expect(types == vector.frameTypes, "\(vector.name)")
+            #expect(errors == expectedErrors, "\(vector.name)")
+            #expect(console == vector.console, "\(vector.name)")
         }
     }
 

@@ -1,5 +1,5 @@
 /* CRC-16/CCITT-FALSE, COBS and the incremental deframer (PROTOCOL.md sections 2 and 6). */
-#include "snbridge_device.h"
+#include "snd_codec.h"
 
 #include <stdint.h>
 #include <string.h>
