@@ -1,6 +1,7 @@
 /* Host tests of snd_device, the link and the client wired together, against a scripted gateway. */
 #include "snbridge_device.h"
 #include "check.h"
+#include "wire_capture.h"
 
 static struct {
     uint32_t now;
@@ -26,25 +27,7 @@ static void on_event(void *ctx, const snd_event *ev) {
     if (F.event_count < 64) F.events[F.event_count++] = *ev;
 }
 
-static struct { int count; uint8_t types[16]; uint8_t payloads[16][130]; size_t lens[16]; } S;
-static void sent_frame(void *ctx, uint8_t type, const uint8_t *payload, size_t len) {
-    (void)ctx;
-    if (S.count < 16 && len <= 130) {
-        S.types[S.count] = type;
-        memcpy(S.payloads[S.count], payload, len);
-        S.lens[S.count++] = len;
-    }
-}
-static void drain(void) {
-    static uint8_t buf[SND_RX_BUF_SIZE(1024)];
-    snd_deframer d;
-    snd_deframer_callbacks cb = {sent_frame, 0, 0, 0};
-    size_t i;
-    memset(&S, 0, sizeof S);
-    snd_deframer_init(&d, buf, sizeof buf, 1024, &cb);
-    for (i = 0; i < F.wire_len; i++) snd_deframer_push(&d, F.wire[i]);
-    F.wire_len = 0;
-}
+static void drain(void) { drain_wire(F.wire, &F.wire_len); }
 static void gateway_sends(uint8_t type, const char *payload_hex) {
     uint8_t p[300], w[400];
     size_t m = snd_frame_encode(type, p, unhex(payload_hex, p, sizeof p), w, sizeof w);

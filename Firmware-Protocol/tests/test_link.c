@@ -2,6 +2,7 @@
    deframer, and the link against a scripted gateway. */
 #include "snd_link.h"
 #include "check.h"
+#include "wire_capture.h"
 
 #include <stdlib.h>
 
@@ -240,27 +241,7 @@ static void fake_payload(void *ctx, const uint8_t *msg, size_t len) {
     }
 }
 
-/* Decodes everything the device wrote so far into frames. */
-typedef struct sent { int count; uint8_t types[32]; uint8_t payloads[32][300]; size_t lens[32]; } sent;
-static sent S;
-static void sent_frame(void *ctx, uint8_t type, const uint8_t *payload, size_t len) {
-    (void)ctx;
-    if (S.count < 32 && len <= 300) {
-        S.types[S.count] = type;
-        memcpy(S.payloads[S.count], payload, len);
-        S.lens[S.count++] = len;
-    }
-}
-static void drain(void) {
-    static uint8_t buf[SND_RX_BUF_SIZE(1024)];
-    snd_deframer d;
-    snd_deframer_callbacks cb = {sent_frame, 0, 0, 0};
-    size_t i;
-    memset(&S, 0, sizeof S);
-    snd_deframer_init(&d, buf, sizeof buf, 1024, &cb);
-    for (i = 0; i < F.wire_len; i++) snd_deframer_push(&d, F.wire[i]);
-    F.wire_len = 0;
-}
+static void drain(void) { drain_wire(F.wire, &F.wire_len); }
 
 static uint8_t link_rx[SND_RX_BUF_SIZE(256)], link_tx[SND_TX_BUF_SIZE(256)];
 

@@ -41,6 +41,13 @@ struct ConfigurationTests {
         #expect(try SNBridgeConfiguration.parse(yaml: "serial: { read_batching: 0ms }").serialReadBatching == .zero)
     }
 
+    @Test("serial.session_grace sets how long sessions outlive a link loss; unset, each port's keepalive applies")
+    func serialSessionGrace() throws {
+        #expect(try SNBridgeConfiguration.parse(yaml: "serial: { session_grace: 30s }").serialSessionGrace == .seconds(30))
+        #expect(try SNBridgeConfiguration.parse(yaml: "serial: { session_grace: 0s }").serialSessionGrace == .zero)
+        #expect(try SNBridgeConfiguration.parse(yaml: "serial: {}").serialSessionGrace == nil)
+    }
+
     @Test("The sample file in the repository is valid and means what its comments say")
     func sampleFileIsValid() throws {
         let configuration = try SNBridgeConfiguration.load(contentsOf: Self.sampleFile)
@@ -140,6 +147,7 @@ struct ConfigurationTests {
         .init(yaml: "udp:\n  listeners: { a: b }", key: "udp.listeners", problemContains: "expected a list"),
         .init(yaml: "udp:\n  advertise:\n    interval: 10s", key: "udp.advertise.addresses", problemContains: "at least one"),
         .init(yaml: "serial:\n  read_batching: 1s", key: "serial.read_batching", problemContains: "between 0s and 50ms"),
+        .init(yaml: "serial:\n  session_grace: 2h", key: "serial.session_grace", problemContains: "between 0s and"),
         .init(yaml: "log:\n  level: loud", key: "log.level", problemContains: "one of trace"),
         .init(yaml: "log:\n  format: xml", key: "log.format", problemContains: "one of auto, text, journal, json"),
         .init(yaml: "gateway: [1, 2]", key: "gateway", problemContains: "expected a mapping"),

@@ -246,12 +246,15 @@ extension SNBridgeConfiguration {
 
 extension SNBridgeConfiguration {
     private mutating func readSerial(_ section: ConfigurationReader.Cursor, with reader: ConfigurationReader) {
-        reader.expectMapping(section, allowed: ["ports", "reopen_interval", "read_batching"])
+        reader.expectMapping(section, allowed: ["ports", "reopen_interval", "read_batching", "session_grace"])
         if let interval = reader.duration(section.key("reopen_interval"), in: .milliseconds(100) ... .seconds(3600)) {
             serialReopenInterval = TimeAmount(interval)
         }
         if let batching = reader.duration(section.key("read_batching"), in: .zero ... .milliseconds(50)) {
             serialReadBatching = TimeAmount(batching)
+        }
+        if let grace = reader.duration(section.key("session_grace"), in: .zero ... .seconds(3600)) {
+            serialSessionGrace = TimeAmount(grace)
         }
         var seen: Set<String> = []
         for entry in reader.sequence(section.key("ports")) {

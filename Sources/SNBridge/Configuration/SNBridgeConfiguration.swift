@@ -18,6 +18,9 @@ public struct SNBridgeConfiguration: Sendable {
     /// How long a busy serial port's next read may wait so that ports are read in batches (`serial.read_batching`);
     /// zero reads every port as soon as it has data. See ``SerialReadPacer``.
     public var serialReadBatching: TimeAmount = SNBridgeConfiguration.defaultSerialReadBatching
+    /// How long a serial device's MQTT-SN sessions outlive a link loss while its port stays open
+    /// (`serial.session_grace`); nil: each port's `link_keepalive`, zero: lost at once. See ``SerialSessionGrace``.
+    public var serialSessionGrace: TimeAmount?
     /// The least severe log level printed (`log.level`). Defaults to `info`.
     public var logLevel: Logger.Level
     /// How log lines are written (`log.format`); `nil` (`auto`) picks ``LogFormat/journal`` under systemd's

@@ -13,9 +13,14 @@ import SerialLink
 /// udev removes it (``detach(path:)``) and opened again when udev adds it back. The bridge never exits because a
 /// device went away.
 ///
-/// Link events feed the gateway (an unlinked device's sessions are lost and their wills published), the
+/// Link events feed the gateway, the
 /// ``DeviceRegistry`` (state, counters, status topics) and the log, where every line names the device's stable
 /// identity (`device.id`) and its tty (`device.path`), and the board's console lines appear.
+///
+/// A link that goes down while its port stays open (the device said HELLO again, was RESET, or went silent) keeps
+/// the device's MQTT-SN sessions for the session grace (`serial.session_grace`, by default the port's
+/// `link_keepalive`): the same device linking again within it continues them; otherwise, and at once when the
+/// port closes, they are lost and the broker publishes their wills (``SerialSessionGrace``).
 final class SerialPortSupervisor: SerialLinkDelegate, Sendable {
     /// One port the supervisor looks after.
     struct Port: Sendable {
@@ -35,6 +40,8 @@ final class SerialPortSupervisor: SerialLinkDelegate, Sendable {
         /// Paths whose "cannot open" was already logged, so an absent board logs once, not every interval.
         var reportedAbsent: Set<String> = []
         var nextGeneration = 0
+        var grace = SerialSessionGrace()
+        var graceTimers: [String: Scheduled<Void>] = [:]
     }
 
     private let gateway: Gateway
@@ -44,6 +51,8 @@ final class SerialPortSupervisor: SerialLinkDelegate, Sendable {
     private let eventLoopGroup: any EventLoopGroup
     private let registry: DeviceRegistry?
     private let consoleToMQTT: Bool
+    /// `serial.session_grace`; nil: each port's link keepalive.
+    private let sessionGrace: TimeAmount?
     private let logger: Logger
     private let state = NIOLockedValueBox(State())
     private let transport: NIOLockedValueBox<SerialTransport?> = NIOLockedValueBox(nil)
@@ -56,6 +65,7 @@ final class SerialPortSupervisor: SerialLinkDelegate, Sendable {
         eventLoopGroup: any EventLoopGroup,
         registry: DeviceRegistry? = nil,
         consoleToMQTT: Bool = false,
+        sessionGrace: TimeAmount? = nil,
         logger: Logger
     ) {
         self.gateway = gateway
@@ -66,6 +76,7 @@ final class SerialPortSupervisor: SerialLinkDelegate, Sendable {
         self.eventLoopGroup = eventLoopGroup
         self.registry = registry
         self.consoleToMQTT = consoleToMQTT
+        self.sessionGrace = sessionGrace
         self.logger = logger
     }
 
@@ -153,8 +164,9 @@ final class SerialPortSupervisor: SerialLinkDelegate, Sendable {
             defer {
                 state.connections.removeAll()
                 state.retries.removeAll()
+                state.graceTimers.removeAll()
             }
-            return (Array(state.connections.values), Array(state.retries.values))
+            return (Array(state.connections.values), Array(state.retries.values) + Array(state.graceTimers.values))
         }
         retries.forEach { $0.cancel() }
         for connection in connections {
@@ -242,7 +254,7 @@ final class SerialPortSupervisor: SerialLinkDelegate, Sendable {
             id: outcome.port.descriptor.id,
             reason: outcome.port.wanted ? "serial port closed" : "device removed"
         )
-        gateway.linkLost(device: path)
+        carryOut(state.withLockedValue { $0.grace.portClosed(path: path) }, path: path)
         if outcome.reopen {
             scheduleReopen(path: path, generation: outcome.port.generation)
         }
@@ -293,6 +305,12 @@ final class SerialPortSupervisor: SerialLinkDelegate, Sendable {
         metadata["device.firmware"] = "\(device.firmwareName) \(device.firmwareVersion)"
         metadata["device.max_frame"] = "\(device.maximumFrameSize)"
         logger.info("Device linked", metadata: metadata)
+        let resumed = state.withLockedValue { state in
+            state.graceTimers.removeValue(forKey: connection.devicePath)?.cancel()
+            return state.grace.linkUp(
+                path: connection.devicePath, deviceID: device.deviceIdentity, now: gateway.eventLoop.now)
+        }
+        carryOut(resumed, path: connection.devicePath)
         registry?.linkUp(
             path: connection.devicePath,
             helloID: device.deviceIdentityHex,
@@ -303,16 +321,53 @@ final class SerialPortSupervisor: SerialLinkDelegate, Sendable {
     func serialLink(_ connection: SerialLinkConnection, linkDown reason: SerialLinkLossReason) {
         var metadata = Self.metadata(portDescriptor(forPath: connection.devicePath))
         metadata["link.loss_reason"] = "\(reason)"
+        let path = connection.devicePath
+        let (stopping, action) = state.withLockedValue { state -> (Bool, SerialSessionGrace.Action) in
+            // A closed port is a board gone, and shutting down ends every session: no grace for either.
+            guard !state.stopped, reason != .channelClosed else { return (state.stopped, state.grace.portClosed(path: path)) }
+            let grace = self.sessionGrace ?? state.ports[path]?.settings.linkKeepalive ?? .zero
+            return (false, state.grace.linkDown(path: path, grace: grace, now: gateway.eventLoop.now))
+        }
         // Ports closed by stop() go down as "channel closed" too; subscribers should see why, and a clean
         // shutdown is no reason for a warning.
-        let stopping = state.withLockedValue { $0.stopped }
         if stopping {
             logger.info("Device link closed: bridge shutting down", metadata: metadata)
         } else {
             logger.warning("Device link lost", metadata: metadata)
         }
-        registry?.linkDown(path: connection.devicePath, reason: stopping ? "bridge shutting down" : "\(reason)")
-        gateway.linkLost(device: connection.devicePath)
+        registry?.linkDown(path: path, reason: stopping ? "bridge shutting down" : "\(reason)")
+        carryOut(action, path: path)
+    }
+
+    /// Loses, keeps or resumes the sessions of the device on `path` as the session grace decided.
+    private func carryOut(_ action: SerialSessionGrace.Action, path: String) {
+        var metadata = Self.metadata(portDescriptor(forPath: path))
+        switch action {
+        case .none:
+            break
+        case .loseSessions:
+            gateway.linkLost(device: path)
+        case .resumed:
+            logger.info("Device relinked within the session grace; its sessions continue", metadata: metadata)
+        case .keepUntil(let deadline, let generation):
+            metadata["serial.session_grace_ms"] = "\((deadline - gateway.eventLoop.now).nanoseconds / 1_000_000)"
+            logger.info("Device link down; its sessions are kept for the session grace", metadata: metadata)
+            let timer = gateway.eventLoop.scheduleTask(deadline: deadline) {
+                let expired = self.state.withLockedValue { state -> SerialSessionGrace.Action in
+                    state.graceTimers[path] = nil
+                    return state.grace.deadlinePassed(path: path, generation: generation)
+                }
+                if expired == .loseSessions {
+                    self.logger.warning(
+                        "Session grace over without a relink; the device's sessions are lost",
+                        metadata: Self.metadata(self.portDescriptor(forPath: path)))
+                }
+                self.carryOut(expired, path: path)
+            }
+            state.withLockedValue { state in
+                state.graceTimers.updateValue(timer, forKey: path)?.cancel()
+            }
+        }
     }
 
     func serialLink(_ connection: SerialLinkConnection, received message: ByteBuffer, forwarderNodeID: ByteBuffer?) {}

@@ -55,6 +55,7 @@ public struct BridgeService: Service, CustomStringConvertible {
             eventLoopGroup: eventLoopGroup,
             registry: devices,
             consoleToMQTT: configuration.status.consoleToMQTT,
+            sessionGrace: configuration.serialSessionGrace,
             logger: logger
         )
         self.configuration = configuration
