@@ -46,6 +46,39 @@ struct SerialSessionGraceEndToEndTests {
         device.terminate()
     }
 
+    @Test("A QoS 1 message published while the link is down reaches the board once it relinks within the grace")
+    func downlinkQueuedDuringTheOutageArrivesAfterTheRelink() async throws {
+        let fixture = try await SerialBridgeFixture.start(
+            serialPort: "{ path: PATH, baud: 115200, link_keepalive: 1s }",
+            serialYAML: "session_grace: 30s",
+            extraYAML: "gateway: { retry_interval: 2s }",
+            topics: ["grace/#"]
+        )
+        let (broker, cable, bridge, subscriber) = (fixture.broker, fixture.cable, fixture.bridge, fixture.subscriber)
+        let device = try SimulatedDevice(arguments: ["--id", "0a0b0c0f", cable.deviceEnd])
+        try await device.waitForLine(startingWith: "linked")
+        device.send("will grace/status 1 gone")
+        device.send("connect grace-3 30")
+        try await device.waitForLine(startingWith: "connack 0")
+        device.send("subscribe grace/command 1")
+        try await device.waitForLine(startingWith: "suback")
+
+        // A hung firmware: after 3 silent keepalives the link is down, the session waits.
+        device.send("freeze")
+        try await bridge.waitForLog("Device link down; its sessions are kept for the session grace", timeout: .seconds(15))
+        try await MosquittoPublisher.publish(broker: broker, topic: "grace/command", payload: "while-away", qos: 1)
+
+        // It recovers: its own silence check sends HELLO, the gateway resumes the session and retransmits.
+        device.send("thaw")
+        try await bridge.waitForLog("Device relinked within the session grace", timeout: .seconds(15))
+        let message = try await device.waitForLine(startingWith: "message", timeout: .seconds(20))
+        #expect(message.hasSuffix(" while-away"))
+        #expect(!subscriber.messages.contains { $0.topic == "grace/status" }, "the will fired")
+
+        try await fixture.stop()
+        device.terminate()
+    }
+
     @Test("A link gone longer than the grace loses the session and fires the will")
     func linkLossBeyondTheGraceFiresTheWill() async throws {
         let fixture = try await SerialBridgeFixture.start(

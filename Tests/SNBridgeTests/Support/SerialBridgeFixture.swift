@@ -14,11 +14,13 @@ struct SerialBridgeFixture {
     /// - Parameters:
     ///   - serialPort: the YAML of the `serial.ports` entry; `PATH` stands for the cable's bridge end.
     ///   - serialArgument: instead of a `serial.ports` entry, a `--serial` option (`PATH` as above).
+    ///   - serialYAML: more keys of the `serial` section (`session_grace: 20s`).
     ///   - extraYAML: more top-level sections (`status: ...`).
     ///   - topics: what the subscriber subscribes to, at QoS 1.
     static func start(
         serialPort: String? = nil,
         serialArgument: String? = nil,
+        serialYAML: String = "",
         extraYAML: String = "",
         topics: [String]
     ) async throws -> SerialBridgeFixture {
@@ -33,6 +35,7 @@ struct SerialBridgeFixture {
                 serial:
                   reopen_interval: 200ms
                   ports: \(ports)
+                  \(serialYAML)
                 \(extraYAML)
                 """,
             arguments: serialArgument.map { ["--serial", $0.replacingOccurrences(of: "PATH", with: cable.bridgeEnd)] } ?? [],
