@@ -7,18 +7,29 @@ import Testing
 /// library on a pty.
 @Suite("snbridge run keeps a relinking board's session", .serialized)
 struct SerialSessionGraceEndToEndTests {
-    @Test("A relink within the grace keeps registrations and subscriptions, and fires no will")
-    func relinkWithinTheGraceKeepsTheSession() async throws {
+    /// The bridge with one port at `keepalive`, and a board on it that linked and connected (a will on
+    /// grace/status, the given CONNECT arguments).
+    private static func connectedBoard(
+        keepalive: String, serialYAML: String = "", extraYAML: String = "", id: String, connect: String
+    ) async throws -> (SerialBridgeFixture, SimulatedDevice) {
         let fixture = try await SerialBridgeFixture.start(
-            serialPort: "{ path: PATH, baud: 115200, link_keepalive: 5s }",
+            serialPort: "{ path: PATH, baud: 115200, link_keepalive: \(keepalive) }",
+            serialYAML: serialYAML,
+            extraYAML: extraYAML,
             topics: ["grace/#"]
         )
-        let (broker, cable, bridge, subscriber) = (fixture.broker, fixture.cable, fixture.bridge, fixture.subscriber)
-        let device = try SimulatedDevice(arguments: ["--id", "0a0b0c0d", cable.deviceEnd])
+        let device = try SimulatedDevice(arguments: ["--id", id, fixture.cable.deviceEnd])
         try await device.waitForLine(startingWith: "linked")
         device.send("will grace/status 1 gone")
-        device.send("connect grace-1 30")
+        device.send("connect \(connect)")
         try await device.waitForLine(startingWith: "connack 0")
+        return (fixture, device)
+    }
+
+    @Test("A relink within the grace keeps registrations and subscriptions, and fires no will")
+    func relinkWithinTheGraceKeepsTheSession() async throws {
+        let (fixture, device) = try await Self.connectedBoard(keepalive: "5s", id: "0a0b0c0d", connect: "grace-1 30")
+        let (broker, bridge, subscriber) = (fixture.broker, fixture.bridge, fixture.subscriber)
         device.send("publish grace/temperature 1 21.5")
         try await device.waitForLine(startingWith: "puback")
         try await subscriber.waitForMessage { $0.topic == "grace/temperature" && $0.payload == "21.5" }
@@ -48,18 +59,10 @@ struct SerialSessionGraceEndToEndTests {
 
     @Test("A QoS 1 message published while the link is down reaches the board once it relinks within the grace")
     func downlinkQueuedDuringTheOutageArrivesAfterTheRelink() async throws {
-        let fixture = try await SerialBridgeFixture.start(
-            serialPort: "{ path: PATH, baud: 115200, link_keepalive: 1s }",
-            serialYAML: "session_grace: 30s",
-            extraYAML: "gateway: { retry_interval: 2s }",
-            topics: ["grace/#"]
-        )
-        let (broker, cable, bridge, subscriber) = (fixture.broker, fixture.cable, fixture.bridge, fixture.subscriber)
-        let device = try SimulatedDevice(arguments: ["--id", "0a0b0c0f", cable.deviceEnd])
-        try await device.waitForLine(startingWith: "linked")
-        device.send("will grace/status 1 gone")
-        device.send("connect grace-3 30")
-        try await device.waitForLine(startingWith: "connack 0")
+        let (fixture, device) = try await Self.connectedBoard(
+            keepalive: "1s", serialYAML: "session_grace: 30s", extraYAML: "gateway: { retry_interval: 2s }",
+            id: "0a0b0c0f", connect: "grace-3 30")
+        let (broker, bridge, subscriber) = (fixture.broker, fixture.bridge, fixture.subscriber)
         device.send("subscribe grace/command 1")
         try await device.waitForLine(startingWith: "suback")
 
@@ -81,16 +84,8 @@ struct SerialSessionGraceEndToEndTests {
 
     @Test("A link gone longer than the grace loses the session and fires the will")
     func linkLossBeyondTheGraceFiresTheWill() async throws {
-        let fixture = try await SerialBridgeFixture.start(
-            serialPort: "{ path: PATH, baud: 115200, link_keepalive: 1s }",
-            topics: ["grace/#"]
-        )
-        let (cable, bridge, subscriber) = (fixture.cable, fixture.bridge, fixture.subscriber)
-        let device = try SimulatedDevice(arguments: ["--id", "0a0b0c0e", cable.deviceEnd])
-        try await device.waitForLine(startingWith: "linked")
-        device.send("will grace/status 1 gone")
-        device.send("connect grace-2 30 clean")
-        try await device.waitForLine(startingWith: "connack 0")
+        let (fixture, device) = try await Self.connectedBoard(keepalive: "1s", id: "0a0b0c0e", connect: "grace-2 30 clean")
+        let (bridge, subscriber) = (fixture.bridge, fixture.subscriber)
 
         // A hung firmware: silence for 3 keepalives, then the 1 s grace, then the will.
         device.send("freeze")
