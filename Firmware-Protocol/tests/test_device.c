@@ -97,7 +97,46 @@ static void test_device(void) {
     }
 }
 
+/* Hostile input: random bytes and random MQTTSN frames (with plausible and implausible MQTT-SN headers) from the
+   gateway. Under ASan/UBSan nothing may crash or overrun, and afterwards the device still links and connects. */
+static void test_hostile_input(void) {
+    uint32_t seed = 0x5eed1234u;
+    uint8_t msg[300], wire[400];
+    int i, k;
+    size_t n, m;
+#define NEXT() (seed = seed * 1103515245u + 12345u, (uint8_t)(seed >> 16))
+    gateway_sends(SND_FRAME_HELLO_ACK, "010400000F");
+    for (i = 0; i < 20000; i++) {
+        n = (size_t)(NEXT() % 130u);
+        for (k = 0; k < (int)n; k++) msg[k] = NEXT();
+        if (n >= 2 && (i & 1)) {
+            msg[0] = (uint8_t)n;                       /* a consistent length field, random type and body */
+            if (i & 2) msg[1] = (uint8_t)(0x04 + NEXT() % 0x15u);
+        }
+        if (i % 7 == 0) {
+            snd_device_feed(&dev, msg, n);             /* raw noise, zeros included */
+        } else {
+            m = snd_frame_encode(i % 5 == 0 ? NEXT() : SND_FRAME_MQTTSN, msg, n, wire, sizeof wire);
+            snd_device_feed(&dev, wire, m);
+        }
+        if (i % 100 == 0) {
+            F.now += 1000;
+            snd_device_poll(&dev);
+        }
+        F.wire_len = 0;
+        F.event_count = 0;
+    }
+#undef NEXT
+    gateway_sends(SND_FRAME_RESET, "00");
+    gateway_sends(SND_FRAME_HELLO_ACK, "010400000F");
+    CHECK(snd_link_is_up(&dev.link), "links after 20000 hostile inputs");
+    CHECK(snd_client_connect(&dev.client, "uno", 60, 1) == SND_OK, "connects after hostile input");
+    gateway_sends(SND_FRAME_MQTTSN, "030500");
+    CHECK(dev.client.state == SND_CLIENT_CONNECTED, "connected after hostile input");
+}
+
 int main(void) {
     test_device();
+    test_hostile_input();
     return summary("device");
 }
