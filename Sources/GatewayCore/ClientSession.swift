@@ -11,6 +11,11 @@ final class ClientSession: @unchecked Sendable {
     var address: MQTTSNClientAddress
     var transport: any MQTTSNTransport
     var upstream: (any UpstreamSession)?
+    /// MQTT-SN messages received from the client and sent to it, for the device list.
+    var messagesIn = 0
+    var messagesOut = 0
+    /// The state last reported in a ``GatewaySessionEvent``; `nil` before the first.
+    var lastReportedState: GatewaySessionSnapshot.State?
 
     init(machine: ClientSessionStateMachine, address: MQTTSNClientAddress, transport: any MQTTSNTransport) {
         self.machine = machine

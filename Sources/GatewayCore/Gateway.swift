@@ -216,6 +216,7 @@ public final class Gateway: MQTTSNInboundHandler, Sendable {
         }
         let closed = try? await engine.eventLoop.submit { () -> EventLoopFuture<Void> in
             engine.stopTimers()
+            engine.sessionEvents.finish()
             return engine.closeAllSessions()
         }.get()
         _ = try? await closed?.get()

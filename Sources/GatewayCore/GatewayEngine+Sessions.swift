@@ -13,6 +13,7 @@ extension GatewayEngine {
         if let existing = self.sessions[connect.clientID] {
             if existing.machine.resumes(with: connect) {
                 // Same client, maybe from a new address: resume, keeping topic ids, subscriptions and buffer.
+                existing.messagesIn += 1
                 self.rebind(existing, to: address, via: transport)
                 self.perform(existing.machine.resume(connect, now: now), for: existing)
                 self.deliverPending(to: existing, now: now)
@@ -25,7 +26,7 @@ extension GatewayEngine {
                 metadata: ["client.id": "\(connect.clientID)"]
             )
             self.closeUpstreamGracefully(of: existing)
-            self.removeSession(existing)
+            self.removeSession(existing, reason: "replaced")
         }
         guard !self.isShuttingDown else {
             self.metrics.rejectedConnection("shutting_down")
@@ -51,6 +52,7 @@ extension GatewayEngine {
             now: now
         )
         let session = ClientSession(machine: machine, address: address, transport: transport)
+        session.messagesIn = 1
         self.sessions[connect.clientID] = session
         if let previousOwner = self.clientIDsByAddress[address], previousOwner != connect.clientID,
             let stale = self.sessions[previousOwner]
@@ -79,6 +81,7 @@ extension GatewayEngine {
 
     /// Performs what the state machine asked for.
     func perform(_ action: ClientSessionAction, for session: ClientSession) {
+        defer { self.reportStateChange(of: session) }
         switch action {
         case .none:
             return
@@ -110,7 +113,7 @@ extension GatewayEngine {
             self.metrics.rejectedConnection("upstream_refused")
             self.send(.connectAck(MQTTSNConnectAck(returnCode: returnCode)), to: session)
             session.upstream?.closeAbruptly().whenComplete { _ in }
-            self.removeSession(session)
+            self.removeSession(session, reason: "refused")
         case .lost(let reason):
             self.sessionLost(session, reason: reason)
         case .dropped(let reason):
@@ -156,26 +159,20 @@ extension GatewayEngine {
         self.send(.disconnect(MQTTSNDisconnect()), to: session)
         // No DISCONNECT upstream: the broker publishes the will, which is what a will is for.
         session.upstream?.closeAbruptly().whenComplete { _ in }
-        self.recentlyLost.append(
-            GatewaySessionSnapshot(
-                clientID: session.clientID,
-                address: session.address,
-                state: .lost,
-                topicCount: session.machine.registry.count,
-                pendingMessages: session.machine.pendingDeliveries
-            )
-        )
+        self.recentlyLost.append(session.snapshot(state: .lost))
         if self.recentlyLost.count > Self.recentlyLostLimit {
             self.recentlyLost.removeFirst()
         }
-        self.removeSession(session)
+        self.removeSession(session, reason: reason.rawValue)
     }
 
-    func removeSession(_ session: ClientSession) {
+    /// `reason` is what the session-ended event reports (``GatewaySessionEvent``).
+    func removeSession(_ session: ClientSession, reason: String = "disconnected") {
         guard self.sessions[session.clientID] === session else {
             return
         }
         self.sessions.removeValue(forKey: session.clientID)
+        self.sessionEnded(session, reason: reason)
         // The upstream session's callbacks refer to the session; letting go of it here breaks that cycle.
         session.upstream = nil
         if self.clientIDsByAddress[session.address] == session.clientID {
@@ -282,6 +279,7 @@ extension GatewayEngine {
         let upstream = self.makeUpstream(for: session)
         session.upstream = upstream
         let previousClosed = self.upstreamClosing[session.clientID] ?? self.eventLoop.makeSucceededVoidFuture()
+        let started = self.eventLoop.now
         previousClosed.flatMap { upstream.connect().hop(to: self.eventLoop) }.whenComplete { [self] result in
             guard self.isCurrent(session), session.upstream === upstream else {
                 // The client went away while we were connecting.
@@ -291,6 +289,7 @@ extension GatewayEngine {
             let now = NIODeadline.now()
             switch result {
             case .success:
+                self.metrics.upstreamConnected(after: (self.eventLoop.now - started).nanoseconds)
                 self.logger.info(
                     "Client connected",
                     metadata: ["client.id": "\(session.clientID)", "peer.address": "\(session.address)"]
@@ -327,12 +326,16 @@ extension GatewayEngine {
         }
         self.metrics.publishedUpstream()
         let published = self.eventLoop.makePromise(of: Void.self)
+        let received = self.eventLoop.now
         upstream.publish(message, promise: published)
         self.markForFlush(upstream)
         published.futureResult.whenComplete { [self] result in
             guard self.isCurrent(session) else { return }
             var succeeded = false
-            if case .success = result { succeeded = true }
+            if case .success = result {
+                succeeded = true
+                self.metrics.uplinkAcknowledged(after: (self.eventLoop.now - received).nanoseconds)
+            }
             self.perform(session.machine.upstreamPublishCompleted(completion, succeeded: succeeded), for: session)
             // Acknowledgements arrive in bursts from the broker: send the answers of one event-loop turn together.
             self.flushAtEndOfTurn()

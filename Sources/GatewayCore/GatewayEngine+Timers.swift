@@ -91,23 +91,7 @@ extension GatewayEngine {
     }
 
     func snapshot() -> [GatewaySessionSnapshot] {
-        var snapshots = self.sessions.values.map { session in
-            let state: GatewaySessionSnapshot.State
-            switch session.machine.state {
-            case .awaitingWillTopic, .awaitingWillMessage, .connectingUpstream: state = .connecting
-            case .active: state = .connected
-            case .asleep: state = .asleep
-            case .awake: state = .awake
-            case .closed: state = .lost
-            }
-            return GatewaySessionSnapshot(
-                clientID: session.clientID,
-                address: session.address,
-                state: state,
-                topicCount: session.machine.registry.count,
-                pendingMessages: session.machine.pendingDeliveries
-            )
-        }
+        var snapshots = self.sessions.values.map { $0.snapshot() }
         snapshots.sort { $0.clientID < $1.clientID }
         snapshots.append(contentsOf: self.recentlyLost)
         return snapshots

@@ -40,6 +40,8 @@ final class GatewayEngine: @unchecked Sendable {
     /// Upstream sessions closing with DISCONNECT, by client id, until they are closed.
     var upstreamClosing: [String: EventLoopFuture<Void>] = [:]
     var gatewayUpstreamConnected: EventLoopFuture<Void>?
+    /// Where session events go (``Gateway/sessionEvents()``).
+    var sessionEvents = GatewaySessionEventSink()
 
     static let recentlyLostLimit = 64
     /// How long a new upstream session for a client waits for the previous one to close.
@@ -139,6 +141,7 @@ final class GatewayEngine: @unchecked Sendable {
                 self.unknownClient(packet, from: address, via: transport)
                 return
             }
+            session.messagesIn += 1
             self.perform(session.machine.pingRequestReceived(ping, now: now), for: session)
             self.deliverPending(to: session, now: now)
         case .forwarderEncapsulation(let encapsulation):
@@ -163,6 +166,7 @@ final class GatewayEngine: @unchecked Sendable {
     }
 
     private func sessionPacketReceived(_ packet: MQTTSNPacket, for session: ClientSession, now: NIODeadline) {
+        session.messagesIn += 1
         let action: ClientSessionAction
         switch packet {
         case .willTopic(let willTopic): action = session.machine.willTopicReceived(willTopic, now: now)
@@ -250,6 +254,7 @@ final class GatewayEngine: @unchecked Sendable {
     // MARK: Outbound
 
     func send(_ packet: MQTTSNPacket, to session: ClientSession) {
+        session.messagesOut += 1
         self.send(packet, to: session.address, via: session.transport)
     }
 

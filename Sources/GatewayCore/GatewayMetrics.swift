@@ -13,6 +13,10 @@ struct GatewayMetrics {
     private let malformedCounter = Counter(label: "snbridge_messages_malformed_total")
     private let clientsLostCounter = Counter(label: "snbridge_clients_lost_total")
     private let unknownClientCounter = Counter(label: "snbridge_unknown_client_messages_total")
+    /// From a client's QoS 1/2 PUBLISH arriving to the broker's acknowledgement of it.
+    private let uplinkLatencyTimer = Timer(label: "snbridge_uplink_latency_seconds")
+    /// From starting a client's upstream connection to the broker's CONNACK.
+    private let upstreamConnectTimer = Timer(label: "snbridge_upstream_connect_seconds")
     private var droppedCounters: [String: Counter] = [:]
     private var rejectedCounters: [String: Counter] = [:]
 
@@ -36,6 +40,14 @@ struct GatewayMetrics {
     mutating func publishedUpstream() {
         self.statistics.messagesPublishedUpstream += 1
         self.publishedUpstreamCounter.increment()
+    }
+
+    func uplinkAcknowledged(after nanoseconds: Int64) {
+        self.uplinkLatencyTimer.recordNanoseconds(nanoseconds)
+    }
+
+    func upstreamConnected(after nanoseconds: Int64) {
+        self.upstreamConnectTimer.recordNanoseconds(nanoseconds)
     }
 
     mutating func messageFromUpstream() {

@@ -1,4 +1,5 @@
 import MQTTSNTransport
+import NIOCore
 
 /// One client session as seen at a moment, for `snbridge` status output.
 public struct GatewaySessionSnapshot: Sendable, Hashable {
@@ -23,12 +24,33 @@ public struct GatewaySessionSnapshot: Sendable, Hashable {
     public var topicCount: Int
     /// Broker messages waiting for delivery.
     public var pendingMessages: Int
+    /// QoS 1/2 messages from the client published upstream and not yet acknowledged by the broker.
+    public var upstreamInFlight: Int
+    /// MQTT-SN messages the session received from its client and sent to it.
+    public var messagesIn: Int
+    public var messagesOut: Int
+    /// When the client was last heard from, on the gateway's clock (`NIODeadline.now()`).
+    public var lastHeard: NIODeadline?
 
-    public init(clientID: String, address: MQTTSNClientAddress, state: State, topicCount: Int, pendingMessages: Int) {
+    public init(
+        clientID: String,
+        address: MQTTSNClientAddress,
+        state: State,
+        topicCount: Int,
+        pendingMessages: Int,
+        upstreamInFlight: Int = 0,
+        messagesIn: Int = 0,
+        messagesOut: Int = 0,
+        lastHeard: NIODeadline? = nil
+    ) {
         self.clientID = clientID
         self.address = address
         self.state = state
         self.topicCount = topicCount
         self.pendingMessages = pendingMessages
+        self.upstreamInFlight = upstreamInFlight
+        self.messagesIn = messagesIn
+        self.messagesOut = messagesOut
+        self.lastHeard = lastHeard
     }
 }

@@ -1,10 +1,10 @@
 /// A `host:port` pair as written in configuration: `0.0.0.0:1884`, `[::]:1884`, `gateway.local:1884`, or a bare
 /// host that takes the default port.
-struct HostAndPort: Hashable, Sendable {
-    var host: String
-    var port: Int
+public struct HostAndPort: Hashable, Sendable {
+    public var host: String
+    public var port: Int
 
-    init?(_ text: String, defaultPort: Int) {
+    public init?(_ text: String, defaultPort: Int) {
         if text.hasPrefix("[") {
             guard let close = text.firstIndex(of: "]") else {
                 return nil
