@@ -13,11 +13,14 @@ public protocol SerialLinkDelegate: AnyObject, Sendable {
     func serialLink(_ connection: SerialLinkConnection, received message: ByteBuffer, forwarderNodeID: ByteBuffer?)
     /// A line the device printed outside frames.
     func serialLink(_ connection: SerialLinkConnection, consoleLine: String)
+    /// The device's HELLO was refused (no version in common, malformed, frame size too small); the link stays down.
+    func serialLink(_ connection: SerialLinkConnection, refused reject: LinkReject)
     /// The link finished handling one read from the port: a good moment to flush replies.
     func serialLinkReadComplete(_ connection: SerialLinkConnection)
 }
 
 extension SerialLinkDelegate {
     public func serialLink(_ connection: SerialLinkConnection, consoleLine: String) {}
+    public func serialLink(_ connection: SerialLinkConnection, refused reject: LinkReject) {}
     public func serialLinkReadComplete(_ connection: SerialLinkConnection) {}
 }

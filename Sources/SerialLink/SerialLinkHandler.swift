@@ -140,6 +140,7 @@ final class SerialLinkHandler: ChannelDuplexHandler {
                 "Refused device HELLO",
                 metadata: ["link.reject.reason": "\(reject.reason)", "link.versions": "\(reject.gatewayVersions)"]
             )
+            self.delegate.serialLink(self.connection, refused: reject)
         case .deliverMQTTSN(let message, let forwarderNodeID):
             self.delegate.serialLink(self.connection, received: message, forwarderNodeID: forwarderNodeID)
         case .dropMalformed(let error):

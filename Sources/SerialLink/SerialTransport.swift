@@ -88,6 +88,10 @@ public final class SerialTransport: MQTTSNTransport, SerialLinkDelegate {
         self.observer?.serialLink(connection, consoleLine: consoleLine)
     }
 
+    public func serialLink(_ connection: SerialLinkConnection, refused reject: LinkReject) {
+        self.observer?.serialLink(connection, refused: reject)
+    }
+
     public func serialLinkReadComplete(_ connection: SerialLinkConnection) {
         self.inboundHandler.receiveBurstComplete(via: self)
         self.observer?.serialLinkReadComplete(connection)
