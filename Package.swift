@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.0.0"),
     ],
@@ -125,8 +126,11 @@ let package = Package(
                 "SessionStore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -225,10 +229,14 @@ let package = Package(
         .testTarget(
             name: "SNBridgeTests",
             dependencies: [
-                "SNBridge", "SNBridgeLogging", "GatewayCore", "MQTTSN", "MQTTClient", "SerialLink", "TestSupport",
+                "SNBridge", "SNBridgeLogging", "GatewayCore", "MQTTSN", "MQTTSNTransport", "MQTTClient", "SerialLink",
+                "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-            ]
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            // Run by the monitoring end-to-end tests with the system python3 (urllib, prometheus_client, Chromium).
+            exclude: ["Support/monitoring_probe.py", "Support/status_page_browser.py"]
         ),
         .testTarget(
             name: "DeviceDiscoveryTests",

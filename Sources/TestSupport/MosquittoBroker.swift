@@ -51,8 +51,10 @@ public final class MosquittoBroker: Sendable {
     }
 
     /// Starts mosquitto and returns once its listeners accept TCP connections.
+    /// `port` asks for a given plain port (a broker restarted where clients expect it); by default a free one.
     public static func start(
         _ options: Options = Options(),
+        port requestedPort: Int? = nil,
         executable: String = "/usr/sbin/mosquitto",
         startTimeout: Duration = .seconds(15)
     ) async throws -> MosquittoBroker {
@@ -80,7 +82,7 @@ public final class MosquittoBroker: Sendable {
         // The ports were free a moment ago; if someone else took one meanwhile mosquitto exits, and we retry.
         var lastError: (any Error)?
         for _ in 0..<5 {
-            let port = try FreePort.tcp()
+            let port = try requestedPort ?? FreePort.tcp()
             let tlsPort = options.tls != nil ? try FreePort.tcp() : nil
             let configuration = Self.configuration(
                 options: options,

@@ -38,26 +38,51 @@ struct DeviceRegistryTests {
             case .event(let event): "event \(event.event.rawValue) \(event.device)"
             case .deviceList(let records): "list \(records.map { "\($0.id)=\($0.state)" }.joined(separator: ","))"
             case .console(let id, let line): "console \(id) \(line)"
+            case .forgotten(let id): "forgotten \(id)"
             }
         }
     }
 
-    @Test("A device's life is announced in order: listed, online and joined, offline and left")
+    @Test("A device's life is announced in order: listed, linked, online and joined with its client, offline and left")
     func lifeCycleIsAnnouncedInOrder() {
         let (registry, recorder) = Self.makeRegistry()
         let id = Self.descriptor.id
         registry.appeared(Self.descriptor)
         registry.openingStarted(id: id)
         registry.linkUp(path: "/dev/ttyUSB0", helloID: "a1b2", firmware: "sim 1.0")
+        #expect(registry.records()[0].online == false)
+        #expect(registry.records()[0].link == "linked")
+        registry.observe(path: "/dev/ttyUSB0", linkCounters: nil, client: .init(id: "board-1", state: .connected))
+        #expect(registry.records()[0].online == true)
+        #expect(registry.records()[0].link == "linked")
         registry.gone(id: id, reason: "device removed")
         #expect(
             Self.kinds(recorder.take()) == [
                 "list \(id)=present",
                 "list \(id)=opening",
-                "availability \(id) online", "event joined \(id)", "list \(id)=linked",
+                "list \(id)=linked",
+                "availability \(id) online", "event joined \(id)", "list \(id)=connected",
                 "availability \(id) offline", "event left \(id)", "list \(id)=lost",
             ]
         )
+        #expect(registry.records()[0].link == "lost")
+    }
+
+    @Test("A refused HELLO puts the device in error with the reason, and one error event")
+    func refusedLinkIsAnError() throws {
+        let (registry, recorder) = Self.makeRegistry()
+        let id = Self.descriptor.id
+        registry.appeared(Self.descriptor)
+        registry.openingStarted(id: id)
+        registry.portOpened(id: id)
+        _ = recorder.take()
+        registry.linkRefused(path: "/dev/ttyUSB0", reason: "HELLO refused: unsupported protocol version")
+        registry.linkRefused(path: "/dev/ttyUSB0", reason: "HELLO refused: unsupported protocol version")
+        let publications = recorder.take()
+        #expect(Self.kinds(publications) == ["event error \(id)", "list \(id)=error"])
+        guard case .event(let event) = publications.first else { throw UDPSensorError(description: "no event") }
+        #expect(event.reason == "HELLO refused: unsupported protocol version")
+        #expect(registry.records()[0].reason == "HELLO refused: unsupported protocol version")
     }
 
     @Test("Re-added at another tty, a board keeps its identity and its counters")
@@ -105,7 +130,11 @@ struct DeviceRegistryTests {
         let record = registry.records()[0]
         #expect(record.state == "asleep")
         #expect(record.client == .init(id: "board-1", state: .asleep))
-        #expect(Self.kinds(recorder.take()) == ["list \(Self.descriptor.id)=asleep"])
+        #expect(
+            Self.kinds(recorder.take()) == [
+                "availability \(Self.descriptor.id) online", "event joined \(Self.descriptor.id)",
+                "list \(Self.descriptor.id)=asleep",
+            ])
     }
 
     @Test("Console lines reach MQTT only when asked to")

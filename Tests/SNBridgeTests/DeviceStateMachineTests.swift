@@ -12,6 +12,7 @@ struct DeviceStateMachineTests {
         case portOpened
         case openFailed(String)
         case linkUp
+        case linkRefused(String)
         case linkDown(String)
         case gone(String)
         case client(DeviceClientState?)
@@ -23,6 +24,7 @@ struct DeviceStateMachineTests {
             case .portOpened: "portOpened"
             case .openFailed(let reason): "openFailed(\(reason))"
             case .linkUp: "linkUp"
+            case .linkRefused(let reason): "linkRefused(\(reason))"
             case .linkDown(let reason): "linkDown(\(reason))"
             case .gone(let reason): "gone(\(reason))"
             case .client(let state): "client(\(state.map(\.rawValue) ?? "none"))"
@@ -45,25 +47,34 @@ struct DeviceStateMachineTests {
     static let rows: [Row] = [
         // Coming up.
         Row(from: .present, input: .openingStarted, to: .opening, actions: [list]),
-        Row(from: .opening, input: .linkUp, to: .linked, actions: [online, .publishEvent(.joined, reason: nil), list]),
+        // The link coming up is not availability: the device is online once its MQTT-SN client connects.
+        Row(from: .opening, input: .linkUp, to: .linked, actions: [list]),
         Row(from: .lost, input: .openingStarted, to: .opening, actions: [list]),
         Row(from: .opening, input: .portOpened, to: .opening, actions: []),
         Row(from: .lost, input: .portOpened, to: .opening, actions: [list]),
         // A retry after a failure stays in error until the port opens or fails differently.
         Row(from: .error(reason: "x"), input: .openingStarted, to: .error(reason: "x"), actions: []),
         Row(from: .error(reason: "x"), input: .portOpened, to: .opening, actions: [list]),
-        Row(
-            from: .error(reason: "x"), input: .linkUp, to: .linked,
-            actions: [online, .publishEvent(.joined, reason: nil), list]),
+        Row(from: .error(reason: "x"), input: .linkUp, to: .linked, actions: [list]),
         Row(from: .lost, input: .appeared, to: .present, actions: [list]),
         Row(from: .error(reason: "x"), input: .appeared, to: .present, actions: [list]),
-        Row(from: .lost, input: .linkUp, to: .linked, actions: [online, .publishEvent(.joined, reason: nil), list]),
+        Row(from: .lost, input: .linkUp, to: .linked, actions: [list]),
         // The MQTT-SN client on the device.
-        Row(from: .linked, input: .client(.connected), to: .connected, actions: [list]),
+        Row(
+            from: .linked, input: .client(.connected), to: .connected,
+            actions: [online, .publishEvent(.joined, reason: nil), list]),
+        Row(
+            from: .linked, input: .client(.asleep), to: .asleep,
+            actions: [online, .publishEvent(.joined, reason: nil), list]),
         Row(from: .linked, input: .client(.connecting), to: .linked, actions: []),
         Row(from: .connected, input: .client(.asleep), to: .asleep, actions: [list]),
         Row(from: .asleep, input: .client(.awake), to: .connected, actions: [list]),
-        Row(from: .connected, input: .client(nil), to: .linked, actions: [list]),
+        Row(
+            from: .connected, input: .client(nil), to: .linked,
+            actions: [offline, .publishEvent(.left, reason: "client disconnected"), list]),
+        Row(
+            from: .asleep, input: .client(.connecting), to: .linked,
+            actions: [offline, .publishEvent(.left, reason: "client disconnected"), list]),
         Row(from: .opening, input: .client(.connected), to: .opening, actions: []),
         Row(from: .lost, input: .client(.connected), to: .lost, actions: []),
         // Going away.
@@ -79,6 +90,9 @@ struct DeviceStateMachineTests {
         Row(from: .present, input: .gone("device removed"), to: .lost, actions: [list]),
         Row(from: .lost, input: .gone("device removed"), to: .lost, actions: []),
         Row(from: .opening, input: .linkDown("silence"), to: .opening, actions: []),
+        // A link without a connected client was never online: it goes without an announcement.
+        Row(from: .linked, input: .gone("serial port closed"), to: .lost, actions: [list]),
+        Row(from: .linked, input: .linkDown("silence"), to: .lost, actions: [list]),
         // Failures: announced once per new reason.
         Row(
             from: .opening, input: .openFailed("ENOENT"), to: .error(reason: "ENOENT"),
@@ -90,8 +104,18 @@ struct DeviceStateMachineTests {
             actions: [.publishEvent(.error, reason: "EACCES"), list]
         ),
         Row(
-            from: .linked, input: .openFailed("EIO"), to: .error(reason: "EIO"),
+            from: .connected, input: .openFailed("EIO"), to: .error(reason: "EIO"),
             actions: [offline, .publishEvent(.error, reason: "EIO"), list]
+        ),
+        // A refused HELLO is an error with its reason, announced once.
+        Row(
+            from: .opening, input: .linkRefused("HELLO refused: unsupported protocol version"),
+            to: .error(reason: "HELLO refused: unsupported protocol version"),
+            actions: [.publishEvent(.error, reason: "HELLO refused: unsupported protocol version"), list]
+        ),
+        Row(
+            from: .error(reason: "HELLO refused: x"), input: .linkRefused("HELLO refused: x"),
+            to: .error(reason: "HELLO refused: x"), actions: []
         ),
         // Repeated inputs announce nothing.
         Row(from: .linked, input: .linkUp, to: .linked, actions: []),
@@ -112,6 +136,7 @@ struct DeviceStateMachineTests {
         case .portOpened: actions = machine.portOpened(at: Self.later)
         case .openFailed(let reason): actions = machine.openFailed(reason: reason, at: Self.later)
         case .linkUp: actions = machine.linkUp(at: Self.later)
+        case .linkRefused(let reason): actions = machine.linkRefused(reason: reason, at: Self.later)
         case .linkDown(let reason): actions = machine.linkDown(reason: reason, at: Self.later)
         case .gone(let reason): actions = machine.gone(reason: reason, at: Self.later)
         case .client(let state): actions = machine.clientObserved(state, at: Self.later)

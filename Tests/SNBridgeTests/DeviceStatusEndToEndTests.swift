@@ -35,7 +35,7 @@ struct DeviceStatusEndToEndTests {
         return try await subscriber.waitForMessage(topic: topic)
     }
 
-    @Test("A configured board: online and listed, unplug gives offline, its will and left, replug online again")
+    @Test("A configured board: linked, then online once its client connects, unplug gives offline, its will and left, replug online again")
     func configuredBoardStatus() async throws {
         let directory = try SerialBridgeEndToEndTests.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -63,8 +63,9 @@ struct DeviceStatusEndToEndTests {
 
         let device = try SimulatedDevice(arguments: ["--id", "c0ffee000001", cable.deviceEnd])
         try await device.waitForLine(startingWith: "linked")
-        try await subscriber.waitForMessage(where: Self.availability(id, "online"))
-        try await subscriber.waitForMessage(where: Self.event("joined", id))
+        // Linked is not online: the board's own MQTT-SN client has not connected yet.
+        try await subscriber.waitForMessage(where: Self.deviceList(containing: id, state: "linked"))
+        #expect(!subscriber.messages.contains(where: Self.availability(id, "online")))
         device.send("console hello from the bench")
         let console = try await subscriber.waitForMessage(topic: "snbridge/devices/\(id)/console")
         #expect(console.payload == "hello from the bench")
@@ -74,10 +75,16 @@ struct DeviceStatusEndToEndTests {
         device.send("will board/status 1 gone")
         device.send("connect board-7 30 clean")
         try await device.waitForLine(startingWith: "connack 0")
+        try await subscriber.waitForMessage(where: Self.availability(id, "online"))
+        try await subscriber.waitForMessage(where: Self.event("joined", id))
         device.send("publish board/temperature 1 19.5")
         try await device.waitForLine(startingWith: "puback")
         // The monitor samples sessions every second: the list shows the MQTT-SN client connected, with traffic.
-        let listed = try await subscriber.waitForMessage(where: Self.deviceList(containing: id, state: "connected"))
+        // The client state is announced at once; the frame counters come with the monitor's next sample.
+        let listed = try await subscriber.waitForMessage { message in
+            Self.deviceList(containing: id, state: "connected")(message)
+                && ((try? StatusJSON.decode([DeviceRecord].self, from: message.payload))?.first { $0.id == id }?.counters?.framesIn ?? 0) > 0
+        }
         let record = try #require(
             try StatusJSON.decode([DeviceRecord].self, from: listed.payload).first { $0.id == id })
         #expect(record.path == cable.bridgeEnd)
@@ -107,6 +114,8 @@ struct DeviceStatusEndToEndTests {
         try await cable.plugIn()
         let replugged = try SimulatedDevice(arguments: ["--id", "c0ffee000001", cable.deviceEnd])
         try await replugged.waitForLine(startingWith: "linked", timeout: .seconds(15))
+        replugged.send("connect board-7 30 clean")
+        try await replugged.waitForLine(startingWith: "connack 0")
         try await afterReplug.waitForMessage(where: Self.availability(id, "online"))
         try await afterReplug.waitForMessage(where: Self.event("joined", id))
         await afterReplug.stop()
@@ -181,7 +190,7 @@ struct DeviceStatusEndToEndTests {
     }
 
     @Test(
-        "Under umockdev: a CP2102 plugged in appears online with data flowing, removal takes it offline with its will, re-adding brings it back",
+        "Under umockdev: a CP2102 plugged in links and is online once its client connects, data flowing, removal takes it offline with its will, re-adding brings it back",
         .enabled(if: UMockdevBridgeTestbed.isAvailable)
     )
     func hotpluggedBoardUnderUMockdev() async throws {
@@ -216,11 +225,11 @@ struct DeviceStatusEndToEndTests {
                 "--id", "5e5e5e000001", directory.appendingPathComponent("board-0").path,
             ])
             try await device.waitForLine(startingWith: "linked", timeout: .seconds(15))
-            try await subscriber.waitForMessage(where: Self.availability(id, "online"))
             try await bridge.waitForLine { $0.contains("Device linked") && $0.contains("device.id=\(id)") }
             device.send("will board/status 1 unplugged")
             device.send("connect board-umockdev 30 clean")
             try await device.waitForLine(startingWith: "connack 0")
+            try await subscriber.waitForMessage(where: Self.availability(id, "online"))
             // The matching rule's client_id_prefix is the board's session name on the broker.
             try await broker.waitForLog { $0.contains("New client connected") && $0.contains(" as gh-board-umockdev ") }
             device.send("publish board/temperature 1 23.25")
@@ -265,6 +274,8 @@ struct DeviceStatusEndToEndTests {
                 "--id", "5e5e5e000001", directory.appendingPathComponent("board-1").path,
             ])
             try await replugged.waitForLine(startingWith: "linked", timeout: .seconds(15))
+            replugged.send("connect board-umockdev 30 clean")
+            try await replugged.waitForLine(startingWith: "connack 0")
             try await afterReplug.waitForMessage(where: Self.availability(id, "online"))
             try await afterReplug.waitForMessage(where: Self.event("joined", id))
             await afterReplug.stop()

@@ -34,6 +34,11 @@ struct RunCommand: AsyncParsableCommand {
             SNBridgeLogHandler(format: format, logLevel: configuration.logLevel)
         }
         let logger = Logger(label: "snbridge")
+        // Before the gateway exists: its counters are created with it. Without the listener nobody reads them, and
+        // swift-metrics' default no-op backend costs nothing.
+        let metrics = configuration.http.listen.map { _ in
+            BridgeMetrics(registry: BridgeMetrics.bootstrapMetricsSystem(), perDevice: configuration.http.perDeviceMetrics)
+        }
         logger.info(
             "Starting snbridge",
             metadata: [
@@ -60,7 +65,8 @@ struct RunCommand: AsyncParsableCommand {
             configuration: configuration,
             sessionStore: store,
             eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
-            logger: logger
+            logger: logger,
+            metrics: metrics
         ) {
             do {
                 try notifier.ready()
@@ -68,14 +74,28 @@ struct RunCommand: AsyncParsableCommand {
                 logger.warning("systemd notification failed", metadata: ["error": "\(error)"])
             }
         }
+        // Shut down in reverse order: the monitoring listener first, the bridge before the store is flushed and closed.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: SessionStoreService(store: store, logger: logger)),
+            .init(service: bridge),
+            .init(service: SystemdWatchdogService(notifier: notifier, logger: logger)),
+            .init(service: SystemdStatusService(notifier: notifier, monitor: bridge.monitor, logger: logger)),
+        ]
+        if let address = configuration.http.listen {
+            services.append(
+                .init(
+                    service: MonitoringHTTPService(
+                        monitor: bridge.monitor,
+                        address: address,
+                        eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
+                        logger: logger
+                    )
+                )
+            )
+        }
         let serviceGroup = ServiceGroup(
             configuration: .init(
-                // Shut down in reverse order: the bridge stops before the store is flushed and closed.
-                services: [
-                    .init(service: SessionStoreService(store: store, logger: logger)),
-                    .init(service: bridge),
-                    .init(service: SystemdWatchdogService(notifier: notifier, logger: logger)),
-                ],
+                services: services,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )

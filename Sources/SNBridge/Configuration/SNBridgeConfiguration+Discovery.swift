@@ -76,7 +76,10 @@ extension SNBridgeConfiguration {
 
     /// Reads `status.*`.
     mutating func readStatus(_ section: ConfigurationReader.Cursor, with reader: ConfigurationReader) {
-        reader.expectMapping(section, allowed: ["enabled", "topic_prefix", "console_to_mqtt", "client_id", "interval"])
+        reader.expectMapping(
+            section,
+            allowed: ["enabled", "topic_prefix", "console_to_mqtt", "client_id", "interval", "forget_after", "homeassistant"]
+        )
         if let enabled = reader.bool(section.key("enabled")) { status.enabled = enabled }
         let prefixKey = section.key("topic_prefix")
         if let prefix = reader.string(prefixKey) {
@@ -97,6 +100,20 @@ extension SNBridgeConfiguration {
         }
         if let interval = reader.duration(section.key("interval"), in: .seconds(1) ... .seconds(3600)) {
             status.interval = .init(interval)
+        }
+        if let forget = reader.duration(section.key("forget_after"), in: .seconds(1) ... .seconds(365 * 86_400)) {
+            status.forgetAfter = .init(forget)
+        }
+        let homeAssistant = section.key("homeassistant")
+        reader.expectMapping(homeAssistant, allowed: ["enabled", "prefix"])
+        if let enabled = reader.bool(homeAssistant.key("enabled")) { status.homeAssistant.enabled = enabled }
+        let haPrefix = homeAssistant.key("prefix")
+        if let prefix = reader.string(haPrefix) {
+            if let problem = Self.topicPrefixProblem(prefix) {
+                reader.report(haPrefix.path, problem)
+            } else {
+                status.homeAssistant.prefix = prefix
+            }
         }
     }
 

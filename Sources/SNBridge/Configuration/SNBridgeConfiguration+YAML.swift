@@ -56,7 +56,7 @@ extension SNBridgeConfiguration {
     }
 
     private mutating func read(_ root: ConfigurationReader.Cursor, with reader: ConfigurationReader) {
-        guard reader.expectMapping(root, allowed: ["broker", "gateway", "udp", "serial", "discovery", "status", "state", "log"]) else { return }
+        guard reader.expectMapping(root, allowed: ["broker", "gateway", "udp", "serial", "discovery", "status", "state", "http", "log"]) else { return }
         readBroker(root.key("broker"), with: reader)
         readGateway(root.key("gateway"), with: reader)
         readUDP(root.key("udp"), with: reader)
@@ -64,6 +64,7 @@ extension SNBridgeConfiguration {
         readDiscovery(root.key("discovery"), with: reader)
         readStatus(root.key("status"), with: reader)
         readState(root.key("state"), with: reader)
+        readHTTP(root.key("http"), with: reader)
         let log = root.key("log")
         reader.expectMapping(log, allowed: ["level", "format"])
         if let level = reader.choice(log.key("level"), Self.logLevels) {

@@ -32,6 +32,8 @@ public struct SNBridgeConfiguration: Sendable {
     public var status = StatusSettings()
     /// The durable session store (`state.*`): on by default under `/var/lib/snbridge`.
     public var state = SessionStoreConfiguration()
+    /// The monitoring HTTP listener (`http.*`).
+    public var http = HTTPSettings()
 
     public init(
         gateway: GatewayConfiguration = SNBridgeConfiguration.defaultGateway,

@@ -15,6 +15,11 @@ public struct StatusSettings: Sendable, Hashable {
     public var clientID: String?
     /// `status.interval`: how often the device list is republished when only counters changed. Defaults to 10 s.
     public var interval: TimeAmount
+    /// `status.forget_after`: how long a UDP sensor that left stays listed before it is forgotten (its retained
+    /// availability and Home Assistant configs cleared). Defaults to 24 h.
+    public var forgetAfter: TimeAmount = .hours(24)
+    /// `status.homeassistant.*`: Home Assistant MQTT discovery.
+    public var homeAssistant = HomeAssistantSettings()
 
     public init(
         enabled: Bool = true,

@@ -29,6 +29,7 @@ public final class BridgeStatusPublisher: Sendable {
 
     public let topics: StatusTopics
     private let settings: StatusSettings
+    private let homeAssistant: HomeAssistantDiscovery?
     private let upstream: GatewayConfiguration.Upstream
     private let gatewayID: UInt8
     private let eventLoopGroup: any EventLoopGroup
@@ -45,10 +46,18 @@ public final class BridgeStatusPublisher: Sendable {
     ) {
         self.settings = settings
         self.topics = StatusTopics(prefix: settings.topicPrefix)
+        self.homeAssistant =
+            settings.homeAssistant.enabled
+            ? HomeAssistantDiscovery(prefix: settings.homeAssistant.prefix, topics: topics) : nil
         self.upstream = upstream
         self.gatewayID = gatewayID
         self.eventLoopGroup = eventLoopGroup
         self.logger = logger
+    }
+
+    /// Whether the status session is connected to the broker now: what `/healthz` calls the broker state.
+    public var isConnected: Bool {
+        state.withLockedValue { $0.connected && !$0.stopped }
     }
 
     /// The client id of the status session.
@@ -101,6 +110,22 @@ public final class BridgeStatusPublisher: Sendable {
             publishRetained(topic: topics.availability(of: deviceID), payload: online ? "online" : "offline")
         case .deviceList(let records):
             publishRetained(topic: topics.deviceList, payload: StatusJSON.encode(records))
+            if let homeAssistant {
+                for record in records {
+                    for config in homeAssistant.configs(for: record) {
+                        publishRetained(topic: config.topic, payload: config.payload, onlyIfChanged: true)
+                    }
+                    publishRetained(
+                        topic: topics.state(of: record.id), payload: homeAssistant.state(of: record), onlyIfChanged: true)
+                }
+            }
+        case .forgotten(let deviceID):
+            // An empty retained message deletes the retained one; for Home Assistant it removes the entity.
+            var cleared = [topics.availability(of: deviceID), topics.state(of: deviceID)]
+            cleared += homeAssistant?.configTopics(of: deviceID) ?? []
+            for topic in cleared where forget(topic: topic) {
+                send(retained(topic, ""))
+            }
         case .event(let event):
             send(
                 MQTTMessage(topic: topics.events, payload: StatusJSON.encode(event), qos: .atLeastOnce),
@@ -120,6 +145,8 @@ public final class BridgeStatusPublisher: Sendable {
         var offline = devices
         for index in offline.indices where offline[index].state != "lost" {
             offline[index].state = "lost"
+            offline[index].online = false
+            offline[index].link = "lost"
             offline[index].client = nil
         }
         for device in devices {
@@ -169,9 +196,19 @@ public final class BridgeStatusPublisher: Sendable {
         }
     }
 
-    private func publishRetained(topic: String, payload: String) {
+    private func publishRetained(topic: String, payload: String, onlyIfChanged: Bool = false) {
+        if onlyIfChanged, state.withLockedValue({ $0.retained[topic] == payload }) { return }
         remember(topic: topic, payload: payload)
         send(retained(topic, payload))
+    }
+
+    /// Stops republishing `topic` after reconnects; true when it was published before.
+    private func forget(topic: String) -> Bool {
+        state.withLockedValue { state in
+            guard state.retained.removeValue(forKey: topic) != nil else { return false }
+            state.retainedOrder.removeAll { $0 == topic }
+            return true
+        }
     }
 
     /// Publishes on the client's event loop, where ``connected()`` also runs: every message is either sent after

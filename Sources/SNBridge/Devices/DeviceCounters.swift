@@ -12,6 +12,9 @@ public struct DeviceCounters: Hashable, Sendable, Codable {
     public var opens = 0
     /// Console lines the device printed outside frames.
     public var consoleLines = 0
+    /// MQTT-SN messages the device's client sent and received, once a session was seen.
+    public var messagesIn: Int?
+    public var messagesOut: Int?
 
     public init() {}
 
@@ -22,5 +25,7 @@ public struct DeviceCounters: Hashable, Sendable, Codable {
         case relinks
         case opens
         case consoleLines = "console_lines"
+        case messagesIn = "messages_in"
+        case messagesOut = "messages_out"
     }
 }

@@ -12,7 +12,9 @@ extension DeviceDescriptor {
             path: device.devnode,
             usbID: usbID,
             rule: device.matchedRule?.name,
-            origin: .discovered
+            origin: .discovered,
+            manufacturer: device.manufacturer,
+            product: device.product
         )
     }
 }

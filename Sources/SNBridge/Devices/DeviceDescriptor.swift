@@ -10,24 +10,46 @@ public struct DeviceDescriptor: Hashable, Sendable {
     /// The match rule that selected the device (discovered devices only).
     public var rule: String?
     public var origin: DeviceOrigin
+    /// The USB manufacturer and product strings udev reports (discovered devices only).
+    public var manufacturer: String?
+    public var product: String?
 
-    public init(id: String, path: String, usbID: String? = nil, rule: String? = nil, origin: DeviceOrigin) {
+    public init(
+        id: String,
+        path: String,
+        usbID: String? = nil,
+        rule: String? = nil,
+        origin: DeviceOrigin,
+        manufacturer: String? = nil,
+        product: String? = nil
+    ) {
         self.id = id
         self.path = path
         self.usbID = usbID
         self.rule = rule
         self.origin = origin
+        self.manufacturer = manufacturer
+        self.product = product
     }
 
     /// A configured port's identity: its path, which is all that is known about it before the device says HELLO.
     public static func configured(path: String) -> DeviceDescriptor {
         let components = path.split(separator: "/").joined(separator: "_")
-        let sanitized = String(
-            components.map { character -> Character in
+        return DeviceDescriptor(id: "serial-" + idSafe(components), path: path, origin: .configured)
+    }
+
+    /// A UDP client: `udp-<client id>`, its address as the path.
+    public static func udp(clientID: String, address: String) -> DeviceDescriptor {
+        DeviceDescriptor(id: "udp-" + idSafe(clientID), path: address, origin: .udp)
+    }
+
+    /// `text` with every character that does not belong in a topic level or a Home Assistant id replaced by `_`.
+    static func idSafe(_ text: String) -> String {
+        String(
+            text.map { character -> Character in
                 character.isASCII && (character.isLetter || character.isNumber || "._:-".contains(character))
                     ? character : "_"
             }
         )
-        return DeviceDescriptor(id: "serial-" + sanitized, path: path, origin: .configured)
     }
 }

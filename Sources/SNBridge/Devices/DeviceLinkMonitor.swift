@@ -2,8 +2,9 @@ import GatewayCore
 import MQTTSNTransport
 import NIOCore
 
-/// Samples what is not reported as events: each open link's frame counters and the state of the MQTT-SN client
-/// on each device, from ``Gateway/sessions()``, and feeds them to the ``DeviceRegistry``.
+/// Samples what is not reported as events: each open link's frame counters, the state of the MQTT-SN client on each
+/// device and every session's message counters, from ``Gateway/sessions()``, and feeds them to the
+/// ``DeviceRegistry``; it also forgets UDP sensors gone longer than `status.forget_after`.
 struct DeviceLinkMonitor: Sendable {
     let gateway: Gateway
     let supervisor: SerialPortSupervisor
@@ -12,6 +13,8 @@ struct DeviceLinkMonitor: Sendable {
     let sampleInterval: Duration
     /// How often the device list is republished when only counters changed.
     let listInterval: TimeAmount
+    /// How long a UDP sensor that left stays listed.
+    let forgetAfter: TimeAmount
 
     /// Samples until the task is cancelled.
     func run() async {
@@ -24,8 +27,9 @@ struct DeviceLinkMonitor: Sendable {
     /// One sample of every open link.
     func sample() async {
         let connections = supervisor.openConnections()
+        let sessions = await gateway.sessions()
+        registry.sessionsSampled(sessions)
         if !connections.isEmpty {
-            let sessions = await gateway.sessions()
             for (path, connection) in connections {
                 let counters = try? await connection.counters().get()
                 let session = sessions.first { session in
@@ -38,6 +42,7 @@ struct DeviceLinkMonitor: Sendable {
                 registry.observe(path: path, linkCounters: counters.map(LinkCounterSample.init), client: client)
             }
         }
+        registry.forgetDeparted(after: forgetAfter)
         registry.publishListIfChanged(every: listInterval)
     }
 }

@@ -20,7 +20,7 @@ public enum DeviceLinkState: Hashable, Sendable {
     case asleep
     /// The device went away: unplugged, removed, or its link went silent.
     case lost
-    /// The tty could not be opened or used.
+    /// The tty could not be opened or used, or the device's HELLO was refused.
     case error(reason: String)
 
     /// The state's name as status topics and `snbridge devices` show it.
@@ -36,11 +36,25 @@ public enum DeviceLinkState: Hashable, Sendable {
         }
     }
 
-    /// Whether the device is reachable: its availability topic says `online`.
+    /// Whether the device is available: its MQTT-SN client is connected or asleep (the gateway drops a sleeping
+    /// client whose sleep duration ran out), so its availability topic says `online`.
     public var isOnline: Bool {
+        switch self {
+        case .connected, .asleep: true
+        case .present, .opening, .linked, .lost, .error: false
+        }
+    }
+
+    /// Whether the link to the device is up, whatever its client does.
+    public var isLinkUp: Bool {
         switch self {
         case .linked, .connected, .asleep: true
         case .present, .opening, .lost, .error: false
         }
+    }
+
+    /// The state of the link alone (`linked` while it is up), for the `link` field of the device list.
+    public var linkName: String {
+        isLinkUp ? "linked" : name
     }
 }

@@ -4,4 +4,6 @@ public enum DeviceOrigin: String, Hashable, Sendable, Codable {
     case configured
     /// Found by udev discovery through a match rule.
     case discovered
+    /// An MQTT-SN client over UDP, listed from its session; its `path` is its address.
+    case udp
 }

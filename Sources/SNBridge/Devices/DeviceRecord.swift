@@ -13,8 +13,15 @@ public struct DeviceRecord: Hashable, Sendable, Codable {
     public var usbID: String?
     public var rule: String?
     public var origin: DeviceOrigin
+    /// The USB manufacturer and product strings (discovered devices).
+    public var manufacturer: String?
+    public var product: String?
     /// ``DeviceLinkState/name``.
     public var state: String
+    /// What the device's availability topic says: `true` for `online`.
+    public var online: Bool?
+    /// The link alone: `linked` while it is up, whatever the client does (``DeviceLinkState/linkName``).
+    public var link: String?
     /// Why the device is in `error`.
     public var reason: String?
     public var since: Date
@@ -33,7 +40,11 @@ public struct DeviceRecord: Hashable, Sendable, Codable {
         usbID: String? = nil,
         rule: String? = nil,
         origin: DeviceOrigin,
+        manufacturer: String? = nil,
+        product: String? = nil,
         state: String,
+        online: Bool? = nil,
+        link: String? = nil,
         reason: String? = nil,
         since: Date,
         lastSeen: Date? = nil,
@@ -47,7 +58,11 @@ public struct DeviceRecord: Hashable, Sendable, Codable {
         self.usbID = usbID
         self.rule = rule
         self.origin = origin
+        self.manufacturer = manufacturer
+        self.product = product
         self.state = state
+        self.online = online
+        self.link = link
         self.reason = reason
         self.since = since
         self.lastSeen = lastSeen
@@ -60,7 +75,7 @@ public struct DeviceRecord: Hashable, Sendable, Codable {
     enum CodingKeys: String, CodingKey {
         case id, path
         case usbID = "usb_id"
-        case rule, origin, state, reason, since
+        case rule, origin, manufacturer, product, state, online, link, reason, since
         case lastSeen = "last_seen"
         case helloID = "hello_id"
         case firmware, client, counters

@@ -21,7 +21,12 @@ public final class DeviceRegistry: Sendable {
         var helloID: String?
         var firmware: String?
         var client: DeviceRecord.Client?
+        /// The device's last console lines, oldest first (at most ``DeviceRegistry/consoleLimit``).
+        var console: [String] = []
     }
+
+    /// How many console lines per device are kept for the status page.
+    static let consoleLimit = 20
 
     struct State: Sendable {
         var entries: [String: Entry] = [:]
@@ -30,10 +35,10 @@ public final class DeviceRegistry: Sendable {
         var lastListPublication: Date = .distantPast
     }
 
-    private let state = NIOLockedValueBox(State())
-    private let publish: @Sendable (StatusPublication) -> Void
-    private let now: @Sendable () -> Date
-    private let logger: Logger
+    let state = NIOLockedValueBox(State())
+    let publish: @Sendable (StatusPublication) -> Void
+    let now: @Sendable () -> Date
+    let logger: Logger
 
     /// - Parameters:
     ///   - publish: called with each announcement, in order, under the registry's lock: it must not block or call
@@ -52,6 +57,13 @@ public final class DeviceRegistry: Sendable {
     /// Every device, sorted by id.
     public func records() -> [DeviceRecord] {
         state.withLockedValue { Self.records(of: $0) }
+    }
+
+    /// The last console lines of every device that printed any, oldest first.
+    public func consoleLines() -> [String: [String]] {
+        state.withLockedValue { state in
+            state.entries.compactMapValues { $0.console.isEmpty ? nil : $0.console }
+        }
     }
 
     /// The id of the device at `path`, if one is tracked there.
@@ -99,6 +111,11 @@ public final class DeviceRegistry: Sendable {
         }
     }
 
+    /// The device on `path` sent a HELLO the bridge refused.
+    public func linkRefused(path: String, reason: String) {
+        update(path: path) { entry, time in entry.machine.linkRefused(reason: reason, at: time) }
+    }
+
     /// The link on `path` went down while the tty stays open.
     public func linkDown(path: String, reason: String) {
         update(path: path) { entry, time in
@@ -120,6 +137,8 @@ public final class DeviceRegistry: Sendable {
         state.withLockedValue { state in
             guard let id = state.idsByPath[path], state.entries[id] != nil else { return }
             state.entries[id]!.counters.consoleLines += 1
+            state.entries[id]!.console.append(line)
+            if state.entries[id]!.console.count > Self.consoleLimit { state.entries[id]!.console.removeFirst() }
             state.entries[id]!.lastSeen = now()
             state.countersChanged = true
             if toMQTT { publish(.console(deviceID: id, line: line)) }
@@ -156,14 +175,18 @@ public final class DeviceRegistry: Sendable {
 
     // MARK: Implementation
 
-    private func update(path: String, _ body: (inout Entry, Date) -> [DeviceStateAction]) {
+    func update(path: String, _ body: (inout Entry, Date) -> [DeviceStateAction]) {
         guard let id = deviceID(forPath: path) else { return }
         update(id: id, body)
     }
 
-    private func update(
+    /// Runs `body` on the device's entry and announces what it returned. With `listNow: false` a changed device
+    /// list waits for ``publishListIfChanged(every:)`` (UDP sensors: thousands joining must not each republish
+    /// the whole list).
+    func update(
         id: String,
         creating descriptor: DeviceDescriptor? = nil,
+        listNow: Bool = true,
         _ body: (inout Entry, Date) -> [DeviceStateAction]
     ) {
         state.withLockedValue { state in
@@ -209,6 +232,10 @@ public final class DeviceRegistry: Sendable {
                         )
                     )
                 case .publishDeviceList:
+                    guard listNow else {
+                        state.countersChanged = true
+                        continue
+                    }
                     guard !listPublished else { continue }
                     listPublished = true
                     state.countersChanged = false
@@ -246,7 +273,11 @@ public final class DeviceRegistry: Sendable {
                 usbID: entry.descriptor.usbID,
                 rule: entry.descriptor.rule,
                 origin: entry.descriptor.origin,
+                manufacturer: entry.descriptor.manufacturer,
+                product: entry.descriptor.product,
                 state: entry.machine.state.name,
+                online: entry.machine.state.isOnline,
+                link: entry.machine.state.linkName,
                 reason: reason,
                 since: entry.machine.since,
                 lastSeen: entry.lastSeen,

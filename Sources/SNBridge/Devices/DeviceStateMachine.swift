@@ -2,9 +2,11 @@ import Foundation
 
 /// One device's link state, changed only through its input methods, each of which returns what to announce.
 ///
-/// Announcements follow the rule users rely on: `online` + `joined` exactly when the device becomes reachable,
-/// `offline` + `left` exactly when a reachable device stops being so, and `error` once per new failure (a port
-/// retried every two seconds does not flood the events topic).
+/// Announcements follow the rule users rely on: `online` + `joined` exactly when the device's MQTT-SN client
+/// becomes connected (or asleep within its sleep duration), `offline` + `left` exactly when an online device stops
+/// being so (its client disconnected or was lost, the link went down, the board was unplugged), and `error` once
+/// per new failure (a port retried every two seconds does not flood the events topic). A link that is up while the
+/// client is not connected is `linked` and `offline`: "cable fine, firmware stuck" is not "working".
 public struct DeviceStateMachine: Hashable, Sendable {
     /// The current state.
     public private(set) var state: DeviceLinkState
@@ -61,27 +63,31 @@ public struct DeviceStateMachine: Hashable, Sendable {
         return actions
     }
 
-    /// The serial link came up (HELLO accepted, or a raw port opened).
+    /// The serial link came up (HELLO accepted, or a raw port opened); the device is online once its client
+    /// connects.
     public mutating func linkUp(at time: Date) -> [DeviceStateAction] {
-        guard !state.isOnline else { return [] }
+        guard !state.isLinkUp else { return [] }
         linkUps += 1
-        return [.publishAvailability(online: true), .publishEvent(.joined, reason: nil)]
-            + transition(to: .linked, at: time)
+        return transition(to: .linked, at: time)
+    }
+
+    /// The device's HELLO was refused (no protocol version in common, malformed, frame size too small): `error`
+    /// with the reason, announced once per distinct reason.
+    public mutating func linkRefused(reason: String, at time: Date) -> [DeviceStateAction] {
+        openFailed(reason: reason, at: time)
     }
 
     /// The link went down while the tty stays open (silence, the device restarted).
     public mutating func linkDown(reason: String, at time: Date) -> [DeviceStateAction] {
-        guard state.isOnline else { return [] }
-        return [.publishAvailability(online: false), .publishEvent(.left, reason: reason)]
-            + transition(to: .lost, at: time)
+        guard state.isLinkUp else { return [] }
+        return wentOffline(reason: reason) + transition(to: .lost, at: time)
     }
 
     /// The tty closed (unplugged, far end gone, read error) or udev removed the device.
     public mutating func gone(reason: String, at time: Date) -> [DeviceStateAction] {
         switch state {
         case .linked, .connected, .asleep:
-            return [.publishAvailability(online: false), .publishEvent(.left, reason: reason)]
-                + transition(to: .lost, at: time)
+            return wentOffline(reason: reason) + transition(to: .lost, at: time)
         case .present, .opening, .error:
             return transition(to: .lost, at: time)
         case .lost:
@@ -91,7 +97,7 @@ public struct DeviceStateMachine: Hashable, Sendable {
 
     /// What the gateway reports about the device's own MQTT-SN client (`nil`: no live session).
     public mutating func clientObserved(_ client: DeviceClientState?, at time: Date) -> [DeviceStateAction] {
-        guard state.isOnline else { return [] }
+        guard state.isLinkUp else { return [] }
         let target: DeviceLinkState
         switch client {
         case .connected?, .awake?: target = .connected
@@ -99,7 +105,21 @@ public struct DeviceStateMachine: Hashable, Sendable {
         case .connecting?, nil: target = .linked
         }
         guard target != state else { return [] }
-        return transition(to: target, at: time)
+        let wasOnline = state.isOnline
+        let offline = wentOffline(reason: "client disconnected")
+        let changed = transition(to: target, at: time)
+        switch (wasOnline, target.isOnline) {
+        case (false, true):
+            return [.publishAvailability(online: true), .publishEvent(.joined, reason: nil)] + changed
+        case (true, false):
+            return offline + changed
+        default:
+            return changed
+        }
+    }
+
+    private func wentOffline(reason: String) -> [DeviceStateAction] {
+        state.isOnline ? [.publishAvailability(online: false), .publishEvent(.left, reason: reason)] : []
     }
 
     private mutating func transition(to newState: DeviceLinkState, at time: Date) -> [DeviceStateAction] {

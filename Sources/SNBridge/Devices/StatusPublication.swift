@@ -6,6 +6,8 @@ public enum StatusPublication: Hashable, Sendable {
     case event(DeviceEventMessage)
     /// `<prefix>/devices`, retained.
     case deviceList([DeviceRecord])
+    /// The device was forgotten: its retained topics (and Home Assistant configs) are cleared.
+    case forgotten(deviceID: String)
     /// `<prefix>/devices/<id>/console`, not retained (only with `status.console_to_mqtt`).
     case console(deviceID: String, line: String)
 }

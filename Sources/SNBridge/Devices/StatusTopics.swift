@@ -15,6 +15,9 @@ public struct StatusTopics: Hashable, Sendable {
 
     /// `<prefix>/devices/<id>/availability`: `online` or `offline`, retained.
     public func availability(of deviceID: String) -> String { "\(prefix)/devices/\(deviceID)/availability" }
+    /// `<prefix>/devices/<id>/state`: the device's state and counters as JSON, retained (with Home Assistant
+    /// discovery, whose sensors read it).
+    public func state(of deviceID: String) -> String { "\(prefix)/devices/\(deviceID)/state" }
     /// `<prefix>/devices/<id>/console`: the device's console lines, not retained.
     public func console(of deviceID: String) -> String { "\(prefix)/devices/\(deviceID)/console" }
 }

@@ -370,6 +370,14 @@ final class SerialPortSupervisor: SerialLinkDelegate, Sendable {
         }
     }
 
+    func serialLink(_ connection: SerialLinkConnection, refused reject: LinkReject) {
+        let versions = "\(reject.gatewayVersions.lowerBound)...\(reject.gatewayVersions.upperBound)"
+        registry?.linkRefused(
+            path: connection.devicePath,
+            reason: "HELLO refused: \(reject.reason) (bridge speaks versions \(versions))"
+        )
+    }
+
     func serialLink(_ connection: SerialLinkConnection, received message: ByteBuffer, forwarderNodeID: ByteBuffer?) {}
 
     func serialLink(_ connection: SerialLinkConnection, consoleLine: String) {

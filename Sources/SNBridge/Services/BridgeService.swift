@@ -19,6 +19,8 @@ public struct BridgeService: Service, CustomStringConvertible {
     public let sessionStore: SessionStore?
     let serialPorts: SerialPortSupervisor
     let statusPublisher: BridgeStatusPublisher?
+    /// What the monitoring listener shows (``MonitoringHTTPService``).
+    public let monitor: BridgeMonitor
     let configuration: SNBridgeConfiguration
     let logger: Logger
     let onReady: @Sendable () -> Void
@@ -28,6 +30,7 @@ public struct BridgeService: Service, CustomStringConvertible {
         sessionStore: SessionStore? = nil,
         eventLoopGroup: any EventLoopGroup,
         logger: Logger,
+        metrics: BridgeMetrics? = nil,
         onReady: @escaping @Sendable () -> Void = {}
     ) {
         let gateway = Gateway(configuration: configuration.gateway, eventLoopGroup: eventLoopGroup, logger: logger)
@@ -40,13 +43,23 @@ public struct BridgeService: Service, CustomStringConvertible {
                 eventLoopGroup: eventLoopGroup,
                 logger: logger
             ) : nil
+        let feed = StatusFeed()
         let devices = DeviceRegistry(logger: logger) { publication in
             statusPublisher?.publish(publication)
+            feed.record(publication)
         }
         self.gateway = gateway
         self.devices = devices
         self.sessionStore = sessionStore
         self.statusPublisher = statusPublisher
+        self.monitor = BridgeMonitor(
+            gateway: gateway,
+            registry: devices,
+            statusPublisher: statusPublisher,
+            metrics: metrics,
+            feed: feed,
+            lifecycle: BridgeLifecycle()
+        )
         self.serialPorts = SerialPortSupervisor(
             gateway: gateway,
             ports: configuration.serialPorts,
@@ -66,6 +79,9 @@ public struct BridgeService: Service, CustomStringConvertible {
     public var description: String { "BridgeService" }
 
     public func run() async throws {
+        // Subscribed before the listeners open, so that no session goes unseen.
+        let sessionEvents = await gateway.sessionEvents()
+        async let sessionsFollowed: Void = Self.follow(sessionEvents, into: devices)
         let addresses = try await gateway.start()
         for address in addresses {
             logger.info("MQTT-SN listening on UDP", metadata: ["udp.address": "\(address)"])
@@ -83,20 +99,31 @@ public struct BridgeService: Service, CustomStringConvertible {
                 supervisor: serialPorts,
                 registry: devices,
                 sampleInterval: .seconds(1),
-                listInterval: configuration.status.interval
+                listInterval: configuration.status.interval,
+                forgetAfter: configuration.status.forgetAfter
             ).run()
         }
+        self.monitor.lifecycle.becameReady(listeners: addresses.count)
         onReady()
         // Waits for SIGTERM/SIGINT; cancellation (another service failing) also ends the wait, and both shut down.
         try? await gracefulShutdown()
+        self.monitor.lifecycle.stopping()
         logger.info("Shutting down gracefully")
         discovery?.stop()
         await follower?.value
         monitor.cancel()
         await gateway.shutdown()
+        await sessionsFollowed
         await serialPorts.stop()
         await monitor.value
         await statusPublisher?.stop(devices: devices.records())
+    }
+
+    /// Hands every session event to the registry until the gateway ends the stream at shutdown.
+    private static func follow(_ events: AsyncStream<GatewaySessionEvent>, into devices: DeviceRegistry) async {
+        for await event in events {
+            devices.sessionChanged(event)
+        }
     }
 
     /// Starts udev discovery as configured; `nil` when it is off or udev cannot be used, which is no reason to stop.
