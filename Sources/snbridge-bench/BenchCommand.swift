@@ -13,7 +13,7 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "snbridge-bench",
         abstract: "Drive snbridge end to end through a real mosquitto and measure it (see BENCHMARKS.md).",
         discussion: """
-            Scenarios: throughput, qos1-ratio, latency, scale, serial, hotplug, all (the default).
+            Scenarios: throughput, qos1-ratio, latency, scale, serial, hotplug, monitoring, all (the default).
             Prints one JSON line per measurement on standard output, progress on standard error, and a table at the end.
             Examples:
               snbridge-bench all
@@ -22,7 +22,7 @@ struct BenchCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "Scenarios to run: throughput, qos1-ratio, latency, scale, serial, hotplug, all.")
+    @Argument(help: "Scenarios to run: throughput, qos1-ratio, latency, scale, serial, hotplug, monitoring, all.")
     var scenarios: [String] = ["all"]
 
     @Flag(help: "Short smoke run: shorter windows, 1,000 clients for scale, fewer serial devices.")
@@ -95,8 +95,9 @@ struct BenchCommand: AsyncParsableCommand {
             )
         }
         var selected = Set(scenarios)
-        if selected.contains("all") { selected = ["throughput", "qos1-ratio", "latency", "scale", "serial", "hotplug"] }
-        for name in selected where !["throughput", "qos1-ratio", "latency", "scale", "serial", "hotplug"].contains(name) {
+        let known = ["throughput", "qos1-ratio", "latency", "scale", "serial", "hotplug", "monitoring"]
+        if selected.contains("all") { selected = Set(known) }
+        for name in selected where !known.contains(name) {
             throw BenchError.unknownScenario(name)
         }
 
@@ -117,7 +118,7 @@ struct BenchCommand: AsyncParsableCommand {
             try await Task.sleep(for: .milliseconds(1_500))
             context.progress("mosquitto's dropped-message count: \(collector.brokerDropped.load(ordering: .relaxed)) (-1: unknown)")
             // A fixed order: the cheap, precise measurements first, the 10,000-client one last.
-            for name in ["throughput", "qos1-ratio", "latency", "serial", "hotplug", "scale"] where selected.contains(name) {
+            for name in ["throughput", "qos1-ratio", "latency", "serial", "hotplug", "scale", "monitoring"] where selected.contains(name) {
                 do {
                     try await run(name, context: context)
                 } catch {
@@ -147,6 +148,7 @@ struct BenchCommand: AsyncParsableCommand {
         case "scale": try await ConnectionScaleScenario(context: context).run()
         case "serial": try await SerialScenario(context: context).run()
         case "hotplug": try await HotplugScenario(context: context).run()
+        case "monitoring": try await MonitoringScenario(context: context).run()
         default: throw BenchError.unknownScenario(name)
         }
     }

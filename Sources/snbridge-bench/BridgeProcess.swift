@@ -28,7 +28,8 @@ final class BridgeProcess: Sendable {
         extraYAML: String = "",
         eventLoops: Int? = nil,
         wrapper: [String] = [],
-        stateDirectory: String? = nil
+        stateDirectory: String? = nil,
+        clientIDPrefix: String = ""
     ) async throws -> BridgeProcess {
         // NIO reads the singleton group's size from the environment: an experiment knob, not a snbridge setting.
         let environment = eventLoops.map { "NIO_SINGLETON_GROUP_LOOP_COUNT=\($0) " } ?? ""
@@ -38,6 +39,7 @@ final class BridgeProcess: Sendable {
         let configuration = directory.appendingPathComponent("snbridge.yaml")
         let yaml = """
             broker:
+              client_id_prefix: "\(clientIDPrefix)"
               keepalive: 600s
               connect_timeout: 30s
             gateway:

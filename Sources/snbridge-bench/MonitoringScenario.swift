@@ -1,0 +1,135 @@
+import Foundation
+import TestSupport
+
+/// What monitoring costs: the QoS 1 closed-loop throughput of a bridge with the HTTP listener and metrics on (and
+/// `/metrics` scraped every second, more often than Prometheus would) against the same bridge with `http.listen:
+/// none`, in alternating rounds; then how fast `/metrics` and the status page answer with 10,000 sessions.
+///
+/// Targets: on/off within 5% (median of the rounds); `/metrics` and `/` under 50 ms (p95 of 20 requests each)
+/// with 10,000 sessions.
+struct MonitoringScenario {
+    let context: BenchContext
+    let clients = 25
+
+    func run() async throws {
+        try await measureOverhead()
+        try await measureLatency()
+    }
+
+    private func startBridge(http: String, prefix: String, maxClients: Int = 20_000) async throws -> BridgeProcess {
+        try await BridgeProcess.start(
+            executable: context.options.snbridgePath,
+            brokerPort: context.broker.port,
+            maxClients: maxClients,
+            extraYAML: "http: { listen: \(http) }\nstatus: { client_id: \(prefix)status }\n",
+            eventLoops: context.options.bridgeEventLoops,
+            clientIDPrefix: prefix
+        )
+    }
+
+    private func measureOverhead() async throws {
+        let rounds = context.options.quick ? 2 : 5
+        context.progress("monitoring: \(clients) clients, \(rounds) alternating rounds, HTTP and metrics off / on")
+        let httpPort = try FreePort.tcp()
+        let off = try await startBridge(http: "none", prefix: "off-")
+        let on: BridgeProcess
+        do {
+            on = try await startBridge(http: "\"127.0.0.1:\(httpPort)\"", prefix: "on-")
+        } catch {
+            await off.stop()
+            throw error
+        }
+        let scraper = Task { [context] in
+            while !Task.isCancelled {
+                _ = try? await HTTPGetTimer.get(port: httpPort, path: "/metrics", on: context.loadGroup.next())
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+        var ratios: [Double] = []
+        var failure: (any Error)?
+        do {
+            let offFleet = try await ClientFleet.connectSN(count: clients, bridge: off, context: context)
+            let onFleet = try await ClientFleet.connectSN(count: clients, bridge: on, context: context)
+            for _ in 0..<rounds {
+                let baseline = try await measure(offFleet, bridge: off, path: "http-off")
+                let result = try await measure(onFleet, bridge: on, path: "http-on")
+                if let b = result.deliveredPerSecond, let d = baseline.deliveredPerSecond, d > 0 {
+                    ratios.append(b / d)
+                }
+            }
+            await ClientFleet.close(offFleet)
+            await ClientFleet.close(onFleet)
+        } catch {
+            failure = error
+        }
+        scraper.cancel()
+        await off.stop()
+        await on.stop()
+        if let failure { throw failure }
+
+        var summary = ScenarioResult(scenario: "monitoring", path: "http-on/http-off")
+        summary.clients = clients
+        summary.qos = 1
+        summary.payloadBytes = 32
+        summary.mode = "closed"
+        let median = QoS1RatioScenario.median(ratios)
+        summary.target = "QoS 1 x\(clients) with HTTP+metrics within 5% of without: median \(ResultTable.format(median * 100, decimals: 0))% of \(ratios.count) rounds ("
+            + ratios.map { ResultTable.format($0 * 100, decimals: 0) + "%" }.joined(separator: ", ") + ")"
+        summary.targetMet = median >= 0.95
+        context.report(summary)
+    }
+
+    private func measure(_ publishers: [any LoadPublisher], bridge: BridgeProcess, path: String) async throws -> ScenarioResult {
+        let run = PublishRun(runID: context.makeRunID(), qos: 1, payloadSize: 32, mode: .closedLoop, window: context.options.window)
+        let measurement = LoadMeasurement(
+            context: context, publishers: publishers, run: run, offeredRate: nil, bridge: bridge,
+            seconds: context.options.quick ? 1.5 : 3, warmupSeconds: context.options.warmupSeconds
+        )
+        let result = try await measurement.measure(scenario: "monitoring", path: path)
+        context.report(result)
+        return result
+    }
+
+    private func measureLatency() async throws {
+        let count = context.options.scaleClients
+        context.progress("monitoring: /metrics and / with \(count) sessions")
+        let httpPort = try FreePort.tcp()
+        let bridge = try await startBridge(http: "\"127.0.0.1:\(httpPort)\"", prefix: "page-", maxClients: max(20_000, count * 2))
+        var clients: [SNLoadClient] = []
+        do {
+            clients = try await ClientFleet.connectSN(count: count, bridge: bridge, context: context, concurrency: 500)
+            // Let the device list settle: UDP sensors reach the list within status.interval.
+            try await Task.sleep(for: .seconds(context.options.quick ? 2 : 11))
+            for path in ["/metrics", "/", "/api/devices"] {
+                var seconds: [Double] = []
+                var bytes = 0
+                for _ in 0..<20 {
+                    let response = try await HTTPGetTimer.get(port: httpPort, path: path, on: context.loadGroup.next())
+                    guard response.status.hasSuffix("200") else { throw BenchError.failed("\(path) answered \(response.status)") }
+                    seconds.append(response.seconds)
+                    bytes = response.bytes
+                }
+                seconds.sort()
+                let p50 = seconds[seconds.count / 2]
+                let p95 = seconds[Int(Double(seconds.count - 1) * 0.95)]
+                var result = ScenarioResult(scenario: "monitoring", path: "GET \(path)")
+                result.clients = count
+                result.latencyP50Microseconds = p50 * 1e6
+                result.latencyMaxMicroseconds = seconds.last.map { $0 * 1e6 }
+                result.latencySamples = seconds.count
+                result.note = "\(bytes / 1024) KiB response"
+                if path != "/api/devices" {
+                    result.target = "\(path) < 50 ms with \(count) sessions: p50 \(ResultTable.format(p50 * 1000, decimals: 1)) ms, p95 \(ResultTable.format(p95 * 1000, decimals: 1)) ms"
+                    result.targetMet = p95 < 0.05 && count >= 10_000
+                }
+                context.report(result)
+            }
+        } catch {
+            await ClientFleet.close(clients)
+            await bridge.stop()
+            throw error
+        }
+        await ClientFleet.close(clients)
+        await bridge.stop()
+    }
+}
