@@ -6,7 +6,7 @@ extension StatusPage {
         h1{font-size:1.4rem;margin:.6rem 0 .2rem}h2{font-size:1.1rem;margin:1.2rem 0 .4rem}small{color:var(--mute)}
         header p{margin:.2rem 0 .6rem}.scroll{overflow-x:auto}
         table{border-collapse:collapse;width:100%;font-size:.9rem}th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #8884;white-space:nowrap;vertical-align:top}
-        th{font-weight:600}pre{margin:.2rem 0;white-space:pre-wrap;max-width:40ch}
+        th{font-weight:600}td.id{max-width:24ch;overflow:hidden;text-overflow:ellipsis}pre{margin:.2rem 0;white-space:pre-wrap;max-width:40ch}
         .s-connected,.s-online,.e-joined{color:var(--ok)}.s-asleep,.s-linked,.s-opening,.s-connecting,.s-awake{color:var(--warn)}
         .s-lost,.s-error,.s-offline,.s-disconnected,.e-left,.e-error{color:var(--bad)}.s-present,.s-not_monitored{color:var(--mute)}
         ol{padding-left:1.5rem;font-size:.9rem}time{color:var(--mute)}footer{margin:1.5rem 0;color:var(--mute);font-size:.85rem}
@@ -27,12 +27,12 @@ extension StatusPage {
           list=list.filter(function(d){return d.origin!=='udp';}).concat(list.filter(function(d){return d.origin==='udp';}));
           tbody.innerHTML=list.slice(0,\(rowLimit)).map(function(d){var c=d.counters||{};
             var t=d.origin==='udp'?(c.messages_in||0)+' / '+(c.messages_out||0)+' msgs':(c.frames_in||0)+' / '+(c.frames_out||0)+' frames';
-            return '<tr data-device="'+esc(d.id)+'"><td>'+esc(d.id)+'</td><td>'+esc(d.origin)+'</td><td>'+esc(d.path)+'</td><td class="s-'+esc(d.state)+'">'+esc(d.state+(d.reason?': '+d.reason:''))+'</td><td class="'+(d.online?'s-online':'s-offline')+'">'+(d.online?'online':'offline')+'</td><td>'+(d.client?esc(d.client.id+' ('+d.client.state+')'):'–')+'</td><td>'+ago(d.last_seen)+'</td><td>'+t+'</td><td>'+(c.relinks||0)+'</td><td>'+(consoles[d.id]||'')+'</td></tr>';}).join('');
+            return '<tr data-device="'+esc(d.id)+'"><td class="id" title="'+esc(d.id)+'">'+esc(d.id)+'</td><td class="s-'+esc(d.state)+'">'+esc(d.state+(d.reason?': '+d.reason:''))+'</td><td class="'+(d.online?'s-online':'s-offline')+'">'+(d.online?'online':'offline')+'</td><td>'+(d.client?esc(d.client.id+' ('+d.client.state+')'):'–')+'</td><td>'+ago(d.last_seen)+'</td><td>'+t+'</td><td>'+(c.relinks||0)+'</td><td>'+esc(d.origin)+'</td><td class="id" title="'+esc(d.path)+'">'+esc(d.path)+'</td><td>'+(consoles[d.id]||'')+'</td></tr>';}).join('');
           document.getElementById('device-count').textContent=list.length;
         }
         function drawSessions(list){
           document.querySelector('#sessions tbody').innerHTML=list.slice(0,\(rowLimit)).map(function(s){
-            return '<tr><td>'+esc(s.client_id)+'</td><td>'+esc(s.address)+'</td><td class="s-'+esc(s.state)+'">'+esc(s.state)+'</td><td>'+s.topics+'</td><td>'+s.pending_messages+'</td><td>'+s.messages_in+' / '+s.messages_out+'</td><td>'+ago(s.last_heard)+'</td></tr>';}).join('');
+            return '<tr><td class="id" title="'+esc(s.client_id)+'">'+esc(s.client_id)+'</td><td class="s-'+esc(s.state)+'">'+esc(s.state)+'</td><td>'+s.topics+'</td><td>'+s.pending_messages+'</td><td>'+s.messages_in+' / '+s.messages_out+'</td><td>'+ago(s.last_heard)+'</td><td class="id" title="'+esc(s.address)+'">'+esc(s.address)+'</td></tr>';}).join('');
           document.getElementById('session-count').textContent=list.length;
         }
         function counted(){body.setAttribute('data-updates',String(Number(body.getAttribute('data-updates'))+1));}

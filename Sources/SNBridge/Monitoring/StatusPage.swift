@@ -31,7 +31,7 @@ struct StatusPage {
             </header>
             <main>
             <section><h2>Devices <small id="device-count">\(devices.count)</small></h2>
-            <div class="scroll"><table id="devices"><thead><tr><th>Device</th><th>Origin</th><th>Address</th><th>State</th><th>Available</th><th>Client</th><th>Last seen</th><th>In / out</th><th>Relinks</th><th>Console</th></tr></thead><tbody>
+            <div class="scroll"><table id="devices"><thead><tr><th>Device</th><th>State</th><th>Available</th><th>Client</th><th>Last seen</th><th>In / out</th><th>Relinks</th><th>Origin</th><th>Address</th><th>Console</th></tr></thead><tbody>
             """
         // Boards first, then UDP sensors; a bridge with thousands of sensors lists the first ones only.
         let ordered = devices.filter { $0.origin != .udp } + devices.filter { $0.origin == .udp }
@@ -44,7 +44,7 @@ struct StatusPage {
         html += """
             </tbody></table></div></section>
             <section><h2>Sessions <small id="session-count">\(sessions.count)</small></h2>
-            <div class="scroll"><table id="sessions"><thead><tr><th>Client id</th><th>Address</th><th>State</th><th>Topics</th><th>Queued</th><th>In / out</th><th>Last heard</th></tr></thead><tbody>
+            <div class="scroll"><table id="sessions"><thead><tr><th>Client id</th><th>State</th><th>Topics</th><th>Queued</th><th>In / out</th><th>Last heard</th><th>Address</th></tr></thead><tbody>
             """
         for session in sessions.prefix(Self.rowLimit) {
             html += sessionRow(session)
@@ -84,20 +84,22 @@ struct StatusPage {
             : "<details><summary>\(lines.count) lines</summary><pre>\(escape(lines.joined(separator: "\n")))</pre></details>"
         let state = device.state + (device.reason.map { ": " + $0 } ?? "")
         return """
-            <tr data-device="\(escape(device.id))"><td>\(escape(device.id))</td><td>\(device.origin.rawValue)</td>\
-            <td>\(escape(device.path))</td><td class="s-\(escape(device.state))">\(escape(state))</td>\
+            <tr data-device="\(escape(device.id))"><td class="id" title="\(escape(device.id))">\(escape(device.id))</td>\
+            <td class="s-\(escape(device.state))">\(escape(state))</td>\
             <td class="\(device.online == true ? "s-online" : "s-offline")">\(device.online == true ? "online" : "offline")</td>\
             <td>\(escape(device.client.map { "\($0.id) (\($0.state.rawValue))" } ?? "–"))</td>\
-            <td>\(Self.ago(device.lastSeen, now: now))</td><td>\(traffic)</td><td>\(counters?.relinks ?? 0)</td><td>\(consoleCell)</td></tr>
+            <td>\(Self.ago(device.lastSeen, now: now))</td><td>\(traffic)</td><td>\(counters?.relinks ?? 0)</td>\
+            <td>\(device.origin.rawValue)</td><td class="id" title="\(escape(device.path))">\(escape(device.path))</td><td>\(consoleCell)</td></tr>
 
             """
     }
 
     private func sessionRow(_ session: SessionRecord) -> String {
         """
-        <tr><td>\(escape(session.clientID))</td><td>\(escape(session.address))</td>\
+        <tr><td class="id" title="\(escape(session.clientID))">\(escape(session.clientID))</td>\
         <td class="s-\(session.state)">\(session.state)</td><td>\(session.topics)</td><td>\(session.pendingMessages)</td>\
-        <td>\(session.messagesIn) / \(session.messagesOut)</td><td>\(Self.ago(session.lastHeard, now: now))</td></tr>
+        <td>\(session.messagesIn) / \(session.messagesOut)</td><td>\(Self.ago(session.lastHeard, now: now))</td>\
+        <td class="id" title="\(escape(session.address))">\(escape(session.address))</td></tr>
 
         """
     }

@@ -103,7 +103,7 @@ def main():
         print(f"ready {updates}", flush=True)
         states = json.dumps(state.split("|"))
         cell = (f"(function(){{var r=document.querySelector('tr[data-device=\"{device}\"]');"
-                f"return !!r && {states}.some(function(s){{return r.children[3].textContent.indexOf(s) === 0;}});}})()")
+                f"return !!r && {states}.some(function(s){{return r.children[1].textContent.indexOf(s) === 0;}});}})()")
         browser.wait_for(cell, 60, f"{device} to show {state}")
         if browser.evaluate("window.__snbridgeMark") != "no-reload":
             raise RuntimeError("the page was reloaded")
