@@ -2,7 +2,6 @@
 enum ClientLossReason: String, Hashable, Sendable {
     case keepAliveExpired = "keepalive expired"
     case sleepExpired = "sleep duration expired"
-    case retriesExhausted = "retransmissions exhausted"
     case connectTimeout = "connect exchange timed out"
     case upstreamLost = "upstream connection lost"
     case linkLost = "transport link lost"

@@ -16,6 +16,8 @@ final class ClientSession: @unchecked Sendable {
     var messagesOut = 0
     /// The state last reported in a ``GatewaySessionEvent``; `nil` before the first.
     var lastReportedState: GatewaySessionSnapshot.State?
+    /// Topics whose broker messages were dropped as too large for the client, so the notice comes once per topic.
+    var tooLargeTopicsLogged: Set<String> = []
 
     init(machine: ClientSessionStateMachine, address: MQTTSNClientAddress, transport: any MQTTSNTransport) {
         self.machine = machine

@@ -30,4 +30,12 @@ enum ClientSessionAction: Equatable, Sendable {
     /// The upstream session is up again: subscribe to `subscriptions` (no answers to the client), then send
     /// `thenSend` if any.
     case restoreUpstream(subscriptions: [String: UpstreamQoS], thenSend: MQTTSNPacket?)
+    /// A broker message was not delivered (``DeliveryDropReason``, the size of the packet that could not go):
+    /// count and log it. The session and the rest of its queue stay; the gateway goes on with the next message.
+    /// QoS 1/2: the message must not count as delivered upstream; with end-to-end acknowledgement that is the
+    /// outcome to report to the broker (not acknowledged).
+    case deliveryDropped(UpstreamMessage, DeliveryDropReason, size: Int)
+    /// Refuse the client's message: send the refusal's answer, count and log its reason; with `endsSession` the
+    /// session is removed too (a will exchange that cannot go on).
+    case refuse(ClientRefusal, endsSession: Bool)
 }

@@ -2,16 +2,21 @@ import MQTTSN
 import NIOCore
 
 extension ClientSessionStateMachine {
-    /// WILLTOPIC during the connect exchange. An empty WILLTOPIC means "no will after all".
+    /// WILLTOPIC during the connect exchange. An empty WILLTOPIC means "no will after all"; one with wildcards is
+    /// refused (CONNACK 0x03). A repeated WILLTOPIC while WILLMSG is due replaces the first (its WILLMSGREQ may
+    /// have been lost).
     mutating func willTopicReceived(_ willTopic: MQTTSNWillTopic, now: NIODeadline) -> ClientSessionAction {
-        guard self.state == .awaitingWillTopic else {
+        guard self.isInWillExchange else {
             return .dropped(.unexpected)
         }
         self.lastHeard = now
-        guard let will = willTopic.will, Self.isValidTopicName(will.topicName) else {
+        guard let will = willTopic.will else {
             self.state = .connectingUpstream
             self.upstream = .connecting
             return .connectUpstream
+        }
+        guard Self.isValidTopicName(will.topicName) else {
+            return self.willTopicRefused(.willTopicInvalid, now: now)
         }
         self.state = .awaitingWillMessage(will)
         return .send(.willMessageRequest(MQTTSNWillMessageRequest()))

@@ -38,8 +38,14 @@ extension ClientSessionStateMachine {
             }
             return .none
         }
+        if let tooLarge = self.dropIfTooLarge(message) {
+            return tooLarge
+        }
         if let target = self.registry.outboundTopic(for: message.topic) {
             return self.startPublish(message, topicIDType: target.type, topicID: target.id, now: now)
+        }
+        if let tooLarge = self.dropIfRegisterTooLarge(message) {
+            return tooLarge
         }
         switch self.registry.register(message.topic) {
         case .assigned(let topicID), .existing(let topicID):

@@ -70,8 +70,7 @@ extension ClientSessionStateMachine {
             return .none
         }
         guard inFlight.retransmissions < self.settings.retryCount else {
-            self.state = .closed
-            return .lost(.retriesExhausted)
+            return self.abandonInFlight(inFlight)
         }
         inFlight.retransmissions += 1
         inFlight.deadline = now + self.settings.retryInterval

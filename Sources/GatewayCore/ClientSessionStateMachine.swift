@@ -110,6 +110,9 @@ struct ClientSessionStateMachine: Sendable {
     /// Message ids of the client's QoS 2 PUBLISHes acknowledged with PUBREC, waiting for PUBREL.
     var awaitingRelease: Set<UInt16> = []
     var rateLimiter: TokenBucket?
+    /// The largest packet the client can take (``ClientSessionStateMachine/dropIfTooLarge(_:)``); the gateway
+    /// sets it from its configuration and the client's transport.
+    var maximumPacketSize = Int.max
 
     /// Starts a session for a CONNECT.
     init(connect: MQTTSNConnect, settings: Settings, predefinedTopics: PredefinedTopics, now: NIODeadline) {

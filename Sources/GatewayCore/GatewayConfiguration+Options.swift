@@ -26,11 +26,21 @@ extension GatewayConfiguration {
         /// Predefined topic ids for this client only; they take precedence over the global ones
         /// (`gateway.clients.<id>.predefined_topics`).
         public var predefinedTopics: [UInt16: String]
+        /// The largest MQTT-SN packet the client can take, in octets (`gateway.clients.<id>.max_packet_size`), for
+        /// devices with small receive buffers; `nil` for `gateway.max_message_size`. Larger broker messages are
+        /// not sent to it: they are dropped for it and counted (`too_large`), and the next message goes through.
+        public var maxPacketSize: Int?
 
-        public init(username: String? = nil, password: String? = nil, predefinedTopics: [UInt16: String] = [:]) {
+        public init(
+            username: String? = nil,
+            password: String? = nil,
+            predefinedTopics: [UInt16: String] = [:],
+            maxPacketSize: Int? = nil
+        ) {
             self.username = username
             self.password = password
             self.predefinedTopics = predefinedTopics
+            self.maxPacketSize = maxPacketSize
         }
     }
 

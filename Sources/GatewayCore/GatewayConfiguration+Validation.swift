@@ -66,6 +66,20 @@ extension GatewayConfiguration {
             "gateway.max_message_size",
             "must be between 32 and 65535"
         )
+        require(
+            (1...MQTTSNDecodingLimits.largestEncodableMessageLength).contains(self.maxClientIDLength),
+            "gateway.max_client_id_length",
+            "must be between 1 and 65535"
+        )
+        // Against a valid maximum message size only: a bad one is reported on its own.
+        let messageSizeLimit =
+            (32...MQTTSNDecodingLimits.largestEncodableMessageLength).contains(self.maxMessageSize)
+            ? self.maxMessageSize : MQTTSNDecodingLimits.largestEncodableMessageLength
+        require(
+            self.maxTopicNameLength >= 1 && self.maxTopicNameLength <= messageSizeLimit,
+            "gateway.max_topic_name_length",
+            "must be between 1 and gateway.max_message_size (\(messageSizeLimit))"
+        )
         Self.validatePredefinedTopics(self.predefinedTopics, field: "gateway.predefined_topics", into: &errors)
         for (clientID, overrides) in self.clients.sorted(by: { $0.key < $1.key }) {
             require(!clientID.isEmpty, "gateway.clients", "must not have an empty client id")
@@ -74,6 +88,13 @@ extension GatewayConfiguration {
                 "gateway.clients.\(clientID).password",
                 "needs gateway.clients.\(clientID).username"
             )
+            if let size = overrides.maxPacketSize {
+                require(
+                    (8...MQTTSNDecodingLimits.largestEncodableMessageLength).contains(size),
+                    "gateway.clients.\(clientID).max_packet_size",
+                    "must be between 8 and 65535"
+                )
+            }
             Self.validatePredefinedTopics(
                 overrides.predefinedTopics,
                 field: "gateway.clients.\(clientID).predefined_topics",

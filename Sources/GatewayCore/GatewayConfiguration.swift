@@ -45,6 +45,16 @@ public struct GatewayConfiguration: Sendable {
     /// messages are counted as malformed; broker messages too long for it are dropped and counted. Defaults to 1024.
     public var maxMessageSize: Int
 
+    /// The longest client id accepted in CONNECT and PINGREQ, in UTF-8 octets (`gateway.max_client_id_length`).
+    /// The specification says 1...23 characters; real devices often use longer ids (MAC addresses, serial numbers)
+    /// and MQTT brokers accept them, so the default is 64. A longer or empty one gets CONNACK 0x03.
+    public var maxClientIDLength: Int
+
+    /// The longest topic name accepted in REGISTER, SUBSCRIBE, UNSUBSCRIBE, WILLTOPIC and WILLTOPICUPD, in UTF-8
+    /// octets (`gateway.max_topic_name_length`), at most ``maxMessageSize``. A longer one gets the message's
+    /// "rejected: not supported" (0x03) answer. Defaults to 512.
+    public var maxTopicNameLength: Int
+
     /// Predefined topic ids every client may use (`gateway.predefined_topics`).
     public var predefinedTopics: [UInt16: String]
 
@@ -79,6 +89,8 @@ public struct GatewayConfiguration: Sendable {
         rateLimit: RateLimit? = nil,
         keepAliveGraceFactor: Double = 1.5,
         maxMessageSize: Int = 1024,
+        maxClientIDLength: Int = 64,
+        maxTopicNameLength: Int = 512,
         predefinedTopics: [UInt16: String] = [:],
         clients: [String: ClientOverrides] = [:],
         qosMinusOne: QoSMinusOne = QoSMinusOne(),
@@ -97,6 +109,8 @@ public struct GatewayConfiguration: Sendable {
         self.rateLimit = rateLimit
         self.keepAliveGraceFactor = keepAliveGraceFactor
         self.maxMessageSize = maxMessageSize
+        self.maxClientIDLength = maxClientIDLength
+        self.maxTopicNameLength = maxTopicNameLength
         self.predefinedTopics = predefinedTopics
         self.clients = clients
         self.qosMinusOne = qosMinusOne

@@ -44,26 +44,47 @@ extension GatewayEngine {
     func qosMinusOnePublishReceived(_ publish: MQTTSNPublish, from address: MQTTSNClientAddress) {
         guard self.configuration.qosMinusOne.enabled else {
             self.metrics.dropped("qos_minus_one_disabled")
+            self.throttledNotice(
+                "QoS -1 publish dropped: gateway.qos_minus_one.enabled is off",
+                metadata: ["peer.address": "\(address)", "drop.reason": "qos_minus_one_disabled"]
+            )
             return
         }
         if !self.qosMinusOneSources.isEmpty, case .udp(let socketAddress) = address,
             !self.qosMinusOneSources.contains(where: { $0.contains(socketAddress) })
         {
             self.metrics.dropped("qos_minus_one_refused")
-            self.logger.notice("QoS -1 publish from a source not allowed", metadata: ["peer.address": "\(address)"])
+            self.throttledNotice(
+                "QoS -1 publish from a source not allowed",
+                metadata: ["peer.address": "\(address)", "drop.reason": "qos_minus_one_refused"]
+            )
             return
         }
         let topic: String?
         switch publish.topicIDType {
         case .predefined: topic = self.globalPredefinedTopics.name(for: publish.topicID)
         case .shortName: topic = MQTTSNShortTopicName(rawValue: publish.topicID).name
-        case .normal: topic = nil
+        case .normal:
+            // The non-standard "extended" form some samples send: a normal topic id only means something inside
+            // the session that registered it, and QoS -1 has none.
+            self.metrics.dropped("qos_minus_one_normal_topic_id")
+            self.throttledNotice(
+                "QoS -1 publish with a normal topic id dropped: without a session only predefined topic ids and short names can be used",
+                metadata: [
+                    "peer.address": "\(address)", "topic.id": "\(publish.topicID)",
+                    "drop.reason": "qos_minus_one_normal_topic_id",
+                ]
+            )
+            return
         }
         guard let topic, ClientSessionStateMachine.isValidTopicName(topic) else {
             self.metrics.dropped("qos_minus_one_invalid_topic")
-            self.logger.notice(
+            self.throttledNotice(
                 "QoS -1 publish with an unknown topic dropped",
-                metadata: ["peer.address": "\(address)", "topic.id": "\(publish.topicID)"]
+                metadata: [
+                    "peer.address": "\(address)", "topic.id": "\(publish.topicID)",
+                    "drop.reason": "qos_minus_one_invalid_topic",
+                ]
             )
             return
         }

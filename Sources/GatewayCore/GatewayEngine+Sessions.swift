@@ -53,6 +53,7 @@ extension GatewayEngine {
         )
         let session = ClientSession(machine: machine, address: address, transport: transport)
         session.messagesIn = 1
+        self.refreshMaximumPacketSize(of: session)
         self.sessions[connect.clientID] = session
         if let previousOwner = self.clientIDsByAddress[address], previousOwner != connect.clientID,
             let stale = self.sessions[previousOwner]
@@ -129,6 +130,10 @@ extension GatewayEngine {
             if let response {
                 self.send(response, to: session)
             }
+        case .deliveryDropped(let message, let reason, let size):
+            self.deliveryDropped(message, reason: reason, size: size, for: session)
+        case .refuse(let refusal, let endsSession):
+            self.performRefusal(refusal, endsSession: endsSession, for: session)
         }
     }
 
@@ -388,17 +393,10 @@ extension GatewayEngine {
 
     func upstreamMessageReceived(_ message: UpstreamMessage, for session: ClientSession) {
         self.metrics.messageFromUpstream()
-        // PUBLISH header: length (1 or 3) + type + flags + topic id + message id.
-        let headerSize = message.payload.readableBytes + 7 > 255 ? 9 : 7
-        guard message.payload.readableBytes + headerSize <= self.configuration.maxMessageSize else {
-            self.metrics.dropped("too_large")
-            self.logger.notice(
-                "Broker message too large for MQTT-SN dropped",
-                metadata: [
-                    "client.id": "\(session.clientID)", "topic.name": "\(message.topic)",
-                    "message.size": "\(message.payload.readableBytes)",
-                ]
-            )
+        // Dropped before it takes a place in the queue; the check in nextDelivery covers a limit that shrank since.
+        self.refreshMaximumPacketSize(of: session)
+        if let tooLarge = session.machine.dropIfTooLarge(message) {
+            self.perform(tooLarge, for: session)
             return
         }
         if session.machine.enqueue(message) {

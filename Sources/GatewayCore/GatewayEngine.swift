@@ -34,6 +34,7 @@ final class GatewayEngine: @unchecked Sendable {
     var recentlyLost = CircularBuffer<GatewaySessionSnapshot>(initialCapacity: 16)
     var isShuttingDown = false
     var malformedWarnings = WarningThrottle()
+    var refusalWarnings = WarningThrottle()
     var tickTask: RepeatedTask?
     var advertiseTask: RepeatedTask?
     var gatewayUpstream: (any UpstreamSession)?
@@ -66,7 +67,11 @@ final class GatewayEngine: @unchecked Sendable {
             rateLimit: configuration.rateLimit,
             maxTopicsPerClient: configuration.maxTopicsPerClient
         )
-        self.decodingLimits = MQTTSNDecodingLimits(maximumMessageLength: configuration.maxMessageSize)
+        self.decodingLimits = MQTTSNDecodingLimits(
+            maximumMessageLength: configuration.maxMessageSize,
+            maximumClientIDLength: configuration.maxClientIDLength,
+            maximumTopicNameLength: configuration.maxTopicNameLength
+        )
         self.globalPredefinedTopics = PredefinedTopics(global: configuration.predefinedTopics)
         var clientPredefinedTopics: [String: PredefinedTopics] = [:]
         for (clientID, overrides) in configuration.clients where !overrides.predefinedTopics.isEmpty {
@@ -89,6 +94,9 @@ final class GatewayEngine: @unchecked Sendable {
         do {
             packet = try MQTTSNPacket.decode(from: &buffer, limits: self.decodingLimits)
         } catch {
+            if self.refuseUndecodable(bytes, error: error, from: address, via: transport) {
+                return
+            }
             self.metrics.malformed()
             self.logMalformed(address: address, error: error, size: bytes.readableBytes)
             return
@@ -138,10 +146,14 @@ final class GatewayEngine: @unchecked Sendable {
                 self.rebind(session, to: address, via: transport)
             }
             guard let session = self.session(for: address) else {
-                self.unknownClient(packet, from: address, via: transport)
+                self.unknownClient(packet.messageType, from: address, via: transport)
                 return
             }
             session.messagesIn += 1
+            if let outOfOrder = session.machine.refuseOutOfOrder(.pingRequest, now: now) {
+                self.perform(outOfOrder, for: session)
+                return
+            }
             self.perform(session.machine.pingRequestReceived(ping, now: now), for: session)
             self.deliverPending(to: session, now: now)
         case .forwarderEncapsulation(let encapsulation):
@@ -158,7 +170,7 @@ final class GatewayEngine: @unchecked Sendable {
             break
         default:
             guard let session = self.session(for: address) else {
-                self.unknownClient(packet, from: address, via: transport)
+                self.unknownClient(packet.messageType, from: address, via: transport)
                 return
             }
             self.sessionPacketReceived(packet, for: session, now: now)
@@ -167,6 +179,10 @@ final class GatewayEngine: @unchecked Sendable {
 
     private func sessionPacketReceived(_ packet: MQTTSNPacket, for session: ClientSession, now: NIODeadline) {
         session.messagesIn += 1
+        if let outOfOrder = session.machine.refuseOutOfOrder(packet.messageType, now: now) {
+            self.perform(outOfOrder, for: session)
+            return
+        }
         let action: ClientSessionAction
         switch packet {
         case .willTopic(let willTopic): action = session.machine.willTopicReceived(willTopic, now: now)
@@ -196,20 +212,20 @@ final class GatewayEngine: @unchecked Sendable {
     /// (sections 6.2 and 6.14: a client in the disconnected or lost state must CONNECT first). A DISCONNECT tells
     /// such a client, e.g. one whose session the gateway lost after a restart, to connect again, as the Paho
     /// gateway does. QoS -1 PUBLISH and SEARCHGW never get here.
-    private func unknownClient(
-        _ packet: MQTTSNPacket,
+    func unknownClient(
+        _ type: MQTTSNMessageType,
         from address: MQTTSNClientAddress,
         via transport: any MQTTSNTransport
     ) {
         self.metrics.unknownClientMessage()
-        switch packet {
+        switch type {
         case .disconnect, .pingResponse, .connectAck:
             // Answering a DISCONNECT with DISCONNECT could ping-pong with a confused peer.
             return
         default:
             self.logger.debug(
                 "Message from a client without a session answered with DISCONNECT",
-                metadata: ["peer.address": "\(address)", "message.type": "\(packet.messageType)"]
+                metadata: ["peer.address": "\(address)", "message.type": "\(type)"]
             )
             self.send(.disconnect(MQTTSNDisconnect()), to: address, via: transport)
         }
@@ -248,6 +264,7 @@ final class GatewayEngine: @unchecked Sendable {
         )
         session.address = address
         session.transport = transport
+        self.refreshMaximumPacketSize(of: session)
         self.clientIDsByAddress[address] = session.clientID
     }
 

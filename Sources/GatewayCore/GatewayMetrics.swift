@@ -19,6 +19,7 @@ struct GatewayMetrics {
     private let upstreamConnectTimer = Timer(label: "snbridge_upstream_connect_seconds")
     private var droppedCounters: [String: Counter] = [:]
     private var rejectedCounters: [String: Counter] = [:]
+    private var refusedCounters: [String: Counter] = [:]
 
     private(set) var statistics = GatewayStatistics()
 
@@ -88,6 +89,18 @@ struct GatewayMetrics {
         } else {
             let counter = Counter(label: "snbridge_connections_rejected_total", dimensions: [("reason", reason)])
             self.rejectedCounters[reason] = counter
+            counter.increment()
+        }
+    }
+
+    /// A client message answered with a refusal (a return code or DISCONNECT), by ``ClientRefusalReason``.
+    mutating func refused(_ reason: String) {
+        self.statistics.refusedMessages[reason, default: 0] += 1
+        if let counter = self.refusedCounters[reason] {
+            counter.increment()
+        } else {
+            let counter = Counter(label: "snbridge_messages_refused_total", dimensions: [("reason", reason)])
+            self.refusedCounters[reason] = counter
             counter.increment()
         }
     }

@@ -16,6 +16,10 @@ public struct GatewayStatistics: Sendable, Hashable {
     public var droppedMessages: [String: Int] = [:]
     /// CONNECTs refused, by reason (`congestion`, `upstream_refused`, `shutting_down`).
     public var rejectedConnections: [String: Int] = [:]
+    /// Client messages refused with an answer (CONNACK 0x03, SUBACK 0x03, DISCONNECT...), by reason
+    /// (`client_id_too_long`, `topic_id_type_reserved`, `will_handshake_out_of_order`...). A refused message that
+    /// did not decode is counted here, not in ``malformedMessages``.
+    public var refusedMessages: [String: Int] = [:]
     /// Clients considered lost (keepalive, sleep, retransmissions, upstream loss).
     public var clientsLost: Int = 0
     /// Messages from clients without a session, answered with DISCONNECT.

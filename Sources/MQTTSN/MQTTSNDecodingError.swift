@@ -97,6 +97,18 @@ public struct MQTTSNDecodingError: Error, Hashable, Sendable, CustomStringConver
     /// A forwarder encapsulation wraps another forwarder encapsulation, which the specification does not allow.
     public static let nestedForwarderEncapsulation = Self(.nestedForwarderEncapsulation)
 
+    /// The length and limit of a client id refused as too long (``clientIDTooLong(length:limit:)``), else `nil`.
+    public var clientIDOverrun: (length: Int, limit: Int)? {
+        if case .clientIDTooLong(let length, let limit) = self.code { return (length, limit) }
+        return nil
+    }
+
+    /// The length and limit of a topic name refused as too long (``topicNameTooLong(length:limit:)``), else `nil`.
+    public var topicNameOverrun: (length: Int, limit: Int)? {
+        if case .topicNameTooLong(let length, let limit) = self.code { return (length, limit) }
+        return nil
+    }
+
     public var description: String {
         switch self.code {
         case .truncated:

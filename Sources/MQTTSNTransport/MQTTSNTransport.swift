@@ -22,7 +22,19 @@ public protocol MQTTSNTransport: AnyObject, Sendable {
     /// passes the plain message.
     func send(_ message: ByteBuffer, to address: MQTTSNClientAddress)
 
+    /// The largest encoded MQTT-SN message this transport can carry to `address` (without any encapsulation it
+    /// adds itself), or `nil` for no limit of its own. A serial link answers with its negotiated frame size less
+    /// the framing; the gateway does not send larger messages to that client at all.
+    func maximumMessageSize(for address: MQTTSNClientAddress) -> Int?
+
     /// Writes everything queued by ``send(_:to:)``. The gateway flushes once per inbound burst and per timer tick,
     /// not once per message.
     func flush()
+}
+
+extension MQTTSNTransport {
+    /// No limit of the transport's own (UDP: the gateway's maximum message size applies).
+    public func maximumMessageSize(for address: MQTTSNClientAddress) -> Int? {
+        nil
+    }
 }

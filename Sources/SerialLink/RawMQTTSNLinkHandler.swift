@@ -90,6 +90,8 @@ final class RawMQTTSNLinkHandler: ChannelDuplexHandler {
         guard !self.isUp else { return }
         self.isUp = true
         self.logger.info("Raw MQTT-SN serial link up")
+        // The length-prefixed reader takes messages up to the hard frame limit; there is no framing to subtract.
+        self.connection.linkUp(maximumMQTTSNMessageSize: SerialFrame.hardMaximumSize)
         self.delegate.serialLink(self.connection, linkUp: self.syntheticHello)
     }
 }

@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import NIOCore
 
 /// One open serial link: the device on one tty. Thread-safe; every method may be called from anywhere.
@@ -5,10 +6,22 @@ public final class SerialLinkConnection: Sendable {
     /// The tty path (or a test name), used as `device.path` in logs.
     public let devicePath: String
     public let channel: any Channel
+    private let linkedMaximumMessageSize = NIOLockedValueBox<Int?>(nil)
 
     init(devicePath: String, channel: any Channel) {
         self.devicePath = devicePath
         self.channel = channel
+    }
+
+    /// The largest MQTT-SN message (a Forwarder Encapsulation header included) one frame of the link carries: the
+    /// frame size negotiated in HELLO / HELLO-ACK less the frame overhead. `nil` until the link is up.
+    public var maximumMQTTSNMessageSize: Int? {
+        self.linkedMaximumMessageSize.withLockedValue { $0 }
+    }
+
+    /// Set by the link handler when the link comes up, before the delegate hears of it.
+    func linkUp(maximumMQTTSNMessageSize: Int) {
+        self.linkedMaximumMessageSize.withLockedValue { $0 = maximumMQTTSNMessageSize }
     }
 
     /// Sends one MQTT-SN message (length field included) to the device's client or to the node `forwarderNodeID`.

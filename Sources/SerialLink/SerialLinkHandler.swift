@@ -163,6 +163,9 @@ final class SerialLinkHandler: ChannelDuplexHandler {
                 "link.max_frame": "\(self.stateMachine.linkMaximumFrameSize ?? 0)",
             ]
         )
+        if let frameSize = self.stateMachine.linkMaximumFrameSize {
+            self.connection.linkUp(maximumMQTTSNMessageSize: frameSize - SerialFrame.overhead)
+        }
         self.delegate.serialLink(self.connection, linkUp: hello)
     }
 

@@ -52,6 +52,17 @@ public final class SerialTransport: MQTTSNTransport, SerialLinkDelegate {
         connection.channel.write(SerialLinkOutbound.mqttsn(message, forwarderNodeID: forwarderNodeID), promise: nil)
     }
 
+    /// The link's negotiated frame size less the framing, and less the Forwarder Encapsulation header for a
+    /// node behind a forwarder.
+    public func maximumMessageSize(for address: MQTTSNClientAddress) -> Int? {
+        guard case .serial(let device, let nodeID) = address,
+            let linkMaximum = self.connections.withLockedValue({ $0[device] })?.maximumMQTTSNMessageSize
+        else {
+            return nil
+        }
+        return linkMaximum - (nodeID.map { 3 + $0.count } ?? 0)
+    }
+
     public func flush() {
         for connection in self.connections.withLockedValue({ Array($0.values) }) {
             connection.channel.flush()

@@ -79,6 +79,8 @@ struct ConfigurationTests {
               retry_count: 4
               sleep_buffer: 11
               max_message_size: 512
+              max_client_id_length: 23
+              max_topic_name_length: 200
               shutdown_grace_period: 3s
               rate_limit: { messages_per_second: 2.5, burst: 5 }
               predefined_topics: { 1: a/b, 65534: c/d }
@@ -87,6 +89,7 @@ struct ConfigurationTests {
                   username: b
                   password: p
                   predefined_topics: { 10: plant/boiler }
+                  max_packet_size: 128
               qos_minus_one: { enabled: true, allowed_sources: ["10.0.0.0/8", "fd00::/8"] }
             udp:
               listeners: ["127.0.0.1:2000", "[::1]:2001"]
@@ -112,10 +115,14 @@ struct ConfigurationTests {
         #expect(gateway.retryCount == 4)
         #expect(gateway.sleepBufferSize == 11)
         #expect(gateway.maxMessageSize == 512)
+        #expect(gateway.maxClientIDLength == 23)
+        #expect(gateway.maxTopicNameLength == 200)
         #expect(gateway.shutdownGracePeriod == .seconds(3))
         #expect(gateway.rateLimit == .init(messagesPerSecond: 2.5, burst: 5))
         #expect(gateway.predefinedTopics == [1: "a/b", 65534: "c/d"])
-        #expect(gateway.clients["boiler"] == .init(username: "b", password: "p", predefinedTopics: [10: "plant/boiler"]))
+        #expect(
+            gateway.clients["boiler"]
+                == .init(username: "b", password: "p", predefinedTopics: [10: "plant/boiler"], maxPacketSize: 128))
         #expect(gateway.qosMinusOne == .init(enabled: true, allowedSources: ["10.0.0.0/8", "fd00::/8"]))
         #expect(gateway.udpListeners == ["127.0.0.1:2000", "[::1]:2001"])
         #expect(gateway.advertise == .init(interval: .seconds(60), addresses: ["255.255.255.255:1884"]))
@@ -144,6 +151,13 @@ struct ConfigurationTests {
         .init(yaml: "gateway:\n  predefined_topics:\n    0: a/b", key: "gateway.predefined_topics.0", problemContains: "1 to 65534"),
         .init(yaml: "gateway:\n  rate_limit:\n    burst: 3", key: "gateway.rate_limit.messages_per_second", problemContains: "required"),
         .init(yaml: "gateway:\n  qos_minus_one:\n    enabled: maybe", key: "gateway.qos_minus_one.enabled", problemContains: "true or false"),
+        .init(
+            yaml: "gateway:\n  max_message_size: 256\n  max_topic_name_length: 512", key: "gateway.max_topic_name_length",
+            problemContains: "between 1 and gateway.max_message_size (256)"),
+        .init(yaml: "gateway:\n  max_client_id_length: 0", key: "gateway.max_client_id_length", problemContains: "between 1 and"),
+        .init(
+            yaml: "gateway:\n  clients:\n    c:\n      max_packet_size: 4", key: "gateway.clients.c.max_packet_size",
+            problemContains: "between 8 and"),
         .init(yaml: "udp:\n  listeners: { a: b }", key: "udp.listeners", problemContains: "expected a list"),
         .init(yaml: "udp:\n  advertise:\n    interval: 10s", key: "udp.advertise.addresses", problemContains: "at least one"),
         .init(yaml: "serial:\n  read_batching: 1s", key: "serial.read_batching", problemContains: "between 0s and 50ms"),

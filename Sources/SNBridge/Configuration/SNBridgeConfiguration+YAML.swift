@@ -168,7 +168,7 @@ extension SNBridgeConfiguration {
             allowed: [
                 "id", "max_clients", "max_topics_per_client", "retry_interval", "retry_count", "sleep_buffer",
                 "rate_limit", "max_message_size", "predefined_topics", "clients", "qos_minus_one",
-                "shutdown_grace_period",
+                "shutdown_grace_period", "max_client_id_length", "max_topic_name_length",
             ]
         )
         if let id = reader.int(section.key("id"), in: 0...255) { gateway.gatewayID = UInt8(id) }
@@ -180,6 +180,8 @@ extension SNBridgeConfiguration {
         if let value = reader.int(section.key("retry_count"), in: 0...100) { gateway.retryCount = value }
         if let value = reader.int(section.key("sleep_buffer"), in: 1...100_000) { gateway.sleepBufferSize = value }
         if let value = reader.int(section.key("max_message_size"), in: 32...65_535) { gateway.maxMessageSize = value }
+        if let value = reader.int(section.key("max_client_id_length"), in: 1...65_535) { gateway.maxClientIDLength = value }
+        if let value = reader.int(section.key("max_topic_name_length"), in: 1...65_535) { gateway.maxTopicNameLength = value }
         if let value = reader.duration(section.key("shutdown_grace_period"), in: .zero ... .seconds(600)) {
             gateway.shutdownGracePeriod = TimeAmount(value)
         }
@@ -197,11 +199,12 @@ extension SNBridgeConfiguration {
         }
         gateway.predefinedTopics = readPredefinedTopics(section.key("predefined_topics"), with: reader)
         for (clientID, client) in reader.entries(section.key("clients")) {
-            reader.expectMapping(client, allowed: ["username", "password", "predefined_topics"])
+            reader.expectMapping(client, allowed: ["username", "password", "predefined_topics", "max_packet_size"])
             gateway.clients[clientID] = GatewayConfiguration.ClientOverrides(
                 username: reader.string(client.key("username")),
                 password: reader.string(client.key("password")),
-                predefinedTopics: readPredefinedTopics(client.key("predefined_topics"), with: reader)
+                predefinedTopics: readPredefinedTopics(client.key("predefined_topics"), with: reader),
+                maxPacketSize: reader.int(client.key("max_packet_size"), in: 8...65_535)
             )
         }
         let qosMinusOne = section.key("qos_minus_one")
