@@ -152,7 +152,11 @@ struct ClientSessionStateTableTests {
         ),
         .awaitingWillMessage: connecting(
             .awaitingWillMessage(Self.will),
-            [.willMessage: (.connectUpstream, .connectingUpstream)]
+            [
+                .willMessage: (.connectUpstream, .connectingUpstream),
+                // A repeated WILLTOPIC (its WILLMSGREQ was lost) is asked for WILLMSG again.
+                .willTopic: (.send(.willMessageRequest(.init())), .awaitingWillMessage(Self.will)),
+            ]
         ),
         .connectingUpstream: connecting(
             .connectingUpstream,
