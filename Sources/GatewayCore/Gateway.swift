@@ -44,8 +44,9 @@ import NIOCore
 /// - **Will updates** (WILLTOPICUPD / WILLMSGUPD): MQTT cannot change the will of a live connection, so the
 ///   upstream session is closed gracefully and reopened with the new will, its subscriptions restored; the
 ///   response is sent once that is done.
-/// - **Forwarder encapsulation** is unwrapped for serial transports (each wireless node becomes its own client
-///   address); over UDP it is dropped and counted (`forwarder_unsupported`).
+/// - **Forwarder encapsulation** is unwrapped for serial and UDP transports: each wireless node becomes its own
+///   client address (`.udpForwarded(forwarder, wirelessNodeID:)` over UDP), and answers go back encapsulated.
+///   ``GatewayConfiguration/Forwarders`` limits which UDP sources may forward.
 public final class Gateway: MQTTSNInboundHandler, Sendable {
     let engine: GatewayEngine
     private let eventLoopGroup: any EventLoopGroup

@@ -61,6 +61,22 @@ extension GatewayConfiguration {
         }
     }
 
+    /// Forwarder Encapsulation over UDP (`udp.forwarders.*`, specification section 5.5): a forwarder (a radio-to-UDP
+    /// bridge) relays its wireless nodes' messages in an encapsulation naming the node; each node gets its own
+    /// session and its answers go back encapsulated.
+    public struct Forwarders: Sendable, Hashable {
+        /// Whether encapsulated messages are accepted over UDP (`udp.forwarders.enabled`). Defaults to `true`.
+        public var enabled: Bool
+        /// Source address prefixes allowed to forward, as CIDR or single addresses
+        /// (`udp.forwarders.allowed_sources`). Empty allows every source.
+        public var allowedSources: [String]
+
+        public init(enabled: Bool = true, allowedSources: [String] = []) {
+            self.enabled = enabled
+            self.allowedSources = allowedSources
+        }
+    }
+
     /// Periodic ADVERTISE (`udp.advertise.*`).
     public struct Advertise: Sendable, Hashable {
         /// Time between two ADVERTISE messages, also announced in them as their duration

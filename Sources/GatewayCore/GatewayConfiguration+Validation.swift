@@ -108,6 +108,13 @@ extension GatewayConfiguration {
                 "must be an IP address or CIDR prefix, not '\(source)'"
             )
         }
+        for (index, source) in self.forwarders.allowedSources.enumerated() {
+            require(
+                SourceAddressPrefix(source) != nil,
+                "udp.forwarders.allowed_sources[\(index)]",
+                "must be an IP address or CIDR prefix, not '\(source)'"
+            )
+        }
         require(!self.udpListeners.isEmpty, "udp.listeners", "must name at least one listener")
         for (index, listener) in self.udpListeners.enumerated() {
             require(

@@ -64,6 +64,9 @@ public struct GatewayConfiguration: Sendable {
     /// Whether and from where QoS -1 publishes are accepted (`gateway.qos_minus_one.*`).
     public var qosMinusOne: QoSMinusOne
 
+    /// Forwarders over UDP (`udp.forwarders.*`): which sources may relay wireless nodes' messages.
+    public var forwarders: Forwarders
+
     /// Periodic ADVERTISE broadcasts (`udp.advertise.*`), `nil` for none. Defaults to none.
     public var advertise: Advertise?
 
@@ -94,6 +97,7 @@ public struct GatewayConfiguration: Sendable {
         predefinedTopics: [UInt16: String] = [:],
         clients: [String: ClientOverrides] = [:],
         qosMinusOne: QoSMinusOne = QoSMinusOne(),
+        forwarders: Forwarders = Forwarders(),
         advertise: Advertise? = nil,
         udpListeners: [String] = ["0.0.0.0:1884", "[::]:1884"],
         connectTimeout: TimeAmount = .seconds(30),
@@ -114,6 +118,7 @@ public struct GatewayConfiguration: Sendable {
         self.predefinedTopics = predefinedTopics
         self.clients = clients
         self.qosMinusOne = qosMinusOne
+        self.forwarders = forwarders
         self.advertise = advertise
         self.udpListeners = udpListeners
         self.connectTimeout = connectTimeout

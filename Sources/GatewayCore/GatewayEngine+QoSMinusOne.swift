@@ -50,7 +50,7 @@ extension GatewayEngine {
             )
             return
         }
-        if !self.qosMinusOneSources.isEmpty, case .udp(let socketAddress) = address,
+        if !self.qosMinusOneSources.isEmpty, let socketAddress = address.socketAddress,
             !self.qosMinusOneSources.contains(where: { $0.contains(socketAddress) })
         {
             self.metrics.dropped("qos_minus_one_refused")

@@ -19,6 +19,7 @@ final class GatewayEngine: @unchecked Sendable {
     let globalPredefinedTopics: PredefinedTopics
     let clientPredefinedTopics: [String: PredefinedTopics]
     let qosMinusOneSources: [SourceAddressPrefix]
+    let forwarderSources: [SourceAddressPrefix]
 
     var sessions: [String: ClientSession] = [:]
     /// Client id prefixes of serial devices (from their discovery rule), by device name.
@@ -82,13 +83,21 @@ final class GatewayEngine: @unchecked Sendable {
         }
         self.clientPredefinedTopics = clientPredefinedTopics
         self.qosMinusOneSources = configuration.qosMinusOne.allowedSources.compactMap(SourceAddressPrefix.init)
+        self.forwarderSources = configuration.forwarders.allowedSources.compactMap(SourceAddressPrefix.init)
     }
 
     // MARK: Inbound
 
-    func receive(_ bytes: ByteBuffer, from address: MQTTSNClientAddress, via transport: any MQTTSNTransport) {
+    func receive(_ datagram: ByteBuffer, from sender: MQTTSNClientAddress, via transport: any MQTTSNTransport) {
         self.eventLoop.assertInEventLoop()
         self.metrics.messageIn()
+        let bytes: ByteBuffer
+        let address: MQTTSNClientAddress
+        switch self.unwrapForwarded(datagram, from: sender) {
+        case .direct: (bytes, address) = (datagram, sender)
+        case .relayed(let message, let node): (bytes, address) = (message, node)
+        case .dropped: return
+        }
         var buffer = bytes
         let packet: MQTTSNPacket
         do {
@@ -106,7 +115,7 @@ final class GatewayEngine: @unchecked Sendable {
 
     /// Logs a malformed message at warning level at most once per second, so that a peer sending garbage cannot
     /// flood the log; the others go to debug level, and all are counted in the metrics.
-    private func logMalformed(address: MQTTSNClientAddress, error: any Error, size: Int) {
+    func logMalformed(address: MQTTSNClientAddress, error: any Error, size: Int) {
         let metadata: Logger.Metadata = [
             "peer.address": "\(address)",
             "error.description": "\(error)",
@@ -157,9 +166,9 @@ final class GatewayEngine: @unchecked Sendable {
             self.perform(session.machine.pingRequestReceived(ping, now: now), for: session)
             self.deliverPending(to: session, now: now)
         case .forwarderEncapsulation(let encapsulation):
-            // For transports that hand over encapsulated messages as they are; SerialLink unwraps in its framing.
+            // For transports that hand over encapsulated messages as they are; SerialLink unwraps in its framing
+            // and UDP before decoding (unwrapForwarded).
             guard case .serial(let device, nil) = address else {
-                // Forwarders on UDP would need the forwarder's address and the node id in one key; not supported.
                 self.metrics.dropped("forwarder_unsupported")
                 return
             }

@@ -8,6 +8,9 @@ import NIOCore
 public enum MQTTSNClientAddress: Sendable, Hashable, CustomStringConvertible {
     /// A UDP peer (IPv4 or IPv6).
     case udp(SocketAddress)
+    /// A wireless node behind an MQTT-SN forwarder that reaches the gateway over UDP from `forwarder` and
+    /// encapsulates the node's messages with its wireless node id (specification section 5.5).
+    case udpForwarded(SocketAddress, wirelessNodeID: [UInt8])
     /// A device on a serial line, optionally behind an MQTT-SN forwarder that encapsulates messages with the
     /// wireless node id of the real client (specification section 5.5).
     case serial(device: String, wirelessNodeID: [UInt8]?)
@@ -16,22 +19,27 @@ public enum MQTTSNClientAddress: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .udp(let address):
             return "udp:\(address)"
+        case .udpForwarded(let forwarder, let wirelessNodeID):
+            return "udp:\(forwarder)#\(Self.hex(wirelessNodeID))"
         case .serial(let device, nil):
             return "serial:\(device)"
         case .serial(let device, let wirelessNodeID?):
-            let node = wirelessNodeID.map { byte in
-                let hex = String(byte, radix: 16)
-                return hex.count == 1 ? "0" + hex : hex
-            }.joined()
-            return "serial:\(device)#\(node)"
+            return "serial:\(device)#\(Self.hex(wirelessNodeID))"
         }
     }
 
-    /// The UDP socket address, or `nil` for serial devices.
+    private static func hex(_ octets: [UInt8]) -> String {
+        octets.map { byte in
+            let hex = String(byte, radix: 16)
+            return hex.count == 1 ? "0" + hex : hex
+        }.joined()
+    }
+
+    /// The UDP socket address datagrams go to (a forwarded node's forwarder), or `nil` for serial devices.
     public var socketAddress: SocketAddress? {
-        if case .udp(let address) = self {
-            return address
+        switch self {
+        case .udp(let address), .udpForwarded(let address, _): address
+        case .serial: nil
         }
-        return nil
     }
 }

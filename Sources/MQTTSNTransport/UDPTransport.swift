@@ -1,4 +1,5 @@
 import Logging
+import MQTTSN
 import NIOCore
 import NIOPosix
 
@@ -112,17 +113,24 @@ public final class UDPTransport: MQTTSNTransport {
     }
 
     public func canReach(_ address: MQTTSNClientAddress) -> Bool {
-        guard case .udp(let socketAddress) = address else {
+        guard let socketAddress = address.socketAddress else {
             return false
         }
         return socketAddress.protocol == self.localAddress.protocol
     }
 
+    /// Sends to a UDP peer; a node behind a forwarder gets the message in a Forwarder Encapsulation with its
+    /// wireless node id, sent to the forwarder.
     public func send(_ message: ByteBuffer, to address: MQTTSNClientAddress) {
-        guard case .udp(let socketAddress) = address else {
+        switch address {
+        case .udp(let socketAddress):
+            self.channel.write(AddressedEnvelope(remoteAddress: socketAddress, data: message), promise: nil)
+        case .udpForwarded(let forwarder, let wirelessNodeID):
+            let encapsulated = MQTTSNForwarderEncapsulation.wrap(message, wirelessNodeID: wirelessNodeID)
+            self.channel.write(AddressedEnvelope(remoteAddress: forwarder, data: encapsulated), promise: nil)
+        case .serial:
             return
         }
-        self.channel.write(AddressedEnvelope(remoteAddress: socketAddress, data: message), promise: nil)
     }
 
     public func flush() {

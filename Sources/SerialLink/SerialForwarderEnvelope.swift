@@ -1,3 +1,4 @@
+import MQTTSN
 import NIOCore
 
 /// The MQTT-SN Forwarder Encapsulation as seen by the link: which logical client on the line a message belongs to.
@@ -37,13 +38,6 @@ public enum SerialForwarderEnvelope {
 
     /// Wraps `message` for the node `forwarderNodeID` (radius 0).
     public static func wrap(_ message: ByteBuffer, forwarderNodeID: ByteBuffer) -> ByteBuffer {
-        var buffer = ByteBuffer()
-        buffer.reserveCapacity(3 + forwarderNodeID.readableBytes + message.readableBytes)
-        buffer.writeInteger(UInt8(truncatingIfNeeded: 3 + forwarderNodeID.readableBytes))
-        buffer.writeInteger(Self.encapsulationType)
-        buffer.writeInteger(UInt8(0))
-        buffer.writeImmutableBuffer(forwarderNodeID)
-        buffer.writeImmutableBuffer(message)
-        return buffer
+        MQTTSNForwarderEncapsulation.wrap(message, wirelessNodeID: forwarderNodeID.readableBytesView)
     }
 }

@@ -227,7 +227,12 @@ extension SNBridgeConfiguration {
     }
 
     private mutating func readUDP(_ section: ConfigurationReader.Cursor, with reader: ConfigurationReader) {
-        reader.expectMapping(section, allowed: ["listeners", "advertise"])
+        reader.expectMapping(section, allowed: ["listeners", "advertise", "forwarders"])
+        let forwarders = section.key("forwarders")
+        reader.expectMapping(forwarders, allowed: ["enabled", "allowed_sources"])
+        if let enabled = reader.bool(forwarders.key("enabled")) { gateway.forwarders.enabled = enabled }
+        let forwarderSources = reader.sequence(forwarders.key("allowed_sources")).compactMap { reader.string($0) }
+        if !forwarderSources.isEmpty { gateway.forwarders.allowedSources = forwarderSources }
         let listeners = section.key("listeners")
         if listeners.isPresent {
             gateway.udpListeners = reader.sequence(listeners).compactMap { reader.string($0) }

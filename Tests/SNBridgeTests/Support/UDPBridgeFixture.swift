@@ -11,14 +11,17 @@ struct UDPBridgeFixture {
     let gateway: SocketAddress
     let directory: URL
 
-    static func start(gatewayYAML: String) async throws -> UDPBridgeFixture {
+    /// `udpYAML` is added to the `udp:` section (indented by two spaces, after the listener).
+    static func start(gatewayYAML: String, udpYAML: String = "") async throws -> UDPBridgeFixture {
         let directory = try SerialBridgeEndToEndTests.temporaryDirectory()
         let broker = try await MosquittoBroker.start()
         let port = try FreePort.udp()
         let process = try await SNBridgeProcess.start(
             yaml: """
                 broker: { url: "mqtt://127.0.0.1:\(broker.port)" }
-                udp: { listeners: ["127.0.0.1:\(port)"] }
+                udp:
+                  listeners: ["127.0.0.1:\(port)"]
+                \(udpYAML)
                 discovery: { enabled: false }
                 gateway:
                 \(gatewayYAML)
