@@ -257,7 +257,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SNBridgeSystemdTests",
-            dependencies: ["SNBridge", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["SNBridge", "TestSupport", .product(name: "Logging", package: "swift-log")]
         ),
     ]
 )
