@@ -33,9 +33,44 @@ public final class MQTTClient: Sendable {
             configuration: configuration,
             eventLoop: eventLoop,
             logger: logger,
-            messageHandler: messageHandler,
+            acknowledgesManually: false,
+            deliveryHandler: { message, _ in messageHandler(message) },
             connectionHandler: connectionHandler
         )
+    }
+
+    /// A client whose application acknowledges QoS 1/2 deliveries itself: `deliveryHandler` gets each message
+    /// with the ``MQTTInboundAcknowledgement`` to pass to ``acknowledge(_:)`` once the message is safe (nil for
+    /// QoS 0). Until then the broker holds the message in flight and, within its window, holds back the next.
+    public init(
+        configuration: MQTTClientConfiguration,
+        eventLoop: any EventLoop,
+        logger: Logger,
+        deliveryHandler: @escaping @Sendable (MQTTMessage, MQTTInboundAcknowledgement?) -> Void,
+        connectionHandler: (@Sendable (MQTTConnectionEvent) -> Void)? = nil
+    ) {
+        self.configuration = configuration
+        self.eventLoop = eventLoop
+        self.core = MQTTClientCore(
+            configuration: configuration,
+            eventLoop: eventLoop,
+            logger: logger,
+            acknowledgesManually: true,
+            deliveryHandler: deliveryHandler,
+            connectionHandler: connectionHandler
+        )
+    }
+
+    /// Acknowledges a delivery (PUBACK for QoS 1, PUBREC for QoS 2), left for the next flush. Acknowledging while
+    /// the connection is down answers the redelivery of a resumed session; an acknowledgement from an earlier
+    /// session, or a second one, is ignored.
+    public func acknowledge(_ acknowledgement: MQTTInboundAcknowledgement) {
+        let core = self.core
+        if eventLoop.inEventLoop {
+            core.acknowledge(acknowledgement)
+        } else {
+            eventLoop.execute { core.acknowledge(acknowledgement) }
+        }
     }
 
     /// Opens the connection and completes once CONNACK accepted it.

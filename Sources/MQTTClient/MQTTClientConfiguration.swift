@@ -31,6 +31,13 @@ public struct MQTTClientConfiguration: Sendable {
     public var connectTimeout: TimeAmount
     /// Automatic reconnect after a lost connection; nil reports the loss and stays disconnected.
     public var reconnect: MQTTReconnectPolicy?
+    /// How soon a silent connection (a partition without RST) is declared dead, independent of the keep alive
+    /// told to the broker: when nothing arrived for a third of it a PINGREQ goes out, and when nothing answers
+    /// within another third the connection is closed. nil: the keep alive alone decides.
+    public var partitionTimeout: TimeAmount?
+    /// MQTT 5.0 Receive Maximum: how many QoS 1/2 messages the broker may have unacknowledged towards us at once.
+    /// nil announces ``maximumInFlight`` as before.
+    public var receiveMaximum: Int?
 
     public init(
         host: String,
@@ -48,7 +55,9 @@ public struct MQTTClientConfiguration: Sendable {
         maximumInFlight: Int = 32,
         maximumQueuedPublishes: Int = 10_000,
         connectTimeout: TimeAmount = .seconds(10),
-        reconnect: MQTTReconnectPolicy? = nil
+        reconnect: MQTTReconnectPolicy? = nil,
+        partitionTimeout: TimeAmount? = nil,
+        receiveMaximum: Int? = nil
     ) {
         self.host = host
         self.port = port
@@ -66,6 +75,8 @@ public struct MQTTClientConfiguration: Sendable {
         self.maximumQueuedPublishes = maximumQueuedPublishes
         self.connectTimeout = connectTimeout
         self.reconnect = reconnect
+        self.partitionTimeout = partitionTimeout
+        self.receiveMaximum = receiveMaximum
     }
 
     /// Keep alive in seconds as CONNECT carries it.
@@ -80,7 +91,7 @@ public struct MQTTClientConfiguration: Sendable {
             if let sessionExpiryInterval, sessionExpiryInterval > 0 {
                 properties.append(.sessionExpiryInterval(sessionExpiryInterval))
             }
-            properties.append(.receiveMaximum(UInt16(clamping: max(1, maximumInFlight))))
+            properties.append(.receiveMaximum(UInt16(clamping: max(1, receiveMaximum ?? maximumInFlight))))
             properties.append(.maximumPacketSize(UInt32(clamping: maximumPacketSize)))
             // Topic alias maximum 0 is the default; we never accept aliases, so inbound topics are always complete.
         }

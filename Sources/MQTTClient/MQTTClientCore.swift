@@ -13,7 +13,8 @@ final class MQTTClientCore: @unchecked Sendable {
     let eventLoop: any EventLoop
     let configuration: MQTTClientConfiguration
     private let logger: Logger
-    private let messageHandler: @Sendable (MQTTMessage) -> Void
+    /// Every inbound message; the acknowledgement is non-nil only when the application acknowledges itself.
+    private let deliveryHandler: @Sendable (MQTTMessage, MQTTInboundAcknowledgement?) -> Void
     private let connectionHandler: (@Sendable (MQTTConnectionEvent) -> Void)?
 
     private var stateMachine: MQTTConnectionStateMachine
@@ -39,7 +40,8 @@ final class MQTTClientCore: @unchecked Sendable {
         configuration: MQTTClientConfiguration,
         eventLoop: any EventLoop,
         logger: Logger,
-        messageHandler: @escaping @Sendable (MQTTMessage) -> Void,
+        acknowledgesManually: Bool,
+        deliveryHandler: @escaping @Sendable (MQTTMessage, MQTTInboundAcknowledgement?) -> Void,
         connectionHandler: (@Sendable (MQTTConnectionEvent) -> Void)?
     ) {
         self.configuration = configuration
@@ -47,9 +49,11 @@ final class MQTTClientCore: @unchecked Sendable {
         var logger = logger
         logger[metadataKey: "client.id"] = .string(configuration.clientID)
         self.logger = logger
-        self.messageHandler = messageHandler
+        self.deliveryHandler = deliveryHandler
         self.connectionHandler = connectionHandler
-        self.stateMachine = MQTTConnectionStateMachine(settings: .init(configuration))
+        self.stateMachine = MQTTConnectionStateMachine(
+            settings: .init(configuration, acknowledgesManually: acknowledgesManually)
+        )
         self.encoder = MQTTPacketEncoder(protocolVersion: configuration.protocolVersion)
     }
 
@@ -287,11 +291,21 @@ final class MQTTClientCore: @unchecked Sendable {
         }
     }
 
+    /// The application acknowledges a delivery; the PUBACK / PUBREC waits for the next flush.
+    func acknowledge(_ acknowledgement: MQTTInboundAcknowledgement) {
+        eventLoop.assertInEventLoop()
+        guard let packet = stateMachine.acknowledge(acknowledgement) else { return }
+        _ = write(packet, flush: false)
+    }
+
     // MARK: Inbound
 
     func packetReceived(_ packet: MQTTPacket, generation: Int) {
         eventLoop.assertInEventLoop()
         guard generation == self.generation else { return }
+        if stateMachine.settings.partitionTimeout != nil {
+            stateMachine.packetReceived(at: eventLoop.now)
+        }
         if case .connack(let connack) = packet {
             connAckReceived(connack)
             return
@@ -302,8 +316,10 @@ final class MQTTClientCore: @unchecked Sendable {
         case .send(let response):
             write(response, flush: false)
         case .deliver(let message, let acknowledgement):
-            messageHandler(message)
+            deliveryHandler(message, nil)
             if let acknowledgement { write(acknowledgement, flush: false) }
+        case .deliverAwaitingAcknowledgement(let message, let acknowledgement):
+            deliveryHandler(message, acknowledgement)
         case .completePublish(let promise, let failure, let next, let failed):
             if let failure { promise?.fail(failure) } else { promise?.succeed() }
             for (promise, error) in failed { promise?.fail(error) }

@@ -60,8 +60,13 @@ struct MQTTConnectionStateMachine {
         var keepAlive: TimeAmount
         var reconnects: Bool
         var maximumReconnectAttempts: Int?
+        var partitionTimeout: TimeAmount?
+        /// Whether the application acknowledges QoS 1/2 deliveries itself (``acknowledge(_:)``).
+        var acknowledgesManually: Bool
 
-        init(_ configuration: MQTTClientConfiguration) {
+        init(_ configuration: MQTTClientConfiguration, acknowledgesManually: Bool = false) {
+            self.partitionTimeout = configuration.partitionTimeout.flatMap { $0.nanoseconds > 0 ? $0 : nil }
+            self.acknowledgesManually = acknowledgesManually
             self.protocolVersion = configuration.protocolVersion
             self.cleanSession = configuration.cleanSession
             self.maximumInFlight = max(1, configuration.maximumInFlight)
@@ -87,6 +92,14 @@ struct MQTTConnectionStateMachine {
     private(set) var queued = CircularBuffer<QueuedPublish>(initialCapacity: 1)
     /// QoS 2 publishes we sent PUBREC for and whose PUBREL has not arrived: a redelivery is not passed on again.
     private(set) var inboundQoS2: Set<UInt16> = []
+    /// Deliveries handed to the application and not acknowledged by it yet (manual acknowledgement only): a
+    /// redelivery is not passed on again, and the acknowledgement answers it.
+    private(set) var awaitingApplication: [UInt16: MQTTQoS] = [:]
+    /// Acknowledged by the application while no connection was up; answered after a resumed session's CONNACK.
+    private(set) var acknowledgedWhileDisconnected: [UInt16: MQTTQoS] = [:]
+    /// Changed whenever the broker starts a new session, which makes older acknowledgements meaningless. Starts
+    /// at random, so that an acknowledgement handed to another client's ``MQTTClient/acknowledge(_:)`` is ignored.
+    private(set) var sessionEpoch = UInt64.random(in: 0 ... .max)
     private var pendingSubscribes: [UInt16: (promise: EventLoopPromise<[MQTTSubscribeResult]>, count: Int)] = [:]
     private var pendingUnsubscribes: [UInt16: EventLoopPromise<Void>] = [:]
     private var nextPacketID: UInt16 = 1
@@ -94,6 +107,7 @@ struct MQTTConnectionStateMachine {
 
     // Keep alive.
     private var lastPacketSent: NIODeadline = .uptimeNanoseconds(0)
+    private var lastPacketReceived: NIODeadline = .uptimeNanoseconds(0)
     private var pingSentAt: NIODeadline?
 
     init(settings: Settings) {
@@ -186,8 +200,11 @@ extension MQTTConnectionStateMachine {
         var completed: [(EventLoopPromise<Void>?, MQTTClientError?)] = []
         let resuming = connack.sessionPresent && !settings.cleanSession
         if !resuming {
-            // The broker has no state for our QoS 2 receptions any more.
+            // The broker has no state for our QoS 2 receptions, nor for deliveries awaiting the application.
             inboundQoS2.removeAll()
+            awaitingApplication.removeAll()
+            acknowledgedWhileDisconnected.removeAll()
+            sessionEpoch &+= 1
         }
         for (packetID, record) in inFlight.sorted(by: { $0.value.sequence < $1.value.sequence }) {
             switch (record.phase, resuming) {
@@ -205,6 +222,12 @@ extension MQTTConnectionStateMachine {
                 packets.append(.publish(packet))
             }
         }
+        for (packetID, qos) in acknowledgedWhileDisconnected.sorted(by: { $0.key < $1.key }) {
+            if let response = Self.response(to: packetID, qos: qos, inboundQoS2: &inboundQoS2) {
+                packets.append(response)
+            }
+        }
+        acknowledgedWhileDisconnected.removeAll()
         let (drained, drainFailures) = drainQueue()
         packets.append(contentsOf: drained.map { .publish($0) })
         completed.append(contentsOf: drainFailures.map { ($0.0, $0.1) })
@@ -465,6 +488,8 @@ extension MQTTConnectionStateMachine {
         case send(MQTTPacket)
         /// Hand the message to the application, then send the acknowledgement, if any.
         case deliver(MQTTMessage, acknowledgement: MQTTPacket?)
+        /// Hand the message to the application, which acknowledges it later with ``acknowledge(_:)``.
+        case deliverAwaitingAcknowledgement(MQTTMessage, MQTTInboundAcknowledgement)
         /// A QoS 1/2 publish of ours finished; complete its promise, send `next` (the queue moving up) and fail
         /// `failed` (queued publishes that turned out invalid).
         case completePublish(
@@ -483,7 +508,7 @@ extension MQTTConnectionStateMachine {
 
     /// Any packet but CONNACK, while connected.
     mutating func packetReceived(_ packet: MQTTPacket) -> InboundAction {
-        // Any traffic proves the connection is alive, not only PINGRESP.
+        // Any traffic proves the connection is alive, not only PINGRESP (``packetReceived(at:)`` keeps the time).
         pingSentAt = nil
         guard state == .connected else {
             if state == .closing { return .none }
@@ -527,6 +552,9 @@ extension MQTTConnectionStateMachine {
     }
 
     private mutating func publishReceived(_ publish: MQTTPublishPacket) -> InboundAction {
+        if settings.acknowledgesManually, publish.message.qos != .atMostOnce {
+            return publishAwaitingApplication(publish)
+        }
         switch publish.message.qos {
         case .atMostOnce:
             return .deliver(publish.message, acknowledgement: nil)
@@ -538,6 +566,51 @@ extension MQTTConnectionStateMachine {
             // [MQTT-4.3.3-9]: until PUBREL, a PUBLISH with this identifier is the same message again.
             guard inboundQoS2.insert(packetID).inserted else { return .send(pubrec) }
             return .deliver(publish.message, acknowledgement: pubrec)
+        }
+    }
+
+    private mutating func publishAwaitingApplication(_ publish: MQTTPublishPacket) -> InboundAction {
+        let packetID = publish.packetID!
+        let qos = publish.message.qos
+        if awaitingApplication[packetID] != nil {
+            // A redelivery of what the application holds: its acknowledgement will answer this copy too.
+            return .none
+        }
+        if qos == .exactlyOnce, inboundQoS2.contains(packetID) {
+            // Acknowledged already (PUBREC sent), waiting for PUBREL: the same message again.
+            return .send(.pubrec(MQTTPublishResponsePacket(packetID: packetID)))
+        }
+        awaitingApplication[packetID] = qos
+        return .deliverAwaitingAcknowledgement(
+            publish.message,
+            MQTTInboundAcknowledgement(packetID: packetID, qos: qos, sessionEpoch: sessionEpoch)
+        )
+    }
+
+    /// The application acknowledges a delivery: the PUBACK or PUBREC to send, or nil when the acknowledgement
+    /// belongs to an earlier session or was given already.
+    mutating func acknowledge(_ acknowledgement: MQTTInboundAcknowledgement) -> MQTTPacket? {
+        guard acknowledgement.sessionEpoch == sessionEpoch,
+            awaitingApplication.removeValue(forKey: acknowledgement.packetID) != nil
+        else { return nil }
+        guard state == .connected else {
+            // Sent right after the CONNACK of a resumed session, which redelivers the message.
+            acknowledgedWhileDisconnected[acknowledgement.packetID] = acknowledgement.qos
+            return nil
+        }
+        return Self.response(to: acknowledgement.packetID, qos: acknowledgement.qos, inboundQoS2: &inboundQoS2)
+    }
+
+    private static func response(to packetID: UInt16, qos: MQTTQoS, inboundQoS2: inout Set<UInt16>) -> MQTTPacket? {
+        let response = MQTTPublishResponsePacket(packetID: packetID)
+        switch qos {
+        case .atMostOnce:
+            return nil
+        case .atLeastOnce:
+            return .puback(response)
+        case .exactlyOnce:
+            inboundQoS2.insert(packetID)
+            return .pubrec(response)
         }
     }
 
@@ -577,19 +650,36 @@ extension MQTTConnectionStateMachine {
         lastPacketSent = now
     }
 
-    /// How often the keep alive timer should fire; nil when keep alive is off.
+    /// Any packet arrived (CONNACK included): the connection is alive.
+    mutating func packetReceived(at now: NIODeadline) {
+        lastPacketReceived = now
+        pingSentAt = nil
+    }
+
+    /// How often the keep alive timer should fire; nil when neither keep alive nor partition detection is on.
     var keepAliveCheckInterval: TimeAmount? {
-        keepAlive.nanoseconds > 0 ? .nanoseconds(keepAlive.nanoseconds / 2) : nil
+        let keepAliveCheck = keepAlive.nanoseconds > 0 ? keepAlive.nanoseconds / 2 : Int64.max
+        // A sixth of the partition timeout: PINGREQ after a third of silence, dead after another third, each
+        // noticed at most a sixth late, so a partition is declared within the timeout.
+        let partitionCheck = settings.partitionTimeout.map { $0.nanoseconds / 6 } ?? Int64.max
+        let interval = min(keepAliveCheck, partitionCheck)
+        return interval == Int64.max ? nil : .nanoseconds(max(interval, 1_000_000))
     }
 
     /// Called every ``keepAliveCheckInterval`` while connected.
     mutating func keepAliveTimerFired(now: NIODeadline) -> KeepAliveAction {
-        guard state == .connected, keepAlive.nanoseconds > 0 else { return .none }
+        guard state == .connected else { return .none }
+        let partitionThird = settings.partitionTimeout.map { TimeAmount.nanoseconds($0.nanoseconds / 3) }
         if let pingSentAt {
-            return now - pingSentAt >= keepAlive ? .closeDeadConnection : .none
+            var deadline = keepAlive.nanoseconds > 0 ? keepAlive : (partitionThird ?? keepAlive)
+            if let partitionThird, partitionThird < deadline { deadline = partitionThird }
+            return now - pingSentAt >= deadline ? .closeDeadConnection : .none
         }
         // Half the keep alive leaves the broker a comfortable margin ([MQTT-3.1.2-23] allows 1.5x on its side).
-        guard now - lastPacketSent >= .nanoseconds(keepAlive.nanoseconds / 2) else { return .none }
+        let idleSending = keepAlive.nanoseconds > 0 && now - lastPacketSent >= .nanoseconds(keepAlive.nanoseconds / 2)
+        // A partition shows as silence from the broker, even while we keep sending (publishes without answers).
+        let silent = partitionThird.map { now - lastPacketReceived >= $0 } ?? false
+        guard idleSending || silent else { return .none }
         pingSentAt = now
         return .sendPingReq
     }
