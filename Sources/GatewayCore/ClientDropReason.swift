@@ -10,8 +10,14 @@ enum ClientDropReason: String, Hashable, Sendable {
     case registrationRefused = "registration_refused"
     /// The client refused a PUBLISH with a PUBACK return code.
     case refusedByClient = "refused_by_client"
-    /// The sleep buffer was full; the oldest message went.
+    /// The sleep buffer or the downlink queue was full; its oldest QoS 0 message went.
     case queueFull = "queue_full"
+    /// The downlink queue was full of QoS 1/2 messages (a broker ignoring the receive window): the new one went.
+    case downlinkQueueFull = "downlink_queue_full"
+    /// A PUBLISH while the client's upstream session is down (QoS 0; QoS 1/2 get PUBACK congestion).
+    case upstreamDown = "upstream_down"
+    /// A CONNECT repeated while the first one's exchange was still going on; its outcome answers both.
+    case repeatedConnect = "repeated_connect"
     /// A QoS 0 PUBLISH whose upstream connection was congested (the broker reading slower than the clients send):
     /// at most once is dropped rather than buffered without bound. QoS 1/2 wait behind the in-flight limit instead.
     case upstreamCongested = "upstream_congested"

@@ -6,7 +6,7 @@ extension ClientSession {
         case .active: .connected
         case .asleep: .asleep
         case .awake: .awake
-        case .closed: .lost
+        case .disconnected, .closed: .lost
         }
     }
 

@@ -16,12 +16,18 @@ enum ClientSessionAction: Equatable, Sendable {
     case subscribeUpstream(topicFilter: String, qos: UpstreamQoS, messageID: UInt16, topicID: UInt16)
     /// Unsubscribe upstream, then send UNSUBACK with this message id.
     case unsubscribeUpstream(topicFilter: String, messageID: UInt16)
-    /// The client said goodbye: send DISCONNECT, close the upstream session with DISCONNECT (no will), forget it.
+    /// The client said goodbye: send DISCONNECT, close the upstream session with DISCONNECT (no will), and forget
+    /// the session unless it is kept (state `disconnected`).
     case closeGracefully
     /// The connection attempt failed: send CONNACK with this code, drop the upstream session, forget the client.
     case rejectConnection(MQTTSNReturnCode)
-    /// The client is lost: drop the upstream session without DISCONNECT so that the broker publishes the will.
+    /// A kept session's connect attempt failed: send CONNACK with this code; the session waits for the next CONNECT.
+    case refuseReconnect(MQTTSNReturnCode)
+    /// The client is lost: drop the upstream session without DISCONNECT so that the broker publishes the will, and
+    /// forget the session unless it is kept (state `disconnected`).
     case lost(ClientLossReason)
+    /// Acknowledge a broker message upstream (the client has it, or it was dropped).
+    case acknowledgeUpstream(UpstreamAcknowledgement)
     /// A message was dropped; count it.
     case dropped(ClientDropReason)
     /// The will changed: close the upstream session gracefully (the old will is discarded) and open it again with

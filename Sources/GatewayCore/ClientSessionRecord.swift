@@ -12,6 +12,8 @@ struct ClientSessionRecord: Codable, Hashable, Sendable {
     enum State: Codable, Hashable, Sendable {
         case active
         case asleep(duration: UInt16)
+        /// Clean session off, waiting for the client's next CONNECT.
+        case disconnected
     }
 
     /// A downlink message the client had not acknowledged yet.
@@ -50,7 +52,12 @@ extension ClientSessionStateMachine {
         switch self.state {
         case .active: state = .active
         case .asleep(let duration), .awake(let duration): state = .asleep(duration: duration)
-        case .awaitingWillTopic, .awaitingWillMessage, .connectingUpstream, .closed: return nil
+        case .disconnected: state = .disconnected
+        case .awaitingWillTopic, .awaitingWillMessage, .connectingUpstream:
+            // A kept session reconnecting is stored as it was; a new one has nothing to keep yet.
+            guard self.isReconnecting else { return nil }
+            state = .disconnected
+        case .closed: return nil
         }
         var inFlight: ClientSessionRecord.InFlight?
         if let current = self.inFlight {
@@ -82,7 +89,7 @@ extension ClientSessionStateMachine {
             topicIDs: self.registry.assigned,
             nextTopicID: self.registry.nextAssignedID,
             subscriptions: self.subscriptions,
-            queue: Array(self.queue),
+            queue: self.queue.map(\.message),
             inFlight: inFlight,
             nextMessageID: self.nextMessageID,
             awaitingRelease: self.awaitingRelease.sorted()
@@ -102,6 +109,7 @@ extension ClientSessionStateMachine {
         switch record.state {
         case .active: self.state = .active
         case .asleep(let duration): self.state = .asleep(duration: duration)
+        case .disconnected: self.state = .disconnected
         }
         self.upstream = .idle
         self.cleanSession = record.cleanSession
@@ -115,7 +123,7 @@ extension ClientSessionStateMachine {
             nextID: record.nextTopicID
         )
         self.subscriptions = record.subscriptions
-        self.queue = CircularBuffer(record.queue)
+        self.queue = CircularBuffer(record.queue.map { Downlink(message: $0) })
         self.nextMessageID = record.nextMessageID
         self.awaitingRelease = Set(record.awaitingRelease)
         self.rateLimiter = Self.makeRateLimiter(settings, now: now)
@@ -143,7 +151,7 @@ extension ClientSessionStateMachine {
             }
             // Due at once: the client gets it again as soon as the session runs.
             self.inFlight = InFlight(
-                message: stored.message,
+                downlink: Downlink(message: stored.message),
                 messageID: stored.messageID,
                 stage: stored.stage,
                 packet: packet,

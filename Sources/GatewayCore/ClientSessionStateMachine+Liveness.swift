@@ -17,17 +17,18 @@ extension ClientSessionStateMachine {
         case .awake:
             // A repeated PINGREQ while the delivery is still going on: the PINGRESP comes at its end.
             return .none
-        case .awaitingWillTopic, .awaitingWillMessage, .connectingUpstream, .closed:
+        case .awaitingWillTopic, .awaitingWillMessage, .connectingUpstream, .disconnected, .closed:
             return .dropped(.unexpected)
         }
     }
 
-    /// DISCONNECT. Without a duration the client leaves; with one it goes to sleep for that many seconds and the
-    /// gateway buffers messages for it.
+    /// DISCONNECT. Without a duration the client leaves (a clean-session-off session is kept for its next
+    /// CONNECT); with one it goes to sleep for that many seconds and the gateway buffers messages for it.
     mutating func disconnectReceived(_ disconnect: MQTTSNDisconnect, now: NIODeadline) -> ClientSessionAction {
         self.lastHeard = now
         guard let duration = disconnect.duration, duration > 0, self.isEstablished else {
-            self.state = .closed
+            self.state = self.isEstablished || self.isReconnecting ? self.endState : .closed
+            self.upstream = .idle
             return .closeGracefully
         }
         self.state = .asleep(duration: duration)
@@ -35,7 +36,7 @@ extension ClientSessionStateMachine {
             // Deliver it again after waking up, unless the client already has it (PUBREC received): then only the
             // PUBCOMP is outstanding and the message must not be sent twice.
             if inFlight.stage != .awaitingPublishComplete {
-                self.queue.prepend(inFlight.message)
+                self.queue.prepend(inFlight.downlink)
             }
             self.inFlight = nil
         }
@@ -47,23 +48,30 @@ extension ClientSessionStateMachine {
         switch self.state {
         case .awaitingWillTopic, .awaitingWillMessage:
             if now - self.lastHeard > self.settings.connectTimeout {
-                self.state = .closed
+                self.state = self.isReconnecting ? .disconnected : .closed
+                self.upstream = .idle
                 return .lost(.connectTimeout)
             }
             return .none
-        case .connectingUpstream, .closed:
+        case .connectingUpstream, .disconnected, .closed:
             return .none
         case .asleep(let duration):
             if now - self.lastHeard > self.graceful(seconds: duration) {
-                self.state = .closed
+                self.state = self.endState
+                self.upstream = .idle
                 return .lost(.sleepExpired)
             }
-            return .none
+            return self.upstreamRetryDue(now: now)
         case .active, .awake:
             let supervisedSeconds = max(self.sleepDuration ?? 0, self.keepAlive)
             if supervisedSeconds > 0, now - self.lastHeard > self.graceful(seconds: supervisedSeconds) {
-                self.state = .closed
+                self.state = self.endState
+                self.upstream = .idle
                 return .lost(.keepAliveExpired)
+            }
+            let retry = self.upstreamRetryDue(now: now)
+            if retry != .none {
+                return retry
             }
         }
         guard var inFlight = self.inFlight, now >= inFlight.deadline else {
@@ -80,6 +88,15 @@ extension ClientSessionStateMachine {
         }
         self.inFlight = inFlight
         return .send(inFlight.packet)
+    }
+
+    /// The gateway's next attempt to open a lost upstream session, when it is due.
+    private mutating func upstreamRetryDue(now: NIODeadline) -> ClientSessionAction {
+        guard case .down(.some(let retryAt), let attempt, let response) = self.upstream, now >= retryAt else {
+            return .none
+        }
+        self.upstream = .reconnecting(attempt: attempt, thenSend: response)
+        return .connectUpstream
     }
 
     private func graceful(seconds: UInt16) -> TimeAmount {

@@ -52,6 +52,8 @@ extension ClientSessionStateMachine {
             self.registry.remove(id: topicID)
         }
         self.inFlight = nil
+        // Gone for the client: acknowledged upstream so that the broker's window moves on (counted as a drop).
+        self.acknowledge(inFlight.downlink)
         var encoded = ByteBuffer()
         let size = (try? inFlight.packet.encode(into: &encoded)).map { encoded.readableBytes } ?? 0
         return .deliveryDropped(inFlight.message, .retriesExhausted, size: size)

@@ -6,7 +6,8 @@ extension ClientSessionStateMachine {
     ///
     /// QoS 1 and 2 are acknowledged end to end: the PUBACK or PUBREC goes out only when the broker acknowledged the
     /// message (``upstreamPublishCompleted(_:succeeded:)``). A QoS 2 message id already handed upstream or already
-    /// acknowledged with PUBREC is never published again, whatever the DUP flag says.
+    /// acknowledged with PUBREC is never published again, whatever the DUP flag says. While the upstream session
+    /// is down, QoS 1/2 get PUBACK "congestion" at once and QoS 0 is dropped and counted.
     mutating func publishReceived(_ publish: MQTTSNPublish, now: NIODeadline) -> ClientSessionAction {
         guard self.isEstablished else {
             return .dropped(.unexpected)
@@ -42,6 +43,25 @@ extension ClientSessionStateMachine {
                     )
                 )
             )
+        }
+
+        guard self.isUpstreamUp else {
+            // The broker is out of reach: "congestion" makes the client try again later, instead of waiting for an
+            // answer that cannot come.
+            switch publish.qos {
+            case .atMostOnce, .fireAndForget:
+                return .dropped(.upstreamDown)
+            case .atLeastOnce, .exactlyOnce:
+                return .send(
+                    .publishAck(
+                        MQTTSNPublishAck(
+                            topicID: publish.topicID,
+                            messageID: publish.messageID,
+                            returnCode: .rejectedCongestion
+                        )
+                    )
+                )
+            }
         }
 
         if self.rateLimiter != nil, self.rateLimiter!.take(now: now) == false {

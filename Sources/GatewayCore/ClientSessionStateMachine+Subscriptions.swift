@@ -24,6 +24,9 @@ extension ClientSessionStateMachine {
                 )
             )
         }
+        guard self.isUpstreamUp else {
+            return refuse(.rejectedCongestion)
+        }
         switch subscribe.topic {
         case .name(let filter):
             guard Self.isValidTopicFilter(filter) else {
@@ -101,6 +104,12 @@ extension ClientSessionStateMachine {
             return .send(.unsubscribeAck(MQTTSNUnsubscribeAck(messageID: unsubscribe.messageID)))
         }
         self.subscriptions.removeValue(forKey: filter)
+        guard self.isUpstreamUp else {
+            // A clean upstream session loses its subscriptions with the connection and is not given this one back.
+            // A persistent one may still hold it at the broker; messages for it are then delivered until the
+            // client unsubscribes again.
+            return .send(.unsubscribeAck(MQTTSNUnsubscribeAck(messageID: unsubscribe.messageID)))
+        }
         return .unsubscribeUpstream(topicFilter: filter, messageID: unsubscribe.messageID)
     }
 

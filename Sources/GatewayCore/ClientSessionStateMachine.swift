@@ -17,13 +17,21 @@ import NIOCore
 /// CONNECT ──(will flag)──▶ awaitingWillTopic ──WILLTOPIC──▶ awaitingWillMessage(topic) ──WILLMSG──┐
 ///    └────────────────────────────────────────────────────────────────────────────────────────▶ connectingUpstream
 /// connectingUpstream ──upstream up──▶ active ◀──PINGRESP after delivery── awake(d) ◀──PINGREQ── asleep(d)
-///        active ──DISCONNECT(d)──▶ asleep(d);  any ──DISCONNECT / loss──▶ closed
+///        active ──DISCONNECT(d)──▶ asleep(d)
+///        any ──DISCONNECT / loss──▶ closed (clean session)  or  disconnected (clean session off)
+///        disconnected ──CONNECT, clean session off──▶ awaitingWillTopic / connectingUpstream, state kept
 /// ```
 ///
-/// The upstream side (``Upstream``), independent of the client's:
+/// A `disconnected` session keeps everything (topic ids, subscriptions, will, queue, QoS 2 state) for the client's
+/// next clean-session-off CONNECT; the gateway forgets a session only when its state is `closed`.
+///
+/// The upstream side (``Upstream``), independent of the client's: a lost connection does not end the client's
+/// session; the upstream session reconnects with backoff and restores the subscriptions.
 ///
 /// ```
 /// idle ──start──▶ connecting ──broker CONNACK──▶ up ──will update──▶ reestablishing(response) ──up──▶ up
+///                       up ──connection lost──▶ down(retryAt: nil) ──reconnected──▶ up   (the MQTT client retries)
+///  reestablishing / reconnecting ──connect failed──▶ down(retryAt: t) ──tick ≥ t──▶ reconnecting ──up──▶ up
 /// ```
 struct ClientSessionStateMachine: Sendable {
     /// Where the client is in its lifecycle; each state carries what only it needs.
@@ -37,6 +45,9 @@ struct ClientSessionStateMachine: Sendable {
         case asleep(duration: UInt16)
         /// Woken by PINGREQ: buffered messages are being delivered, then PINGRESP sends it back to sleep.
         case awake(duration: UInt16)
+        /// A clean-session-off client that left or was lost: its session waits for its next CONNECT.
+        case disconnected
+        /// Over; the gateway forgets the session.
         case closed
     }
 
@@ -50,6 +61,12 @@ struct ClientSessionStateMachine: Sendable {
         /// Closed gracefully for a will update and being opened again with the new will; `response`
         /// (WILLTOPICRESP or WILLMSGRESP) goes to the client once it is up and the subscriptions are restored.
         case reestablishing(response: MQTTSNPacket)
+        /// The connection is gone. With `retryAt` nil the MQTT client reconnects on its own (with backoff); with a
+        /// deadline the gateway opens a new one then (a connect attempt failed). `thenSend` is a will update's
+        /// answer still due.
+        case down(retryAt: NIODeadline?, attempt: Int, thenSend: MQTTSNPacket?)
+        /// The gateway's attempt number `attempt` to open it again.
+        case reconnecting(attempt: Int, thenSend: MQTTSNPacket?)
     }
 
     /// Limits and timings shared by all sessions of a gateway.
@@ -57,10 +74,24 @@ struct ClientSessionStateMachine: Sendable {
         var retryInterval: TimeAmount
         var retryCount: Int
         var keepAliveGraceFactor: Double
+        /// How many QoS 0 messages a sleeping client's buffer keeps (``GatewayConfiguration/sleepBufferSize``).
         var queueLimit: Int
         var connectTimeout: TimeAmount
         var rateLimit: GatewayConfiguration.RateLimit?
         var maxTopicsPerClient: Int
+        /// How many broker messages may wait for the client (``GatewayConfiguration/downlinkQueueSize``).
+        var downlinkQueueLimit: Int = 1000
+        /// Backoff of the gateway's own attempts to open the upstream session again.
+        var reconnectInitialDelay: TimeAmount = .seconds(1)
+        var reconnectMaximumDelay: TimeAmount = .seconds(60)
+    }
+
+    /// A broker message for the client, with what acknowledges it upstream once the client has it.
+    struct Downlink: Hashable, Sendable {
+        var message: UpstreamMessage
+        var acknowledgement: UpstreamAcknowledgement?
+        /// Sent again already after the client answered PUBACK "invalid topic id" (section 6.8: register, resend).
+        var resentAfterInvalidTopic = false
     }
 
     /// A gateway-to-client message waiting for its acknowledgement.
@@ -76,13 +107,15 @@ struct ClientSessionStateMachine: Sendable {
             case awaitingPublishComplete
         }
 
-        var message: UpstreamMessage
+        var downlink: Downlink
         var messageID: UInt16
         var stage: Stage
         /// What a retransmission sends again (with DUP set for PUBLISH).
         var packet: MQTTSNPacket
         var retransmissions: Int
         var deadline: NIODeadline
+
+        var message: UpstreamMessage { self.downlink.message }
     }
 
     // The stored state is internal rather than private only because the event handlers live in
@@ -102,7 +135,13 @@ struct ClientSessionStateMachine: Sendable {
     /// Topic filters the broker granted, so that a re-established upstream session gets them back.
     var subscriptions: [String: UpstreamQoS] = [:]
     /// Broker messages waiting for delivery (the one in flight is in ``inFlight``).
-    var queue: CircularBuffer<UpstreamMessage>
+    var queue: CircularBuffer<Downlink>
+    /// Upstream acknowledgements due (the client has the message, or it was dropped), handed out by
+    /// ``nextDelivery(now:)`` in order.
+    var acknowledgementsDue: [UpstreamAcknowledgement] = []
+    /// Set when the session continues one the gateway kept (``reconnect(_:now:)``): a failed upstream connect then
+    /// returns it to `disconnected` instead of forgetting it.
+    var isReconnecting = false
     var inFlight: InFlight?
     var nextMessageID: UInt16 = 1
     /// Message ids of the client's QoS 1 and 2 PUBLISHes the broker has not acknowledged yet.
@@ -114,15 +153,25 @@ struct ClientSessionStateMachine: Sendable {
     /// sets it from its configuration and the client's transport.
     var maximumPacketSize = Int.max
 
-    /// Starts a session for a CONNECT.
-    init(connect: MQTTSNConnect, settings: Settings, predefinedTopics: PredefinedTopics, now: NIODeadline) {
+    /// Starts a session for a CONNECT; assigned topic ids start at `firstTopicID` (see ``TopicIDBlocks``).
+    init(
+        connect: MQTTSNConnect,
+        settings: Settings,
+        predefinedTopics: PredefinedTopics,
+        now: NIODeadline,
+        firstTopicID: UInt16 = 1
+    ) {
         self.clientID = connect.clientID
         self.settings = settings
         self.state = connect.will ? .awaitingWillTopic : .connectingUpstream
         self.cleanSession = connect.cleanSession
         self.keepAlive = connect.duration
         self.lastHeard = now
-        self.registry = TopicRegistry(limit: settings.maxTopicsPerClient, predefined: predefinedTopics)
+        self.registry = TopicRegistry(
+            limit: settings.maxTopicsPerClient,
+            predefined: predefinedTopics,
+            firstID: firstTopicID
+        )
         self.queue = CircularBuffer(initialCapacity: 4)
         self.rateLimiter = Self.makeRateLimiter(settings, now: now)
     }
@@ -131,12 +180,15 @@ struct ClientSessionStateMachine: Sendable {
         settings.rateLimit.map { TokenBucket(ratePerSecond: $0.messagesPerSecond, burst: $0.burst, now: now) }
     }
 
-    /// What the gateway does right after creating the session: ask for the will, or connect upstream.
+    /// What the gateway does right after creating (or restoring) the session: ask for the will, or connect
+    /// upstream; a restored disconnected session waits for its client.
     mutating func start() -> ClientSessionAction {
         switch self.state {
         case .awaitingWillTopic:
             return .send(.willTopicRequest(MQTTSNWillTopicRequest()))
-        default:
+        case .disconnected, .closed:
+            return .none
+        case .awaitingWillMessage, .connectingUpstream, .active, .asleep, .awake:
             self.upstream = .connecting
             return .connectUpstream
         }
@@ -146,9 +198,23 @@ struct ClientSessionStateMachine: Sendable {
     var isEstablished: Bool {
         switch self.state {
         case .active, .asleep, .awake: true
-        case .awaitingWillTopic, .awaitingWillMessage, .connectingUpstream, .closed: false
+        case .awaitingWillTopic, .awaitingWillMessage, .connectingUpstream, .disconnected, .closed: false
         }
     }
+
+    /// Whether the connect exchange is going on (a repeated CONNECT is then answered by its outcome).
+    var isConnecting: Bool {
+        switch self.state {
+        case .awaitingWillTopic, .awaitingWillMessage, .connectingUpstream: true
+        case .active, .asleep, .awake, .disconnected, .closed: false
+        }
+    }
+
+    /// Whether the upstream session can take publishes and subscriptions now.
+    var isUpstreamUp: Bool { self.upstream == .up }
+
+    /// How the session ends when the client leaves or is lost: kept for a clean-session-off client.
+    var endState: State { self.cleanSession ? .closed : .disconnected }
 
     /// Whether the client is sleeping or awake (section 6.14), with its sleep duration.
     var sleepDuration: UInt16? {

@@ -29,9 +29,14 @@ extension GatewayConfiguration {
         /// Keepalive of the gateway's own shared session (QoS -1) in seconds (`broker.keepalive`). Client sessions
         /// use the client's keepalive (at least this when the client asks for 0). Defaults to 60.
         public var keepAlive: UInt16
-        /// Reconnect backoff of the gateway's own shared session (QoS -1); client sessions never reconnect on their
-        /// own, the client does (`broker.reconnect.*`). Defaults to 1 s doubling up to 60 s.
+        /// Reconnect backoff of every upstream session after it lost its connection: the client sessions (which
+        /// keep their MQTT-SN clients meanwhile) and the gateway's own (`broker.reconnect.*`). Defaults to 1 s
+        /// doubling up to 60 s.
         public var reconnectBackoff: ReconnectBackoff
+        /// A connection the broker stays silent on for this long (a partition without RST) is declared lost, however
+        /// long the keepalive: a PINGREQ goes out after a third of it without traffic (`broker.partition_timeout`).
+        /// Defaults to 15 seconds.
+        public var partitionTimeout: TimeAmount
         /// How long an upstream CONNECT may take before the client gets CONNACK "rejected: congestion".
         /// Defaults to 10 seconds.
         public var connectTimeout: TimeAmount
@@ -46,7 +51,8 @@ extension GatewayConfiguration {
             clientIDPrefix: String = "",
             keepAlive: UInt16 = 60,
             reconnectBackoff: ReconnectBackoff = ReconnectBackoff(),
-            connectTimeout: TimeAmount = .seconds(10)
+            connectTimeout: TimeAmount = .seconds(10),
+            partitionTimeout: TimeAmount = .seconds(15)
         ) {
             self.host = host
             self.port = port
@@ -58,6 +64,7 @@ extension GatewayConfiguration {
             self.keepAlive = keepAlive
             self.reconnectBackoff = reconnectBackoff
             self.connectTimeout = connectTimeout
+            self.partitionTimeout = partitionTimeout
         }
     }
 

@@ -52,6 +52,16 @@ extension GatewayConfiguration {
         require(self.retryInterval >= .milliseconds(100), "gateway.retry_interval", "must be at least 100 ms")
         require(self.retryCount >= 0, "gateway.retry_count", "must not be negative")
         require(self.sleepBufferSize >= 1, "gateway.sleep_buffer", "must be at least 1")
+        require(
+            (1...65_535).contains(self.downlinkQueueSize),
+            "gateway.downlink_queue",
+            "must be 1 to 65535 (the receive window is 16 bits)"
+        )
+        require(
+            self.upstream.partitionTimeout >= .seconds(1),
+            "broker.partition_timeout",
+            "must be at least 1 s"
+        )
         if let rateLimit = self.rateLimit {
             require(
                 rateLimit.messagesPerSecond > 0 && rateLimit.messagesPerSecond.isFinite,

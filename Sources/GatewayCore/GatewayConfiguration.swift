@@ -30,9 +30,15 @@ public struct GatewayConfiguration: Sendable {
     /// Defaults to 3 (the specification's suggested N_retry).
     public var retryCount: Int
 
-    /// How many messages are kept for a client that is asleep or whose delivery window is busy
-    /// (`gateway.sleep_buffer`). When full, the oldest message is dropped and counted. Defaults to 100.
+    /// How many broker messages are kept for a client that is asleep (`gateway.sleep_buffer`). QoS 1/2 messages
+    /// beyond it stay with the broker (unacknowledged, so it holds them back); a QoS 0 message beyond it drops the
+    /// oldest QoS 0 one, counted. Defaults to 100.
     public var sleepBufferSize: Int
+
+    /// How many broker messages wait for an awake client whose delivery window is busy (`gateway.downlink_queue`).
+    /// The upstream session's receive window follows it, so the broker holds back instead of the gateway dropping;
+    /// what still overflows is dropped, counted and logged. Defaults to 1000.
+    public var downlinkQueueSize: Int
 
     /// The per-client PUBLISH rate limit (`gateway.rate_limit.*`), `nil` for none. Defaults to none.
     public var rateLimit: RateLimit?
@@ -89,6 +95,7 @@ public struct GatewayConfiguration: Sendable {
         retryInterval: TimeAmount = .seconds(10),
         retryCount: Int = 3,
         sleepBufferSize: Int = 100,
+        downlinkQueueSize: Int = 1000,
         rateLimit: RateLimit? = nil,
         keepAliveGraceFactor: Double = 1.5,
         maxMessageSize: Int = 1024,
@@ -110,6 +117,7 @@ public struct GatewayConfiguration: Sendable {
         self.retryInterval = retryInterval
         self.retryCount = retryCount
         self.sleepBufferSize = sleepBufferSize
+        self.downlinkQueueSize = downlinkQueueSize
         self.rateLimit = rateLimit
         self.keepAliveGraceFactor = keepAliveGraceFactor
         self.maxMessageSize = maxMessageSize

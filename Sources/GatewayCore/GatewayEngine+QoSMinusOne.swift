@@ -23,7 +23,7 @@ extension GatewayEngine {
                 password: self.configuration.upstream.password,
                 reconnects: true
             ),
-            events: UpstreamSessionEvents(message: { _ in }, connectionLost: {})
+            events: UpstreamSessionEvents(message: { _, _ in }, connectionLost: {})
         )
         self.gatewayUpstream = upstream
         let connected = upstream.connect().hop(to: self.eventLoop)

@@ -43,10 +43,7 @@ extension GatewayEngine {
                 continue
             }
             self.perform(action, for: session)
-            if case .deliveryDropped = action {
-                // The message whose retries ran out is gone; the one queued behind it goes now.
-                self.deliverPending(to: session, now: now)
-            }
+            self.deliverPending(to: session, now: now)
         }
         self.flushPendingWrites()
     }

@@ -21,7 +21,15 @@ final class GatewayEngine: @unchecked Sendable {
     let qosMinusOneSources: [SourceAddressPrefix]
     let forwarderSources: [SourceAddressPrefix]
 
+    /// Sessions with a client: connecting, active, asleep or awake.
     var sessions: [String: ClientSession] = [:]
+    /// Clean-session-off sessions whose client left or was lost, waiting for its next CONNECT (oldest first in
+    /// ``keptOrder``, which may hold ids taken back since).
+    var keptSessions: [String: ClientSession] = [:]
+    var keptOrder = CircularBuffer<String>(initialCapacity: 16)
+    var downlinkDropWarnings = WarningThrottle()
+    /// Where new sessions' topic ids start.
+    var topicIDBlocks: TopicIDBlocks
     /// Client id prefixes of serial devices (from their discovery rule), by device name.
     var deviceClientIDPrefixes: [String: String] = [:]
     var clientIDsByAddress: [MQTTSNClientAddress: String] = [:]
@@ -66,8 +74,12 @@ final class GatewayEngine: @unchecked Sendable {
             queueLimit: configuration.sleepBufferSize,
             connectTimeout: configuration.connectTimeout,
             rateLimit: configuration.rateLimit,
-            maxTopicsPerClient: configuration.maxTopicsPerClient
+            maxTopicsPerClient: configuration.maxTopicsPerClient,
+            downlinkQueueLimit: configuration.downlinkQueueSize,
+            reconnectInitialDelay: configuration.upstream.reconnectBackoff.initialDelay,
+            reconnectMaximumDelay: configuration.upstream.reconnectBackoff.maximumDelay
         )
+        self.topicIDBlocks = TopicIDBlocks(maxTopicsPerClient: configuration.maxTopicsPerClient)
         self.decodingLimits = MQTTSNDecodingLimits(
             maximumMessageLength: configuration.maxMessageSize,
             maximumClientIDLength: configuration.maxClientIDLength,
@@ -247,39 +259,59 @@ final class GatewayEngine: @unchecked Sendable {
         return self.sessions[clientID]
     }
 
-    /// Points the session at a new address (NAT rebinding, new port after a reboot).
-    func rebind(_ session: ClientSession, to address: MQTTSNClientAddress, via transport: any MQTTSNTransport) {
-        guard session.address != address else {
+    /// Points the session at a new address (NAT rebinding, new port after a reboot), or confirms it (`force`).
+    ///
+    /// An address belongs to one session: a session that held it before loses it and gets nothing until its
+    /// client talks again from somewhere (PINGREQ with its client id, or CONNECT), so that one client's messages
+    /// never reach another's socket and its keepalive expiry does not DISCONNECT the newcomer.
+    func rebind(
+        _ session: ClientSession,
+        to address: MQTTSNClientAddress,
+        via transport: any MQTTSNTransport,
+        force: Bool = false
+    ) {
+        guard force || session.address != address || !session.isReachable else {
             return
         }
-        if self.clientIDsByAddress[session.address] == session.clientID {
-            self.clientIDsByAddress.removeValue(forKey: session.address)
+        if session.address != address {
+            if self.clientIDsByAddress[session.address] == session.clientID {
+                self.clientIDsByAddress.removeValue(forKey: session.address)
+            }
+            self.logger.debug(
+                "Client address changed",
+                metadata: [
+                    "client.id": "\(session.clientID)", "peer.address": "\(address)",
+                    "peer.previous_address": "\(session.address)",
+                ]
+            )
         }
         if let previousOwner = self.clientIDsByAddress[address], previousOwner != session.clientID {
+            if let other = self.sessions[previousOwner], other.address == address {
+                other.isReachable = false
+            }
             self.logger.debug(
-                "Address moved to another client",
+                "Address taken over by another client id",
                 metadata: [
                     "peer.address": "\(address)", "client.id": "\(session.clientID)",
                     "client.previous_id": "\(previousOwner)",
                 ]
             )
         }
-        self.logger.debug(
-            "Client address changed",
-            metadata: [
-                "client.id": "\(session.clientID)", "peer.address": "\(address)",
-                "peer.previous_address": "\(session.address)",
-            ]
-        )
         session.address = address
         session.transport = transport
         self.refreshMaximumPacketSize(of: session)
+        session.isReachable = true
         self.clientIDsByAddress[address] = session.clientID
     }
 
     // MARK: Outbound
 
+    /// Sends to the session's client, unless another client took its address (then it waits to be heard again).
     func send(_ packet: MQTTSNPacket, to session: ClientSession) {
+        guard session.isReachable else {
+            self.metrics.dropped("client_unreachable")
+            return
+        }
         session.messagesOut += 1
         self.send(packet, to: session.address, via: session.transport)
     }

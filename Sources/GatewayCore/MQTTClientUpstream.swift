@@ -16,23 +16,35 @@ final class MQTTClientUpstream: UpstreamSession {
     ) {
         self.eventLoop = eventLoop
         self.setupError = nil
+        // The first CONNACK completes connect(); only later ones are reconnects worth reporting.
+        // The connection handler runs on the client's event loop.
+        let connectedBefore = NIOLoopBoundBox.makeBoxSendingValue(false, eventLoop: eventLoop)
         self.client = MQTTClient(
             configuration: configuration,
             eventLoop: eventLoop,
             logger: logger,
-            messageHandler: { message in
+            deliveryHandler: { message, acknowledgement in
                 events.message(
                     UpstreamMessage(
                         topic: message.topic,
                         payload: message.payload,
                         qos: UpstreamQoS(rawValue: message.qos.rawValue) ?? .atMostOnce,
                         retain: message.retain
-                    )
+                    ),
+                    acknowledgement.map(UpstreamAcknowledgement.init)
                 )
             },
             connectionHandler: { event in
-                if case .disconnected = event {
-                    events.connectionLost()
+                switch event {
+                case .disconnected(let error):
+                    // nil: we closed it ourselves.
+                    if error != nil { events.connectionLost() }
+                case .connected(let sessionPresent):
+                    let isReconnect = connectedBefore.value
+                    connectedBefore.value = true
+                    if isReconnect { events.connectionRestored(sessionPresent) }
+                case .reconnecting:
+                    break
                 }
             }
         )
@@ -77,6 +89,11 @@ final class MQTTClientUpstream: UpstreamSession {
 
     var isWritable: Bool {
         self.client?.isWritable ?? true
+    }
+
+    func acknowledge(_ acknowledgement: UpstreamAcknowledgement) {
+        guard let mqtt = acknowledgement.mqtt else { return }
+        self.client?.acknowledge(mqtt)
     }
 
     func subscribe(topicFilter: String, qos: UpstreamQoS) -> EventLoopFuture<UpstreamQoS> {

@@ -80,7 +80,9 @@ public struct MQTTClientUpstreamFactory: UpstreamSessionFactory {
                     initialDelay: self.upstream.reconnectBackoff.initialDelay,
                     maximumDelay: self.upstream.reconnectBackoff.maximumDelay
                 )
-                : nil
+                : nil,
+            partitionTimeout: self.upstream.partitionTimeout,
+            receiveMaximum: parameters.receiveMaximum
         )
         var logger = self.logger
         logger[metadataKey: "upstream.client_id"] = "\(parameters.clientID)"

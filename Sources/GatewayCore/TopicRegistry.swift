@@ -23,9 +23,11 @@ struct TopicRegistry: Sendable {
     /// Shared, copy-on-write: configured once per gateway (and per overridden client), never copied per session.
     private let predefined: PredefinedTopics
 
-    init(limit: Int, predefined: PredefinedTopics) {
+    /// A registry whose assignments start at `firstID` (see ``TopicIDBlocks``).
+    init(limit: Int, predefined: PredefinedTopics, firstID: UInt16 = 1) {
         self.limit = limit
         self.predefined = predefined
+        self.nextID = firstID
     }
 
     /// Restores a registry from its stored form (``assigned``, ``nextAssignedID``).

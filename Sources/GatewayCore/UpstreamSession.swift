@@ -20,6 +20,9 @@ public protocol UpstreamSession: AnyObject, Sendable {
     var isWritable: Bool { get }
     /// Subscribes to one filter; succeeds with the granted QoS, fails when the broker refused the subscription.
     func subscribe(topicFilter: String, qos: UpstreamQoS) -> EventLoopFuture<UpstreamQoS>
+    /// Acknowledges a broker message (``UpstreamSessionEvents/message``) once the device has it; the answer
+    /// waits for ``flush()``. One from an earlier broker session is ignored.
+    func acknowledge(_ acknowledgement: UpstreamAcknowledgement)
     /// Unsubscribes from one filter.
     func unsubscribe(topicFilter: String) -> EventLoopFuture<Void>
     /// Closes the session gracefully with DISCONNECT: the broker discards the will.

@@ -8,8 +8,11 @@ public struct UpstreamSessionParameters: Sendable {
     public var will: UpstreamMessage?
     public var username: String?
     public var password: String?
-    /// Whether the session reconnects on its own after losing the connection (only the gateway's shared session).
+    /// Whether the session reconnects on its own after losing the connection, with the configured backoff.
     public var reconnects: Bool
+    /// How many QoS 1/2 messages the broker may have unacknowledged towards this session (MQTT 5 Receive
+    /// Maximum); nil for the client's default.
+    public var receiveMaximum: Int?
 
     public init(
         clientID: String,
@@ -18,7 +21,8 @@ public struct UpstreamSessionParameters: Sendable {
         will: UpstreamMessage? = nil,
         username: String? = nil,
         password: String? = nil,
-        reconnects: Bool = false
+        reconnects: Bool = false,
+        receiveMaximum: Int? = nil
     ) {
         self.clientID = clientID
         self.cleanSession = cleanSession
@@ -27,5 +31,6 @@ public struct UpstreamSessionParameters: Sendable {
         self.username = username
         self.password = password
         self.reconnects = reconnects
+        self.receiveMaximum = receiveMaximum
     }
 }

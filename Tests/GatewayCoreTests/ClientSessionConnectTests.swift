@@ -65,7 +65,7 @@ struct ClientSessionConnectTests {
         var harness = StateMachineHarness()
         _ = harness.machine.start()
         #expect(error.mqttsnReturnCode == code)
-        #expect(harness.machine.upstreamConnectFailed(error.mqttsnReturnCode) == .rejectConnection(code))
+        #expect(harness.machine.upstreamConnectFailed(error.mqttsnReturnCode, now: harness.at(1)) == .rejectConnection(code))
         #expect(harness.machine.state == .closed)
     }
 
@@ -109,8 +109,17 @@ struct ClientSessionConnectTests {
         #expect(harness.machine.will == .text("new/will", "gone"))
         #expect(harness.machine.willTopicUpdateReceived(.init(will: nil), now: harness.at(3)) == .reestablishUpstream)
         #expect(harness.machine.will == nil)
-        #expect(harness.machine.upstreamConnectFailed(.rejectedCongestion) == .lost(.upstreamLost))
-        #expect(harness.machine.state == .closed)
+        // The broker is gone meanwhile: the session stays and the gateway tries again after the backoff.
+        #expect(harness.machine.upstreamConnectFailed(.rejectedCongestion, now: harness.at(3)) == .none)
+        #expect(harness.machine.state == .active)
+        #expect(
+            harness.machine.upstream
+                == .down(
+                    retryAt: harness.at(4),
+                    attempt: 1,
+                    thenSend: .willTopicResponse(.init(returnCode: .accepted))
+                )
+        )
     }
 
     @Test("Which CONNECT continues a session (section 6.14) and which starts a new one")

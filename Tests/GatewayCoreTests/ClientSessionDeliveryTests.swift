@@ -9,7 +9,7 @@ struct ClientSessionDeliveryTests {
     @Test("A topic without id is REGISTERed first; the PUBLISH waits for the REGACK")
     func registerBeforePublish() {
         var harness = StateMachineHarness.active()
-        #expect(harness.machine.enqueue(.text("room/1/temp", "21", qos: .atLeastOnce)) == false)
+        #expect(harness.machine.enqueue(.text("room/1/temp", "21", qos: .atLeastOnce)) == nil)
         #expect(
             harness.machine.nextDelivery(now: harness.at(1))
                 == .send(.register(.init(topicID: 1, messageID: 1, topicName: "room/1/temp")))
@@ -107,8 +107,8 @@ struct ClientSessionDeliveryTests {
         var harness = StateMachineHarness.active()
         _ = harness.machine.disconnectReceived(.init(duration: 100), now: harness.at(0))
         let dropped = (1...5).map { harness.machine.enqueue(.text("ab", "\($0)")) }
-        #expect(dropped == [false, false, false, true, true])
-        #expect(harness.machine.queue.map { String(buffer: $0.payload) } == ["3", "4", "5"])
+        #expect(dropped == [nil, nil, nil, .queueFull, .queueFull])
+        #expect(harness.machine.queue.map { String(buffer: $0.message.payload) } == ["3", "4", "5"])
     }
 
     @Test("Sleeping client: buffered until PINGREQ(client id), delivered, then PINGRESP sends it back to sleep")

@@ -9,7 +9,7 @@ import Testing
 @Suite("Client session state table")
 struct ClientSessionStateTableTests {
     enum Start: String, CaseIterable {
-        case awaitingWillTopic, awaitingWillMessage, connectingUpstream, active, asleep, awake, closed
+        case awaitingWillTopic, awaitingWillMessage, connectingUpstream, active, asleep, awake, disconnected, closed
     }
 
     enum Event: String, CaseIterable {
@@ -23,8 +23,12 @@ struct ClientSessionStateTableTests {
     /// A machine in `start`, built only through events.
     static func machine(in start: Start) -> StateMachineHarness {
         var harness = StateMachineHarness(
-            connect: MQTTSNConnect(will: start == .awaitingWillTopic || start == .awaitingWillMessage,
-                                   duration: 10, clientID: "sensor-1")
+            connect: MQTTSNConnect(
+                will: start == .awaitingWillTopic || start == .awaitingWillMessage,
+                cleanSession: start != .disconnected,
+                duration: 10,
+                clientID: "sensor-1"
+            )
         )
         _ = harness.machine.start()
         switch start {
@@ -32,7 +36,7 @@ struct ClientSessionStateTableTests {
             break
         case .awaitingWillMessage:
             _ = harness.machine.willTopicReceived(MQTTSNWillTopic(will: Self.will), now: harness.at(0))
-        case .active, .asleep, .awake, .closed:
+        case .active, .asleep, .awake, .disconnected, .closed:
             _ = harness.machine.upstreamConnected(now: harness.at(0))
             if start == .asleep || start == .awake {
                 _ = harness.machine.disconnectReceived(.init(duration: 30), now: harness.at(0))
@@ -40,7 +44,7 @@ struct ClientSessionStateTableTests {
             if start == .awake {
                 _ = harness.machine.pingRequestReceived(.init(clientID: "sensor-1"), now: harness.at(0))
             }
-            if start == .closed {
+            if start == .closed || start == .disconnected {
                 _ = harness.machine.disconnectReceived(.init(), now: harness.at(0))
             }
         }
@@ -54,7 +58,7 @@ struct ClientSessionStateTableTests {
         case .willMessage:
             return harness.machine.willMessageReceived(.init(message: ByteBuffer(string: "bye")), now: now)
         case .upstreamConnected: return harness.machine.upstreamConnected(now: now)
-        case .upstreamConnectFailed: return harness.machine.upstreamConnectFailed(.rejectedNotSupported)
+        case .upstreamConnectFailed: return harness.machine.upstreamConnectFailed(.rejectedNotSupported, now: now)
         case .upstreamLost: return harness.machine.upstreamLost(now: now)
         case .publishQoS1:
             return harness.machine.publishReceived(
@@ -129,7 +133,8 @@ struct ClientSessionStateTableTests {
             .willMessage: (Self.dropped, state),
             .upstreamConnected: (.none, state),
             .upstreamConnectFailed: (.none, state),
-            .upstreamLost: (.lost(.upstreamLost), .closed),
+            // The client's session survives; its upstream session reconnects (see ClientSessionResilienceTests).
+            .upstreamLost: (.none, state),
             .publishQoS1: (Self.published, state),
             .register: (Self.registered, state),
             .publishRelease: (Self.publishComplete, state),
@@ -188,6 +193,11 @@ struct ClientSessionStateTableTests {
                 .tickLate: (.lost(.keepAliveExpired), .closed),
                 .nextDelivery: (.send(.pingResponse(.init())), .asleep(duration: 30)),
             ]
+        ),
+        // Clean session off: kept for the next CONNECT (ClientSessionResilienceTests), deaf to everything else.
+        .disconnected: connecting(
+            .disconnected,
+            [.tickLate: (.none, .disconnected)]
         ),
         .closed: connecting(
             .closed,

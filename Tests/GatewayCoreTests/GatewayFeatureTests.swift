@@ -188,25 +188,13 @@ extension GatewayIntegrationTests {
                 }
                 #expect(try await client.connect(clientID: "five", cleanSession: false) == .accepted)
                 try await fixture.publish(topic: "e2e/v5/down", payload: "down", qos: 1)
-                // The new gateway session has no id for the topic yet: REGISTER first.
-                let register = try await client.receive { packet -> MQTTSNRegister? in
-                    if case .register(let register) = packet { return register }
-                    return nil
-                }
-                #expect(register.topicName == "e2e/v5/down")
-                try await client.send(
-                    .registerAck(
-                        MQTTSNRegisterAck(
-                            topicID: register.topicID,
-                            messageID: register.messageID,
-                            returnCode: .accepted
-                        )
-                    )
-                )
+                // The gateway kept the session too: the topic keeps the id SUBACK gave it, no REGISTER needed.
                 let delivered = try await client.receive { packet -> MQTTSNPublish? in
+                    if case .register(let register) = packet { Issue.record("unexpected REGISTER \(register.topicName)") }
                     if case .publish(let publish) = packet { return publish }
                     return nil
                 }
+                #expect(delivered.topicID == suback.topicID)
                 #expect(String(buffer: delivered.payload) == "down")
                 await client.close()
             }

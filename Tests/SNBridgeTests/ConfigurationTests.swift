@@ -24,6 +24,8 @@ struct ConfigurationTests {
         #expect(configuration.gateway.maxClients == 10_000)
         #expect(configuration.logLevel == .info)
         #expect(configuration.serialReadBatching == .milliseconds(25))
+        #expect(configuration.gateway.downlinkQueueSize == 1000)
+        #expect(configuration.gateway.upstream.partitionTimeout == .seconds(15))
     }
 
     @Test("log.format picks text, journal or JSON; auto (the default) leaves it to JOURNAL_STREAM")
@@ -70,6 +72,7 @@ struct ConfigurationTests {
               keepalive: 2m
               connect_timeout: 1500ms
               reconnect: { initial_delay: 250ms, max_delay: 30s }
+              partition_timeout: 6s
               tls: { server_name: broker.internal }
             gateway:
               id: 7
@@ -78,6 +81,7 @@ struct ConfigurationTests {
               retry_interval: 2s
               retry_count: 4
               sleep_buffer: 11
+              downlink_queue: 250
               max_message_size: 512
               max_client_id_length: 23
               max_topic_name_length: 200
@@ -114,6 +118,8 @@ struct ConfigurationTests {
         #expect(gateway.retryInterval == .seconds(2))
         #expect(gateway.retryCount == 4)
         #expect(gateway.sleepBufferSize == 11)
+        #expect(gateway.downlinkQueueSize == 250)
+        #expect(gateway.upstream.partitionTimeout == .seconds(6))
         #expect(gateway.maxMessageSize == 512)
         #expect(gateway.maxClientIDLength == 23)
         #expect(gateway.maxTopicNameLength == 200)

@@ -88,7 +88,7 @@ extension SNBridgeConfiguration {
             broker,
             allowed: [
                 "url", "protocol", "username", "password", "password_file", "client_id_prefix", "keepalive",
-                "connect_timeout", "reconnect", "tls",
+                "connect_timeout", "reconnect", "tls", "partition_timeout",
             ]
         )
         let urlKey = broker.key("url")
@@ -119,6 +119,9 @@ extension SNBridgeConfiguration {
         }
         if let timeout = reader.duration(broker.key("connect_timeout"), in: .milliseconds(100) ... .seconds(300)) {
             gateway.upstream.connectTimeout = TimeAmount(timeout)
+        }
+        if let timeout = reader.duration(broker.key("partition_timeout"), in: .seconds(1) ... .seconds(3600)) {
+            gateway.upstream.partitionTimeout = TimeAmount(timeout)
         }
         let reconnect = broker.key("reconnect")
         reader.expectMapping(reconnect, allowed: ["initial_delay", "max_delay"])
@@ -166,7 +169,7 @@ extension SNBridgeConfiguration {
         reader.expectMapping(
             section,
             allowed: [
-                "id", "max_clients", "max_topics_per_client", "retry_interval", "retry_count", "sleep_buffer",
+                "id", "max_clients", "max_topics_per_client", "retry_interval", "retry_count", "sleep_buffer", "downlink_queue",
                 "rate_limit", "max_message_size", "predefined_topics", "clients", "qos_minus_one",
                 "shutdown_grace_period", "max_client_id_length", "max_topic_name_length",
             ]
@@ -179,6 +182,7 @@ extension SNBridgeConfiguration {
         }
         if let value = reader.int(section.key("retry_count"), in: 0...100) { gateway.retryCount = value }
         if let value = reader.int(section.key("sleep_buffer"), in: 1...100_000) { gateway.sleepBufferSize = value }
+        if let value = reader.int(section.key("downlink_queue"), in: 1...65_535) { gateway.downlinkQueueSize = value }
         if let value = reader.int(section.key("max_message_size"), in: 32...65_535) { gateway.maxMessageSize = value }
         if let value = reader.int(section.key("max_client_id_length"), in: 1...65_535) { gateway.maxClientIDLength = value }
         if let value = reader.int(section.key("max_topic_name_length"), in: 1...65_535) { gateway.maxTopicNameLength = value }

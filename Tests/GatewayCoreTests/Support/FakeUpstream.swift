@@ -20,6 +20,8 @@ final class FakeUpstream: UpstreamSession, @unchecked Sendable {
     private var unflushed: [UpstreamMessage] = []
     private var flushed: [UpstreamMessage] = []
     private var writable = true
+    private var acknowledged: [UpstreamAcknowledgement] = []
+    private var subscribed: [String] = []
 
     init(
         parameters: UpstreamSessionParameters,
@@ -58,7 +60,12 @@ final class FakeUpstream: UpstreamSession, @unchecked Sendable {
     }
 
     func subscribe(topicFilter: String, qos: UpstreamQoS) -> EventLoopFuture<UpstreamQoS> {
-        self.eventLoop.makeSucceededFuture(qos)
+        self.subscribed.append(topicFilter)
+        return self.eventLoop.makeSucceededFuture(qos)
+    }
+
+    func acknowledge(_ acknowledgement: UpstreamAcknowledgement) {
+        self.acknowledged.append(acknowledgement)
     }
 
     func unsubscribe(topicFilter: String) -> EventLoopFuture<Void> {
@@ -104,6 +111,16 @@ final class FakeUpstream: UpstreamSession, @unchecked Sendable {
     /// The broker stops (or resumes) reading: the connection's write buffer fills up.
     func setWritable(_ writable: Bool) async throws {
         try await self.eventLoop.submit { self.writable = writable }.get()
+    }
+
+    /// The broker messages the gateway acknowledged, in order.
+    func acknowledgements() async throws -> [UpstreamAcknowledgement] {
+        try await self.eventLoop.submit { self.acknowledged }.get()
+    }
+
+    /// Every SUBSCRIBE the gateway sent, in order.
+    func subscriptions() async throws -> [String] {
+        try await self.eventLoop.submit { self.subscribed }.get()
     }
 
     func closingState() async throws -> Closing {

@@ -1,16 +1,15 @@
 import Foundation
-import TestSupport
 
 /// The real `snbridge run` binary, built next to the test bundle, started with a YAML file written for the test.
-struct SNBridgeProcess {
-    let process: ChildProcess
-    let directory: URL
+public struct SNBridgeProcess: Sendable {
+    public let process: ChildProcess
+    public let directory: URL
 
-    static var executable: String { BuiltProduct.path("snbridge") }
+    public static var executable: String { BuiltProduct.path("snbridge") }
 
     /// Starts `snbridge run --config <yaml>` plus `arguments` and waits until it is ready to serve. The session store
     /// goes into `directory` too, unless `arguments` name one.
-    static func start(yaml: String, arguments: [String] = [], in directory: URL) async throws -> SNBridgeProcess {
+    public static func start(yaml: String, arguments: [String] = [], in directory: URL) async throws -> SNBridgeProcess {
         let file = directory.appendingPathComponent("snbridge.yaml")
         try yaml.write(to: file, atomically: true, encoding: .utf8)
         let state = arguments.contains("--state-directory")
@@ -25,7 +24,7 @@ struct SNBridgeProcess {
 
     /// Waits for a log line containing every one of `fragments`.
     @discardableResult
-    func waitForLog(_ fragments: String..., timeout: Duration = .seconds(10)) async throws -> String {
+    public func waitForLog(_ fragments: String..., timeout: Duration = .seconds(10)) async throws -> String {
         try await process.waitForLine(timeout: timeout) { line in fragments.allSatisfy { line.contains($0) } }
     }
 }
