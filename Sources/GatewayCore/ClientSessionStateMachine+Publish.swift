@@ -48,37 +48,11 @@ extension ClientSessionStateMachine {
         guard self.isUpstreamUp else {
             // The broker is out of reach: "congestion" makes the client try again later, instead of waiting for an
             // answer that cannot come.
-            switch publish.qos {
-            case .atMostOnce, .fireAndForget:
-                return .dropped(.upstreamDown)
-            case .atLeastOnce, .exactlyOnce:
-                return .send(
-                    .publishAck(
-                        MQTTSNPublishAck(
-                            topicID: publish.topicID,
-                            messageID: publish.messageID,
-                            returnCode: .rejectedCongestion
-                        )
-                    )
-                )
-            }
+            return Self.congestion(publish, droppedAs: .upstreamDown)
         }
 
         if self.rateLimiter != nil, self.rateLimiter!.take(now: now) == false {
-            switch publish.qos {
-            case .atMostOnce, .fireAndForget:
-                return .dropped(.rateLimited)
-            case .atLeastOnce, .exactlyOnce:
-                return .send(
-                    .publishAck(
-                        MQTTSNPublishAck(
-                            topicID: publish.topicID,
-                            messageID: publish.messageID,
-                            returnCode: .rejectedCongestion
-                        )
-                    )
-                )
-            }
+            return Self.congestion(publish, droppedAs: .rateLimited)
         }
 
         let message = UpstreamMessage(
@@ -101,6 +75,20 @@ extension ClientSessionStateMachine {
             return .publishUpstream(
                 message,
                 completion: .publishReceived(topicID: publish.topicID, messageID: publish.messageID)
+            )
+        }
+    }
+
+    /// "Try again later": PUBACK congestion for QoS 1/2 (the client retries), a counted drop for QoS 0.
+    private static func congestion(_ publish: MQTTSNPublish, droppedAs reason: ClientDropReason) -> ClientSessionAction {
+        switch publish.qos {
+        case .atMostOnce, .fireAndForget:
+            return .dropped(reason)
+        case .atLeastOnce, .exactlyOnce:
+            return .send(
+                .publishAck(
+                    MQTTSNPublishAck(topicID: publish.topicID, messageID: publish.messageID, returnCode: .rejectedCongestion)
+                )
             )
         }
     }

@@ -20,16 +20,14 @@ public final class MQTTClient: Sendable {
     /// - Parameters:
     ///   - messageHandler: every inbound application message, exactly once for QoS 2.
     ///   - connectionHandler: connected / disconnected / reconnecting notifications.
-    public init(
+    public convenience init(
         configuration: MQTTClientConfiguration,
         eventLoop: any EventLoop,
         logger: Logger,
         messageHandler: @escaping @Sendable (MQTTMessage) -> Void,
         connectionHandler: (@Sendable (MQTTConnectionEvent) -> Void)? = nil
     ) {
-        self.configuration = configuration
-        self.eventLoop = eventLoop
-        self.core = MQTTClientCore(
+        self.init(
             configuration: configuration,
             eventLoop: eventLoop,
             logger: logger,
@@ -42,12 +40,30 @@ public final class MQTTClient: Sendable {
     /// A client whose application acknowledges QoS 1/2 deliveries itself: `deliveryHandler` gets each message
     /// with the ``MQTTInboundAcknowledgement`` to pass to ``acknowledge(_:)`` once the message is safe (nil for
     /// QoS 0). Until then the broker holds the message in flight and, within its window, holds back the next.
-    public init(
+    public convenience init(
         configuration: MQTTClientConfiguration,
         eventLoop: any EventLoop,
         logger: Logger,
         deliveryHandler: @escaping @Sendable (MQTTMessage, MQTTInboundAcknowledgement?) -> Void,
         connectionHandler: (@Sendable (MQTTConnectionEvent) -> Void)? = nil
+    ) {
+        self.init(
+            configuration: configuration,
+            eventLoop: eventLoop,
+            logger: logger,
+            acknowledgesManually: true,
+            deliveryHandler: deliveryHandler,
+            connectionHandler: connectionHandler
+        )
+    }
+
+    private init(
+        configuration: MQTTClientConfiguration,
+        eventLoop: any EventLoop,
+        logger: Logger,
+        acknowledgesManually: Bool,
+        deliveryHandler: @escaping @Sendable (MQTTMessage, MQTTInboundAcknowledgement?) -> Void,
+        connectionHandler: (@Sendable (MQTTConnectionEvent) -> Void)?
     ) {
         self.configuration = configuration
         self.eventLoop = eventLoop
@@ -55,7 +71,7 @@ public final class MQTTClient: Sendable {
             configuration: configuration,
             eventLoop: eventLoop,
             logger: logger,
-            acknowledgesManually: true,
+            acknowledgesManually: acknowledgesManually,
             deliveryHandler: deliveryHandler,
             connectionHandler: connectionHandler
         )

@@ -34,6 +34,7 @@ struct SessionFaultEndToEndTests {
                       partition_timeout: 3s
                       reconnect: { initial_delay: 100ms, max_delay: 500ms }
                     udp: { listeners: ["127.0.0.1:\(udpPort)"] }
+                    http: { listen: "127.0.0.1:\(try FreePort.tcp())" }
                     discovery: { enabled: false }
                     \(extraYAML)
                     """,
