@@ -13,7 +13,7 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "snbridge-bench",
         abstract: "Drive snbridge end to end through a real mosquitto and measure it (see BENCHMARKS.md).",
         discussion: """
-            Scenarios: throughput, qos1-ratio, latency, scale, serial, hotplug, monitoring, all (the default).
+            Scenarios: throughput, qos1-ratio, latency, scale, serial, hotplug, monitoring, store, all (the default).
             Prints one JSON line per measurement on standard output, progress on standard error, and a table at the end.
             Examples:
               snbridge-bench all
@@ -22,7 +22,7 @@ struct BenchCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "Scenarios to run: throughput, qos1-ratio, latency, scale, serial, hotplug, monitoring, all.")
+    @Argument(help: "Scenarios to run: throughput, qos1-ratio, latency, scale, serial, hotplug, monitoring, store, all.")
     var scenarios: [String] = ["all"]
 
     @Flag(help: "Short smoke run: shorter windows, 1,000 clients for scale, fewer serial devices.")
@@ -70,7 +70,20 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Length of each throughput measurement window in seconds (default 5; 1.5 with --quick).")
     var seconds: Double?
 
+    @Option(help: "Stored sessions of the store scenario's restore (default 10,000).")
+    var restoreSessions: Int = 10_000
+
+    @Option(help: .hidden)
+    var restoreProbe: String?
+
     func run() async throws {
+        if let restoreProbe {
+            // The store scenario's child: a new process restoring the store (StoreRestoreScenario).
+            let report = try await RestoreProbeReport.measure(directory: restoreProbe)
+            let line = try JSONEncoder().encode(report)
+            FileHandle.standardOutput.write(line + Data("\n".utf8))
+            return
+        }
         let limit = FileDescriptorLimit.raiseToHardLimit() ?? -1
         let options = BenchOptions(
             quick: quick,
@@ -87,7 +100,8 @@ struct BenchCommand: AsyncParsableCommand {
             serialDevices: serialDevices,
             serialReadBatching: serialReadBatching,
             measureSecondsOverride: seconds,
-            bridgeEventLoops: bridgeEventLoops
+            bridgeEventLoops: bridgeEventLoops,
+            restoreSessions: restoreSessions
         )
         guard FileManager.default.isExecutableFile(atPath: options.snbridgePath) else {
             throw BenchError.failed(
@@ -95,7 +109,7 @@ struct BenchCommand: AsyncParsableCommand {
             )
         }
         var selected = Set(scenarios)
-        let known = ["throughput", "qos1-ratio", "latency", "scale", "serial", "hotplug", "monitoring"]
+        let known = ["throughput", "qos1-ratio", "latency", "scale", "serial", "hotplug", "monitoring", "store"]
         if selected.contains("all") { selected = Set(known) }
         for name in selected where !known.contains(name) {
             throw BenchError.unknownScenario(name)
@@ -118,7 +132,7 @@ struct BenchCommand: AsyncParsableCommand {
             try await Task.sleep(for: .milliseconds(1_500))
             context.progress("mosquitto's dropped-message count: \(collector.brokerDropped.load(ordering: .relaxed)) (-1: unknown)")
             // A fixed order: the cheap, precise measurements first, the 10,000-client one last.
-            for name in ["throughput", "qos1-ratio", "latency", "serial", "hotplug", "scale", "monitoring"] where selected.contains(name) {
+            for name in ["throughput", "qos1-ratio", "latency", "serial", "hotplug", "store", "scale", "monitoring"] where selected.contains(name) {
                 do {
                     try await run(name, context: context)
                 } catch {
@@ -149,6 +163,7 @@ struct BenchCommand: AsyncParsableCommand {
         case "serial": try await SerialScenario(context: context).run()
         case "hotplug": try await HotplugScenario(context: context).run()
         case "monitoring": try await MonitoringScenario(context: context).run()
+        case "store": try await StoreRestoreScenario(context: context).run()
         default: throw BenchError.unknownScenario(name)
         }
     }

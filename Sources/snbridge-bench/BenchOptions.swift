@@ -21,6 +21,8 @@ struct BenchOptions: Sendable {
     var measureSecondsOverride: Double?
     /// Event loops of snbridge's NIO group (NIO_SINGLETON_GROUP_LOOP_COUNT); nil leaves NIO's default (one per core).
     var bridgeEventLoops: Int?
+    /// Sessions the store scenario stores and restores.
+    var restoreSessions: Int = 10_000
 
     var warmupSeconds: Double { quick ? 0.3 : 1 }
     var measureSeconds: Double { measureSecondsOverride ?? (quick ? 1.5 : 5) }
