@@ -178,7 +178,7 @@ final class MQTTClientCore: @unchecked Sendable {
         )
         let bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(configuration.connectTimeout)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             // Starts small and adapts: an idle session's read buffer is what it keeps between packets (NIO's
             // default starts at 2 KiB, 20% of an idle gateway session); a busy one grows it to 64 KiB.
             .channelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 256, maximum: 65536))
