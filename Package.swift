@@ -77,7 +77,9 @@ let package = Package(
         // SIGKILL tests.
         .executableTarget(
             name: "snbridge-store-writer",
-            dependencies: ["SessionStore", .product(name: "NIOPosix", package: "swift-nio")]
+            dependencies: [
+                "SessionStore", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            ]
         ),
         // Glibc calls Swift's overlay hides (posix_openpt, ptsname_r, modem-line ioctls).
         .target(name: "CSerialPort"),

@@ -7,6 +7,11 @@ import NIOCore
 /// reply to a device must wait until a write survives a crash (a message accepted into the outage buffer, a QoS 2
 /// message id), the caller keeps the write's ticket and answers when ``whenDurable(_:on:)`` succeeds; when it fails,
 /// the write was not kept and the device is told to retry.
+///
+/// Each write stands alone: two writes made one after the other can be committed in different transactions, so a
+/// crash between those commits keeps the first and not the second (a session record saved and then an outage message
+/// appended for it can come back as the record without the message). State that must survive together goes in one
+/// write, or is made consistent again after the restore.
 public protocol SessionPersistence: AnyObject, Sendable {
     /// Whether writes survive the process (`false` with `state.directory: none`, or when the store fell back to
     /// memory after a problem it reported).
@@ -51,8 +56,9 @@ public protocol SessionPersistence: AnyObject, Sendable {
         on eventLoop: any EventLoop
     ) -> EventLoopFuture<[OutageMessage]>
 
-    /// Succeeds on `eventLoop` once the write of `ticket` (and every earlier one) is committed; fails with
-    /// ``SessionStoreError/writeFailed(file:reason:)`` when its commit failed.
+    /// Succeeds on `eventLoop` once the write of `ticket` is committed; fails with
+    /// ``SessionStoreError/writeFailed(file:reason:)`` when its commit failed. Every earlier write is settled by then,
+    /// committed or failed: wait for each ticket whose write matters, not only for the last one.
     func whenDurable(_ ticket: SessionStoreTicket, on eventLoop: any EventLoop) -> EventLoopFuture<Void>
 
     /// A number larger than any this store returned before, also across restarts and after the store was moved
