@@ -17,23 +17,6 @@ enum LogJSON {
     }
 
     static func string(_ text: String) -> String {
-        var output = "\""
-        output.reserveCapacity(text.utf8.count + 2)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            default:
-                if LogText.isEscaped(scalar) {
-                    output += "\\u" + LogText.hex(scalar.value, digits: 4)
-                } else {
-                    output.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return output + "\""
+        LogText.quoted(text) { "\\u" + LogText.hex($0.value, digits: 4) }
     }
 }

@@ -17,18 +17,30 @@
 public enum LogText {
     /// `value` as a `key=value` value: bare when that is unambiguous, otherwise quoted and escaped.
     public static func value(_ value: String) -> String {
-        guard needsQuoting(value) else { return value }
+        needsQuoting(value) ? quoted(value, escapingControl: textEscape) : value
+    }
+
+    /// `text` in double quotes with `"` and `\` escaped, `\n`, `\r` and `\t` by name and every other escaped
+    /// character as `escapingControl` writes it: the one quoting both the text and the JSON format use.
+    static func quoted(_ text: String, escapingControl: (Unicode.Scalar) -> String) -> String {
         var quoted = "\""
-        quoted.reserveCapacity(value.utf8.count + 8)
-        for scalar in value.unicodeScalars {
+        quoted.reserveCapacity(text.utf8.count + 8)
+        for scalar in text.unicodeScalars {
             switch scalar {
             case "\"": quoted += "\\\""
             case "\\": quoted += "\\\\"
-            default: appendEscaped(scalar, to: &quoted)
+            case "\n": quoted += "\\n"
+            case "\r": quoted += "\\r"
+            case "\t": quoted += "\\t"
+            default:
+                if isEscaped(scalar) {
+                    quoted += escapingControl(scalar)
+                } else {
+                    quoted.unicodeScalars.append(scalar)
+                }
             }
         }
-        quoted += "\""
-        return quoted
+        return quoted + "\""
     }
 
     /// `text` with control and reordering characters escaped but nothing quoted: for messages.
@@ -69,13 +81,13 @@ public enum LogText {
         case "\n": output += "\\n"
         case "\r": output += "\\r"
         case "\t": output += "\\t"
-        default:
-            if scalar.value <= 0xFF {
-                output += "\\x" + hex(scalar.value, digits: 2)
-            } else {
-                output += "\\u{" + hex(scalar.value, digits: 4) + "}"
-            }
+        default: output += textEscape(scalar)
         }
+    }
+
+    /// `\xNN` up to U+00FF, `\u{NNNN}` above.
+    private static func textEscape(_ scalar: Unicode.Scalar) -> String {
+        scalar.value <= 0xFF ? "\\x" + hex(scalar.value, digits: 2) : "\\u{" + hex(scalar.value, digits: 4) + "}"
     }
 
     static func hex(_ value: UInt32, digits: Int) -> String {

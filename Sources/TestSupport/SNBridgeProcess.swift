@@ -22,6 +22,19 @@ public struct SNBridgeProcess: Sendable {
         return SNBridgeProcess(process: process, directory: directory)
     }
 
+    /// Writes a configuration for a bridge on a free loopback UDP port with discovery off, bridging to `brokerPort`,
+    /// plus `extraYAML`, into `directory`; returns the file.
+    static func writeConfiguration(brokerPort: Int, extraYAML: String = "", in directory: URL) throws -> URL {
+        let file = directory.appendingPathComponent("snbridge.yaml")
+        try """
+            broker: { url: "mqtt://127.0.0.1:\(brokerPort)" }
+            udp: { listeners: ["127.0.0.1:\(try FreePort.udp())"] }
+            discovery: { enabled: false }
+            \(extraYAML)
+            """.write(to: file, atomically: true, encoding: .utf8)
+        return file
+    }
+
     /// Waits for a log line containing every one of `fragments`.
     @discardableResult
     public func waitForLog(_ fragments: String..., timeout: Duration = .seconds(10)) async throws -> String {

@@ -52,12 +52,7 @@ struct LogFormatEndToEndTests {
         let broker = try await MosquittoBroker.start()
         let directory = try SerialBridgeEndToEndTests.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let file = directory.appendingPathComponent("snbridge.yaml")
-        try """
-            broker: { url: "mqtt://127.0.0.1:\(broker.port)" }
-            udp: { listeners: ["127.0.0.1:\(try FreePort.udp())"] }
-            discovery: { enabled: false }
-            """.write(to: file, atomically: true, encoding: .utf8)
+        let file = try SNBridgeProcess.writeConfiguration(brokerPort: broker.port, in: directory)
         // What systemd does: JOURNAL_STREAM names the device and inode of the stream on standard error.
         let bridge = try ChildProcess(
             executable: "/bin/sh",

@@ -13,13 +13,9 @@ struct OpenFileLimitTests {
         try #require(own.rlim_max > 256, "the hard open-file limit here is \(own.rlim_max): nothing to raise to")
         let directory = try SerialBridgeEndToEndTests.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let file = directory.appendingPathComponent("snbridge.yaml")
-        try """
-            broker: { url: "mqtt://127.0.0.1:\(try FreePort.tcp())" }
-            udp: { listeners: ["127.0.0.1:\(try FreePort.udp())"] }
-            discovery: { enabled: false }
-            status: { enabled: false }
-            """.write(to: file, atomically: true, encoding: .utf8)
+        let file = try SNBridgeProcess.writeConfiguration(
+            brokerPort: try FreePort.tcp(), extraYAML: "status: { enabled: false }", in: directory
+        )
         let bridge = try ChildProcess(
             executable: "/bin/sh",
             arguments: ["-c", "ulimit -S -n 256 && exec \"$0\" run --config \"$1\"", SNBridgeProcess.executable, file.path]
