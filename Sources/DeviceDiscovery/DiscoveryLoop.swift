@@ -42,7 +42,7 @@ final class DiscoveryLoop: @unchecked Sendable {
                 perform(stateMachine.deviceEnumerated(syspath: snapshot.syspath, device: matched(snapshot)))
             }
         } catch {
-            logger.error("device scan failed", metadata: ["error": "\(error)"])
+            logger.error("device scan failed", metadata: ["error.description": "\(error)"])
         }
         perform(stateMachine.enumerationFinished())
 

@@ -194,7 +194,7 @@ extension GatewayEngine {
             "Client lost",
             metadata: [
                 "client.id": "\(session.clientID)", "peer.address": "\(session.address)",
-                "loss.reason": "\(reason.rawValue)",
+                "client.loss_reason": "\(reason.rawValue)",
             ]
         )
         // Tell the device in case it is alive but deaf to us: it will reconnect.

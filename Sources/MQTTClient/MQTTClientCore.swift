@@ -170,7 +170,7 @@ final class MQTTClientCore: @unchecked Sendable {
         let sslContext = configuration.tls?.sslContext
         logger.debug(
             "mqtt.connecting",
-            metadata: ["mqtt.host": .string(configuration.host), "mqtt.port": "\(configuration.port)"]
+            metadata: ["broker.host": .string(configuration.host), "broker.port": "\(configuration.port)"]
         )
         let decoder = MQTTPacketDecoder(
             protocolVersion: configuration.protocolVersion,
@@ -240,7 +240,7 @@ final class MQTTClientCore: @unchecked Sendable {
         eventLoop.assertInEventLoop()
         guard generation == self.generation, closeReason == nil else { return }
         let mapped = Self.connectionError(for: error)
-        logger.debug("mqtt.connection.error", metadata: ["error": "\(error)"])
+        logger.debug("mqtt.connection.error", metadata: ["error.description": "\(error)"])
         closeReason = mapped
     }
 
@@ -260,7 +260,7 @@ final class MQTTClientCore: @unchecked Sendable {
         encoder.maximumPacketSize = MQTTPacket.absoluteMaximumPacketSize
         hasUnflushedWrites = false
         writability.withLockedValue { $0 = true }
-        logger.debug("mqtt.connection.closed", metadata: ["error": "\(reason.map { "\($0)" } ?? "none")"])
+        logger.debug("mqtt.connection.closed", metadata: ["error.description": "\(reason.map { "\($0)" } ?? "none")"])
         apply(stateMachine.connectionClosed(error: reason))
     }
 
@@ -436,7 +436,7 @@ final class MQTTClientCore: @unchecked Sendable {
         do {
             try encoder.encode(packet, into: &buffer)
         } catch {
-            logger.debug("mqtt.encode.failed", metadata: ["packet.type": .string(packet.name), "error": "\(error)"])
+            logger.debug("mqtt.encode.failed", metadata: ["packet.type": .string(packet.name), "error.description": "\(error)"])
             return false
         }
         logger.trace("mqtt.packet.sent", metadata: ["packet.type": .string(packet.name)])

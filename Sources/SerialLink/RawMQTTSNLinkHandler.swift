@@ -67,10 +67,10 @@ final class RawMQTTSNLinkHandler: ChannelDuplexHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         if let error = error as? IOError, error.isPortGone {
-            self.logger.debug("Serial port gone, closing", metadata: ["error": "\(error)"])
+            self.logger.debug("Serial port gone, closing", metadata: ["error.description": "\(error)"])
         } else {
             // A raw byte stream cannot resynchronise after a bad length field: start over with a fresh port.
-            self.logger.warning("Raw MQTT-SN stream error, closing", metadata: ["error": "\(error)"])
+            self.logger.warning("Raw MQTT-SN stream error, closing", metadata: ["error.description": "\(error)"])
         }
         context.close(promise: nil)
     }

@@ -77,9 +77,9 @@ final class SerialLinkHandler: ChannelDuplexHandler {
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         // Reading a tty whose device vanished (EIO on a pty master, ENXIO/EIO on an unplugged adapter) ends the link.
         if let error = error as? IOError, error.isPortGone {
-            self.logger.debug("Serial port gone, closing", metadata: ["error": "\(error)"])
+            self.logger.debug("Serial port gone, closing", metadata: ["error.description": "\(error)"])
         } else {
-            self.logger.warning("Serial port error, closing", metadata: ["error": "\(error)"])
+            self.logger.warning("Serial port error, closing", metadata: ["error.description": "\(error)"])
         }
         context.close(promise: nil)
     }
@@ -155,7 +155,7 @@ final class SerialLinkHandler: ChannelDuplexHandler {
     }
 
     private func announceLinkUp(_ hello: DeviceHello) {
-        self.logger[metadataKey: "device.id"] = "\(hello.deviceIdentityHex)"
+        self.logger[metadataKey: "device.hello_id"] = "\(hello.deviceIdentityHex)"
         self.logger.info(
             "Serial link up",
             metadata: [
@@ -170,7 +170,7 @@ final class SerialLinkHandler: ChannelDuplexHandler {
     }
 
     private func announceLinkDown(_ reason: SerialLinkLossReason) {
-        self.logger.info("Serial link lost", metadata: ["link.loss.reason": "\(reason)"])
+        self.logger.info("Serial link lost", metadata: ["link.loss_reason": "\(reason)"])
         self.delegate.serialLink(self.connection, linkDown: reason)
         self.onLinkLost?(reason)
     }

@@ -45,7 +45,7 @@ public final class SerialTransport: MQTTSNTransport, SerialLinkDelegate {
         guard case .serial(let device, let nodeID) = address,
             let connection = self.connections.withLockedValue({ $0[device] })
         else {
-            self.logger.debug("No serial link for MQTT-SN message", metadata: ["client.address": "\(address)"])
+            self.logger.debug("No serial link for MQTT-SN message", metadata: ["peer.address": "\(address)"])
             return
         }
         let forwarderNodeID = nodeID.map { ByteBuffer(bytes: $0) }

@@ -22,14 +22,15 @@ public struct SNBridgeProcess: Sendable {
         return SNBridgeProcess(process: process, directory: directory)
     }
 
-    /// Writes a configuration for a bridge on a free loopback UDP port with discovery off, bridging to `brokerPort`,
-    /// plus `extraYAML`, into `directory`; returns the file.
+    /// Writes a configuration for a bridge on a free loopback UDP port with discovery off and its session store in
+    /// `directory`, bridging to `brokerPort`, plus `extraYAML`, into `directory`; returns the file.
     static func writeConfiguration(brokerPort: Int, extraYAML: String = "", in directory: URL) throws -> URL {
         let file = directory.appendingPathComponent("snbridge.yaml")
         try """
             broker: { url: "mqtt://127.0.0.1:\(brokerPort)" }
             udp: { listeners: ["127.0.0.1:\(try FreePort.udp())"] }
             discovery: { enabled: false }
+            state: { directory: "\(directory.appendingPathComponent("state").path)" }
             \(extraYAML)
             """.write(to: file, atomically: true, encoding: .utf8)
         return file

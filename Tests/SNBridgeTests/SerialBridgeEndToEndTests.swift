@@ -23,7 +23,7 @@ struct SerialBridgeEndToEndTests {
         // Boot amid ROM noise, link, connect with a will, publish QoS 1.
         let device = try SimulatedDevice(arguments: ["--banner", "--id", "a1b2c3d4e5f6", cable.deviceEnd])
         try await device.waitForLine(startingWith: "linked")
-        try await bridge.waitForLog("Device linked", "device.id=a1b2c3d4e5f6")
+        try await bridge.waitForLog("Device linked", "device.hello_id=a1b2c3d4e5f6", "device.id=serial-")
         device.send("console hello from the board")
         try await bridge.waitForLog("Device console", "hello from the board")
         device.send("will board/status 1 gone")

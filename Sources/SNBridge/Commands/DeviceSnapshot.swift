@@ -11,7 +11,7 @@ enum DeviceSnapshot {
         do {
             try discovery.start()
         } catch {
-            logger.notice("udev is not usable here; no devices discovered", metadata: ["error": "\(error)"])
+            logger.notice("udev is not usable here; no devices discovered", metadata: ["error.description": "\(error)"])
             return []
         }
         // The scan ends with enumerationCompleted; the guard only matters if udev hangs.

@@ -71,7 +71,7 @@ struct RunCommand: AsyncParsableCommand {
             do {
                 try notifier.ready()
             } catch {
-                logger.warning("systemd notification failed", metadata: ["error": "\(error)"])
+                logger.warning("systemd notification failed", metadata: ["error.description": "\(error)"])
             }
         }
         // Shut down in reverse order: the monitoring listener first, the bridge before the store is flushed and closed.

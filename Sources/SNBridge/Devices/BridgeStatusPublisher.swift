@@ -93,7 +93,7 @@ public final class BridgeStatusPublisher: Sendable {
                 } catch {
                     logger.warning(
                         "Status session cannot connect to the broker; retrying",
-                        metadata: ["error": "\(error)", "retry.delay_ms": "\(delay.nanoseconds / 1_000_000)"]
+                        metadata: ["error.description": "\(error)", "retry.delay_ms": "\(delay.nanoseconds / 1_000_000)"]
                     )
                 }
                 try? await Task.sleep(for: .nanoseconds(delay.nanoseconds))
@@ -227,7 +227,7 @@ public final class BridgeStatusPublisher: Sendable {
             guard sendNow else { return }
             client.publish(message).whenFailure { error in
                 logger.debug(
-                    "Status publish failed", metadata: ["mqtt.topic": "\(message.topic)", "error": "\(error)"])
+                    "Status publish failed", metadata: ["mqtt.topic": "\(message.topic)", "error.description": "\(error)"])
             }
         }
     }
@@ -258,7 +258,7 @@ public final class BridgeStatusPublisher: Sendable {
                     serverName: settings.serverName
                 )
             } catch {
-                logger.error("Status session TLS configuration unusable", metadata: ["error": "\(error)"])
+                logger.error("Status session TLS configuration unusable", metadata: ["error.description": "\(error)"])
             }
         }
         let configuration = MQTTClientConfiguration(

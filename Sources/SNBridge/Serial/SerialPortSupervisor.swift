@@ -227,7 +227,7 @@ final class SerialPortSupervisor: SerialLinkDelegate, Sendable {
                 self.registry?.openFailed(id: port.descriptor.id, reason: "cannot open \(path): \(error)")
                 if firstTime {
                     var metadata = Self.metadata(port.descriptor)
-                    metadata["error"] = "\(error)"
+                    metadata["error.description"] = "\(error)"
                     self.logger.warning("Serial port cannot be opened; retrying until it appears", metadata: metadata)
                 }
                 if wanted {
@@ -294,14 +294,9 @@ final class SerialPortSupervisor: SerialLinkDelegate, Sendable {
     func serialLink(_ connection: SerialLinkConnection, linkUp device: DeviceHello) {
         let descriptor = portDescriptor(forPath: connection.devicePath)
         var metadata = Self.metadata(descriptor)
-        // A configured port knows no identity but its path, so the board's own id (from HELLO) names it in this
-        // line; a discovered board keeps its udev identity and the HELLO id goes beside it.
-        if descriptor.origin == .configured {
-            metadata["device.id"] = "\(device.deviceIdentityHex)"
-            metadata["device.port_id"] = "\(descriptor.id)"
-        } else {
-            metadata["device.hello_id"] = "\(device.deviceIdentityHex)"
-        }
+        // device.id is always the port identity (the same in every line and status topic); the id the board
+        // announces in HELLO goes beside it.
+        metadata["device.hello_id"] = "\(device.deviceIdentityHex)"
         metadata["device.firmware"] = "\(device.firmwareName) \(device.firmwareVersion)"
         metadata["device.max_frame"] = "\(device.maximumFrameSize)"
         logger.info("Device linked", metadata: metadata)

@@ -134,12 +134,12 @@ public struct BridgeService: Service, CustomStringConvertible {
             return nil
         }
         var discoveryLogger = logger
-        discoveryLogger[metadataKey: "component"] = "discovery"
+        discoveryLogger[metadataKey: "snbridge.component"] = "discovery"
         let discovery = SerialDeviceDiscovery(matcher: settings.matcher, logger: discoveryLogger)
         do {
             try discovery.start()
         } catch {
-            let metadata: Logger.Metadata = ["error": "\(error)"]
+            let metadata: Logger.Metadata = ["error.description": "\(error)"]
             if settings.enabled == true {
                 logger.error("Device discovery cannot use udev; serving configured ports only", metadata: metadata)
             } else {

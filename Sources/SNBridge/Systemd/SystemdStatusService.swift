@@ -32,7 +32,7 @@ public struct SystemdStatusService: Service {
                             try notifier.status(summary)
                             sent = summary
                         } catch {
-                            logger.warning("systemd notification failed", metadata: ["error": "\(error)"])
+                            logger.warning("systemd notification failed", metadata: ["error.description": "\(error)"])
                         }
                     }
                 }

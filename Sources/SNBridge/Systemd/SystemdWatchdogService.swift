@@ -37,7 +37,7 @@ public struct SystemdWatchdogService: Service {
         do {
             try notification()
         } catch {
-            logger.warning("systemd notification failed", metadata: ["error": "\(error)"])
+            logger.warning("systemd notification failed", metadata: ["error.description": "\(error)"])
         }
     }
 }
