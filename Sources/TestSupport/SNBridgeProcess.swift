@@ -24,7 +24,7 @@ public struct SNBridgeProcess: Sendable {
 
     /// Writes a configuration for a bridge on a free loopback UDP port with discovery off and its session store in
     /// `directory`, bridging to `brokerPort`, plus `extraYAML`, into `directory`; returns the file.
-    static func writeConfiguration(brokerPort: Int, extraYAML: String = "", in directory: URL) throws -> URL {
+    public static func writeConfiguration(brokerPort: Int, extraYAML: String = "", in directory: URL) throws -> URL {
         let file = directory.appendingPathComponent("snbridge.yaml")
         try """
             broker: { url: "mqtt://127.0.0.1:\(brokerPort)" }
