@@ -62,7 +62,7 @@ extension GatewayEngine {
                     else { return }
                     self.logger.notice(
                         "Upstream session restored",
-                        metadata: ["client.id": "\(clientID)", "upstream.session_present": "\(sessionPresent)"]
+                        metadata: ["client.id": "\(clientID)", "mqtt.session_present": "\(sessionPresent)"]
                     )
                     let now = NIODeadline.now()
                     self.perform(session.machine.upstreamConnected(now: now, sessionPresent: sessionPresent), for: session)

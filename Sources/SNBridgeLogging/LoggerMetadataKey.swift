@@ -80,6 +80,8 @@ public enum LoggerMetadataKey: String, CaseIterable, Sendable {
     case gatewayID = "gateway.id"
     /// `gateway.max_clients`.
     case gatewayMaxClients = "gateway.max_clients"
+    /// `gateway.downlink_queue`: how many messages one client's downlink queue holds.
+    case gatewayDownlinkQueue = "gateway.downlink_queue"
     /// One MQTT-SN listener's address.
     case listenerAddress = "listener.address"
     /// Every MQTT-SN listener's address.
@@ -92,6 +94,8 @@ public enum LoggerMetadataKey: String, CaseIterable, Sendable {
     case clientPreviousID = "client.previous_id"
     /// A client's keepalive, in seconds.
     case clientKeepalive = "client.keepalive"
+    /// The largest MQTT-SN message a client can take, in octets.
+    case clientMaxPacketSize = "client.max_packet_size"
     /// Why a client's session was lost (keepalive, retries exhausted, link lost...).
     case clientLossReason = "client.loss_reason"
     /// The address an MQTT-SN datagram or serial message came from (`udp:...`, `serial:...`).
@@ -102,6 +106,8 @@ public enum LoggerMetadataKey: String, CaseIterable, Sendable {
     case messageType = "message.type"
     /// The size of an MQTT-SN message, in octets.
     case messageSize = "message.size"
+    /// The QoS of a message (-1, 0, 1, 2).
+    case messageQoS = "message.qos"
     /// An MQTT-SN topic id.
     case topicID = "topic.id"
     /// An MQTT-SN topic name.
@@ -110,6 +116,16 @@ public enum LoggerMetadataKey: String, CaseIterable, Sendable {
     case malformedSuppressed = "malformed.suppressed"
     /// How many messages were dropped so far.
     case droppedTotal = "dropped.total"
+    /// Why a message was dropped (the `reason` label of `snbridge_messages_dropped_total`).
+    case dropReason = "drop.reason"
+    /// How many drop warnings of a kind a throttle held back.
+    case dropSuppressed = "drop.suppressed"
+    /// Why a message was refused (the `reason` label of `snbridge_messages_refused_total`).
+    case refusalReason = "refusal.reason"
+    /// What the refused client was answered (a return code, DISCONNECT).
+    case refusalAnswer = "refusal.answer"
+    /// How many refusal log lines of a kind a throttle held back.
+    case refusalSuppressed = "refusal.suppressed"
     /// How many QoS 1/2 exchanges were unfinished at shutdown.
     case sessionsUnfinished = "sessions.unfinished"
 
