@@ -43,7 +43,7 @@ struct EmulatedBoardEndToEndTests {
             in: directory
         )
 
-        try await bridge.waitForLog("Device linked", "device.id=\(kind.deviceID)", timeout: .seconds(30))
+        try await bridge.waitForLog("Device linked", "device.hello_id=\(kind.deviceID)", timeout: .seconds(30))
         try await bridge.waitForLog("Device console", "\(kind.rawValue) linked", timeout: .seconds(30))
 
         // The first readings, each once, in order, at QoS 1 (the next is sent only after the PUBACK).
