@@ -74,6 +74,12 @@ public enum LoggerMetadataKey: String, CaseIterable, Sendable {
     case connackReturnCode = "connack.return_code"
     /// The topic prefix of the status topics.
     case statusTopicPrefix = "status.topic_prefix"
+    /// The status session's MQTT client id.
+    case statusClientID = "status.client_id"
+    /// How many times the broker dropped the status session within `status.window_s`.
+    case statusLosses = "status.losses"
+    /// The span, in seconds, over which status session losses are counted.
+    case statusWindowSeconds = "status.window_s"
 
     // MARK: The MQTT-SN gateway
     /// The gateway id (GWINFO, ADVERTISE).

@@ -22,6 +22,7 @@ public final class BridgeStatusPublisher: Sendable {
         var retained: [String: String] = [:]
         /// Events from while the session was down, oldest first, sent after the next (re)connect.
         var pendingEvents: [MQTTMessage] = []
+        var takeoverWatch = StatusTakeoverWatch()
     }
 
     /// How many events are kept while the session is down; the oldest go first.
@@ -247,6 +248,24 @@ public final class BridgeStatusPublisher: Sendable {
         }
     }
 
+    private func disconnected(_ error: (any Error)?, now: NIODeadline) {
+        let takeovers = state.withLockedValue { state -> Int? in
+            let wasConnected = state.connected
+            state.connected = false
+            guard wasConnected, !state.stopped else { return nil }
+            return state.takeoverWatch.connectionLost(error, now: now)
+        }
+        guard let takeovers else { return }
+        logger.warning(
+            "Status session keeps being dropped by the broker; another client is likely using its client id",
+            metadata: [
+                "status.client_id": "\(clientID)", "status.losses": "\(takeovers)",
+                "status.window_s": "\(StatusTakeoverWatch.window.nanoseconds / 1_000_000_000)",
+                "error.description": "\(error.map { "\($0)" } ?? "none")",
+            ]
+        )
+    }
+
     private func makeClient() -> MQTTClient {
         var tls: MQTTTLSConfiguration?
         if let settings = upstream.tls {
@@ -279,16 +298,19 @@ public final class BridgeStatusPublisher: Sendable {
                 maximumDelay: upstream.reconnectBackoff.maximumDelay
             )
         )
+        let eventLoop = eventLoopGroup.next()
         return MQTTClient(
             configuration: configuration,
-            eventLoop: eventLoopGroup.next(),
+            eventLoop: eventLoop,
             logger: logger,
             messageHandler: { _ in },
             connectionHandler: { [weak self] event in
                 switch event {
                 case .connected:
                     self?.connected()
-                case .disconnected, .reconnecting:
+                case .disconnected(let error):
+                    self?.disconnected(error, now: eventLoop.now)
+                case .reconnecting:
                     self?.state.withLockedValue { $0.connected = false }
                 }
             }
