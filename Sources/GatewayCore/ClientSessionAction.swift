@@ -6,6 +6,10 @@ enum ClientSessionAction: Equatable, Sendable {
     case none
     /// Send this packet to the client.
     case send(MQTTSNPacket)
+    /// Send this packet to the client once the session's stored form is durable (a QoS 2 PUBREC: the message id it
+    /// acknowledges is the uplink dedup state, which must survive a crash before the client may rely on it); at
+    /// once when the session is not stored.
+    case sendOnceStored(MQTTSNPacket)
     /// Open the upstream session (with the state machine's will, clean session and keepalive).
     case connectUpstream
     /// Publish upstream; when the broker acknowledged it, report back with

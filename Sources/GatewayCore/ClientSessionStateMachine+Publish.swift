@@ -7,7 +7,8 @@ extension ClientSessionStateMachine {
     /// QoS 1 and 2 are acknowledged end to end: the PUBACK or PUBREC goes out only when the broker acknowledged the
     /// message (``upstreamPublishCompleted(_:succeeded:)``). A QoS 2 message id already handed upstream or already
     /// acknowledged with PUBREC is never published again, whatever the DUP flag says. While the upstream session
-    /// is down, QoS 1/2 get PUBACK "congestion" at once and QoS 0 is dropped and counted.
+    /// is down, QoS 1/2 get PUBACK "congestion" at once and QoS 0 is dropped and counted. A PUBREC goes out only
+    /// once the session holding the message id is stored (``ClientSessionAction/sendOnceStored(_:)``).
     mutating func publishReceived(_ publish: MQTTSNPublish, now: NIODeadline) -> ClientSessionAction {
         guard self.isEstablished else {
             return .dropped(.unexpected)
@@ -17,7 +18,7 @@ extension ClientSessionStateMachine {
         case .exactlyOnce:
             if self.awaitingRelease.contains(publish.messageID) {
                 // The PUBREC got lost: repeat it, do not publish again.
-                return .send(.publishReceived(MQTTSNPublishReceived(messageID: publish.messageID)))
+                return .sendOnceStored(.publishReceived(MQTTSNPublishReceived(messageID: publish.messageID)))
             }
             if self.publishingUpstream.contains(publish.messageID) {
                 return .dropped(.duplicate)
@@ -122,7 +123,9 @@ extension ClientSessionStateMachine {
                 )
             }
             self.awaitingRelease.insert(messageID)
-            return .send(.publishReceived(MQTTSNPublishReceived(messageID: messageID)))
+            // Only once the message id is stored: a client that got PUBREC never publishes the id again, so after a
+            // crash the restored session must still know it.
+            return .sendOnceStored(.publishReceived(MQTTSNPublishReceived(messageID: messageID)))
         }
     }
 

@@ -1,5 +1,6 @@
 import Logging
 import NIOCore
+import SessionStore
 
 extension Gateway {
     /// A gateway whose client sessions connect to ``GatewayConfiguration/upstream`` with ``MQTTClient``.
@@ -7,7 +8,12 @@ extension Gateway {
     /// The session logic and every upstream connection share one event loop of the group: a PUBLISH then goes from
     /// the client's datagram to the broker's socket, and its PUBACK back, without a thread hop (measured: a hop per
     /// message cost more CPU than the upstream I/O it spread over other cores).
-    public convenience init(configuration: GatewayConfiguration, eventLoopGroup: any EventLoopGroup, logger: Logger) {
+    public convenience init(
+        configuration: GatewayConfiguration,
+        eventLoopGroup: any EventLoopGroup,
+        persistence: (any SessionPersistence)? = nil,
+        logger: Logger
+    ) {
         let eventLoop = eventLoopGroup.next()
         self.init(
             configuration: configuration,
@@ -18,6 +24,7 @@ extension Gateway {
                 eventLoopGroup: eventLoop,
                 logger: logger
             ),
+            persistence: persistence,
             logger: logger
         )
     }

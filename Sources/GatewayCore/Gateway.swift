@@ -2,6 +2,7 @@ import Logging
 import MQTTSN
 import MQTTSNTransport
 import NIOCore
+import SessionStore
 
 #if canImport(Glibc)
     import Glibc
@@ -56,11 +57,15 @@ public final class Gateway: MQTTSNInboundHandler, Sendable {
     public var eventLoop: any EventLoop { self.engine.eventLoop }
 
     /// A gateway whose upstream sessions come from `upstreamFactory` (tests pass a fake; `snbridge` uses the
-    /// ``init(configuration:eventLoopGroup:logger:)`` convenience, which uses ``MQTTClientUpstreamFactory``).
+    /// ``init(configuration:eventLoopGroup:persistence:logger:)`` convenience, which uses ``MQTTClientUpstreamFactory``).
+    ///
+    /// With a durable `persistence` (the session store), every session that outlives its connection is saved when
+    /// it changes and restored by ``start()``; without one (or with `state.directory: none`) sessions live in memory.
     public init(
         configuration: GatewayConfiguration,
         eventLoopGroup: any EventLoopGroup,
         upstreamFactory: any UpstreamSessionFactory,
+        persistence: (any SessionPersistence)? = nil,
         logger: Logger
     ) {
         self.eventLoopGroup = eventLoopGroup
@@ -68,6 +73,7 @@ public final class Gateway: MQTTSNInboundHandler, Sendable {
             configuration: configuration,
             eventLoop: eventLoopGroup.next(),
             upstreamFactory: upstreamFactory,
+            persistence: persistence,
             logger: logger
         )
         self.udpTransports = UDPTransports(eventLoop: self.engine.eventLoop)
@@ -124,6 +130,8 @@ public final class Gateway: MQTTSNInboundHandler, Sendable {
         try await engine.eventLoop.submit {
             self.udpTransports.value.append(contentsOf: listeners)
             engine.transports.append(contentsOf: listeners as [any MQTTSNTransport])
+            // Before any datagram is handled (the listeners read on this loop): sessions restored from the store.
+            engine.restoreStoredSessions(now: engine.eventLoop.now)
             engine.startTimers()
             if engine.configuration.qosMinusOne.enabled {
                 _ = engine.startGatewayUpstream()

@@ -69,7 +69,7 @@ extension GatewayEngine {
             settings: self.settings,
             predefinedTopics: self.clientPredefinedTopics[connect.clientID] ?? self.globalPredefinedTopics,
             now: now,
-            firstTopicID: self.topicIDBlocks.take()
+            firstTopicID: self.takeFirstTopicID(for: connect.clientID)
         )
         let session = ClientSession(machine: machine, address: address, transport: transport)
         session.messagesIn = 1
@@ -116,12 +116,17 @@ extension GatewayEngine {
 
     /// Performs what the state machine asked for.
     func perform(_ action: ClientSessionAction, for session: ClientSession) {
-        defer { self.reportStateChange(of: session) }
+        defer {
+            self.reportStateChange(of: session)
+            self.sessionMayHaveChanged(session)
+        }
         switch action {
         case .none:
             return
         case .send(let packet):
             self.send(packet, to: session)
+        case .sendOnceStored(let packet):
+            self.sendOnceStored(packet, to: session)
         case .connectUpstream:
             self.connectUpstream(for: session)
         case .publishUpstream(let message, let completion):
@@ -232,6 +237,7 @@ extension GatewayEngine {
         self.keptOrder.append(session.clientID)
         while self.keptSessions.count > self.configuration.maxClients, let oldest = self.keptOrder.popFirst() {
             if let evicted = self.keptSessions.removeValue(forKey: oldest) {
+                self.storedSessionChanged(evicted.clientID)
                 self.metrics.dropped("kept_session_evicted")
                 self.logger.notice(
                     "Kept session forgotten: too many kept sessions",

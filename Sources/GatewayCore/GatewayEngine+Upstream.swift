@@ -264,6 +264,8 @@ extension GatewayEngine {
         if let reason = session.machine.enqueue(message, acknowledgement: acknowledgement) {
             self.dropped(reason, for: session)
         }
+        // A sleeping client's buffer is stored (and then acknowledged upstream) even though nothing is sent now.
+        self.sessionMayHaveChanged(session)
         self.deliverPending(to: session, now: .now())
         self.flushPendingWrites()
     }

@@ -2,6 +2,7 @@ import Logging
 import MQTTSN
 import MQTTSNTransport
 import NIOCore
+import SessionStore
 
 /// Everything the gateway does, confined to one event loop: sessions, address map, timers, counters.
 ///
@@ -30,6 +31,8 @@ final class GatewayEngine: @unchecked Sendable {
     var downlinkDropWarnings = WarningThrottle()
     /// Where new sessions' topic ids start.
     var topicIDBlocks: TopicIDBlocks
+    /// The durable session store and what of it the engine tracks (``GatewayEngine+Persistence``).
+    var stored: StoredSessions
     /// Client id prefixes of serial devices (from their discovery rule), by device name.
     var deviceClientIDPrefixes: [String: String] = [:]
     var clientIDsByAddress: [MQTTSNClientAddress: String] = [:]
@@ -61,8 +64,10 @@ final class GatewayEngine: @unchecked Sendable {
         configuration: GatewayConfiguration,
         eventLoop: any EventLoop,
         upstreamFactory: any UpstreamSessionFactory,
+        persistence: (any SessionPersistence)? = nil,
         logger: Logger
     ) {
+        self.stored = StoredSessions(store: persistence)
         self.configuration = configuration
         self.eventLoop = eventLoop
         self.upstreamFactory = upstreamFactory

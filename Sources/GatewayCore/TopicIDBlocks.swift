@@ -18,11 +18,19 @@ import Darwin
 /// on it would land on that topic.
 ///
 /// So every new session takes its ids from a fresh block: the 16-bit id space is cut into blocks of
-/// `gateway.max_topics_per_client` ids, and each new session starts at the next block, counting from the wall clock
-/// at gateway start. A client's old ids then belong to an earlier block: unknown to the new session, a PUBLISH on
-/// one gets PUBACK "invalid topic id" and the client registers again, which is the specification's recovery. Two
-/// sessions of one client id land in the same block only when a multiple of the block count (65534 / limit, 1023
-/// with the default 64) lies between their starts, counted in seconds between gateway starts plus sessions created.
+/// `gateway.max_topics_per_client` ids (65534 / limit blocks, 1023 with the default 64), and a new session's block
+/// follows from a number that grows with every new session. A client's old ids then belong to an earlier block:
+/// unknown to the new session, a PUBLISH on one gets PUBACK "invalid topic id" and the client registers again, which
+/// is the specification's recovery.
+///
+/// - With a durable session store (`state.directory`), that number is the session's **incarnation**
+///   (``SessionPersistence/allocateIncarnation()``): larger than any the store handed out before, across restarts,
+///   SIGKILL and a store moved aside or deleted (it then starts again from the wall clock in microseconds). It is
+///   stored with the session, and a restored session keeps its ids, so a restart reassigns nothing. Two sessions of
+///   one client id share a block only when a multiple of the block count of other new sessions started between them.
+/// - With `state.directory: none`, it counts from the wall clock in seconds at gateway start, plus the sessions
+///   created since: two sessions of one client id share a block only when a multiple of the block count lies
+///   between their starts, counted in seconds between gateway starts plus sessions created.
 struct TopicIDBlocks: Sendable {
     let blockSize: Int
     let blockCount: Int
@@ -38,6 +46,12 @@ struct TopicIDBlocks: Sendable {
     mutating func take() -> UInt16 {
         let block = Int(self.next % UInt64(self.blockCount))
         self.next &+= 1
+        return UInt16(1 + block * self.blockSize)
+    }
+
+    /// The first id of the block of the session with this incarnation (durable store); `next` is left alone.
+    func firstID(incarnation: UInt64) -> UInt16 {
+        let block = Int(incarnation % UInt64(self.blockCount))
         return UInt16(1 + block * self.blockSize)
     }
 

@@ -134,6 +134,16 @@ public enum LoggerMetadataKey: String, CaseIterable, Sendable {
     case refusalSuppressed = "refusal.suppressed"
     /// How many QoS 1/2 exchanges were unfinished at shutdown.
     case sessionsUnfinished = "sessions.unfinished"
+    /// How many stored sessions the gateway restored at start.
+    case sessionsRestored = "sessions.restored"
+    /// How many stored sessions could not be read and were discarded at start.
+    case sessionsDiscarded = "sessions.discarded"
+    /// How many restored sessions wait for their client (clean session off, disconnected).
+    case sessionsWaiting = "sessions.waiting"
+    /// How long restoring the stored sessions took, in milliseconds.
+    case storeRestoreMilliseconds = "store.restore_ms"
+    /// How many messages a log line is about (buffered messages acknowledged upstream once stored).
+    case messagesCount = "messages.count"
 
     // MARK: Serial devices and discovery
     /// A device's identity (`usb-10c4:ea60-0001A2B3-if00`, `path-...`, `serial-dev_ttyAMA0`).

@@ -121,11 +121,11 @@ struct ClientSessionPublishTests {
                         succeeded: true
                     )
                 },
-                .send(.publishReceived(.init(messageID: 9)))
+                .sendOnceStored(.publishReceived(.init(messageID: 9)))
             ),
             (
                 "dup after PUBREC", { harness.machine.publishReceived(duplicate, now: harness.at(3)) },
-                .send(.publishReceived(.init(messageID: 9)))
+                .sendOnceStored(.publishReceived(.init(messageID: 9)))
             ),
             (
                 "PUBREL", { harness.machine.publishReleaseReceived(.init(messageID: 9), now: harness.at(4)) },
@@ -141,7 +141,7 @@ struct ClientSessionPublishTests {
         }
         // After the exchange ended, the message id may be reused for a new message.
         #expect(
-            harness.machine.publishReceived(publish, now: harness.at(6)) != .send(.publishReceived(.init(messageID: 9)))
+            harness.machine.publishReceived(publish, now: harness.at(6)) != .sendOnceStored(.publishReceived(.init(messageID: 9)))
         )
         #expect(!harness.machine.awaitingRelease.contains(9) || harness.machine.publishingUpstream.contains(9))
     }

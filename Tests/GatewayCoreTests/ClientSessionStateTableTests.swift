@@ -259,7 +259,7 @@ struct ClientSessionStateTableTests {
         // The QoS 2 dedup state stays: the DUP is answered with PUBREC, not published again.
         #expect(
             restored.publishReceived(.text("q2", qos: .exactlyOnce, topicID: 1, messageID: 8, dup: true), now: harness.at(100))
-                == .send(.publishReceived(.init(messageID: 8)))
+                == .sendOnceStored(.publishReceived(.init(messageID: 8)))
         )
         // The unacknowledged delivery goes again with DUP, then the queue continues.
         #expect(

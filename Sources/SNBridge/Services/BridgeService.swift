@@ -33,7 +33,12 @@ public struct BridgeService: Service, CustomStringConvertible {
         metrics: BridgeMetrics? = nil,
         onReady: @escaping @Sendable () -> Void = {}
     ) {
-        let gateway = Gateway(configuration: configuration.gateway, eventLoopGroup: eventLoopGroup, logger: logger)
+        let gateway = Gateway(
+            configuration: configuration.gateway,
+            eventLoopGroup: eventLoopGroup,
+            persistence: sessionStore,
+            logger: logger
+        )
         let statusPublisher =
             configuration.status.enabled
             ? BridgeStatusPublisher(
