@@ -109,7 +109,7 @@ struct BenchCommand: AsyncParsableCommand {
             )
         }
         var selected = Set(scenarios)
-        let known = ["throughput", "qos1-ratio", "latency", "scale", "serial", "hotplug", "monitoring", "store"]
+        let known = ["throughput", "qos1-ratio", "qos1-store", "latency", "scale", "serial", "hotplug", "monitoring", "store", "restore"]
         if selected.contains("all") { selected = Set(known) }
         for name in selected where !known.contains(name) {
             throw BenchError.unknownScenario(name)
@@ -132,7 +132,10 @@ struct BenchCommand: AsyncParsableCommand {
             try await Task.sleep(for: .milliseconds(1_500))
             context.progress("mosquitto's dropped-message count: \(collector.brokerDropped.load(ordering: .relaxed)) (-1: unknown)")
             // A fixed order: the cheap, precise measurements first, the 10,000-client one last.
-            for name in ["throughput", "qos1-ratio", "latency", "serial", "hotplug", "store", "scale", "monitoring"] where selected.contains(name) {
+            for name in [
+                "throughput", "qos1-ratio", "qos1-store", "latency", "serial", "hotplug", "store", "restore", "scale",
+                "monitoring",
+            ] where selected.contains(name) {
                 do {
                     try await run(name, context: context)
                 } catch {
@@ -158,12 +161,14 @@ struct BenchCommand: AsyncParsableCommand {
         switch name {
         case "throughput": try await ThroughputScenario(context: context).run()
         case "qos1-ratio": try await QoS1RatioScenario(context: context).run()
+        case "qos1-store": try await StoreRatioScenario(context: context).run()
         case "latency": try await LatencyScenario(context: context).run()
         case "scale": try await ConnectionScaleScenario(context: context).run()
         case "serial": try await SerialScenario(context: context).run()
         case "hotplug": try await HotplugScenario(context: context).run()
         case "monitoring": try await MonitoringScenario(context: context).run()
         case "store": try await StoreRestoreScenario(context: context).run()
+        case "restore": try await BridgeRestoreScenario(context: context).run()
         default: throw BenchError.unknownScenario(name)
         }
     }

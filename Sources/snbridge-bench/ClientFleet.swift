@@ -10,7 +10,8 @@ enum ClientFleet {
         bridge: BridgeProcess,
         context: BenchContext,
         concurrency: Int = 200,
-        keepAlive: UInt16 = 3_600
+        keepAlive: UInt16 = 3_600,
+        cleanSession: Bool = true
     ) async throws -> [SNLoadClient] {
         let gateway = try SocketAddress(ipAddress: "127.0.0.1", port: bridge.udpPort)
         var clients: [SNLoadClient] = []
@@ -19,7 +20,8 @@ enum ClientFleet {
             clients.append(try await SNLoadClient.make(index: index, gateway: gateway, on: context.loadGroup.next()))
         }
         try await forEach(clients, concurrency: concurrency) { client in
-            try await client.connectAndRegister(keepAlive: keepAlive, timeout: .seconds(5), attempts: 3)
+            try await client.connectAndRegister(
+                keepAlive: keepAlive, timeout: .seconds(5), attempts: 3, cleanSession: cleanSession)
         }
         return clients
     }

@@ -56,13 +56,14 @@ final class SNLoadClient: LoadPublisher, @unchecked Sendable {
     var topicName: String { "bench/c/\(index)" }
 
     /// CONNECT and REGISTER, each retried after `timeout` (UDP may drop them under load) up to `attempts` times.
-    func connectAndRegister(keepAlive: UInt16, timeout: TimeAmount, attempts: Int) async throws {
+    /// With `cleanSession` false the bridge keeps (and, with its store, stores) the session.
+    func connectAndRegister(keepAlive: UInt16, timeout: TimeAmount, attempts: Int, cleanSession: Bool = true) async throws {
         let connectCode = try await retrying(attempts: attempts) {
             self.eventLoop.flatSubmit {
                 let promise = self.eventLoop.makePromise(of: MQTTSNReturnCode.self)
                 self.pendingConnectAck?.fail(BenchError.superseded)
                 self.pendingConnectAck = promise
-                self.sendPacket(.connect(MQTTSNConnect(cleanSession: true, duration: keepAlive, clientID: self.clientID)))
+                self.sendPacket(.connect(MQTTSNConnect(cleanSession: cleanSession, duration: keepAlive, clientID: self.clientID)))
                 return promise.futureResult.withTimeout(timeout, on: self.eventLoop)
             }
         }
@@ -140,6 +141,11 @@ final class SNLoadClient: LoadPublisher, @unchecked Sendable {
         counters.sent.add(1, ordering: .relaxed)
         channel.writeAndFlush(packet, promise: nil)
         return true
+    }
+
+    /// DISCONNECT without a duration: a clean-session-off session is then kept by the bridge for the next CONNECT.
+    func disconnect() async {
+        try? await self.eventLoop.submit { self.sendPacket(.disconnect(MQTTSNDisconnect())) }.get()
     }
 
     /// Closes the socket; the bridge is stopped afterwards, so no DISCONNECT is needed.
