@@ -15,6 +15,10 @@ enum ClientSessionAction: Equatable, Sendable {
     /// Publish upstream; when the broker acknowledged it, report back with
     /// ``ClientSessionStateMachine/upstreamPublishCompleted(_:succeeded:)``.
     case publishUpstream(UpstreamMessage, completion: UpstreamPublishCompletion)
+    /// The upstream session is down (or earlier messages still wait): append the message to the durable outage
+    /// buffer and report back with ``ClientSessionStateMachine/upstreamPublishCompleted(_:succeeded:)`` once it is
+    /// durable (succeeded) or refused (not).
+    case bufferForOutage(UpstreamMessage, completion: UpstreamPublishCompletion)
     /// Subscribe upstream; report back with
     /// ``ClientSessionStateMachine/subscribeCompleted(messageID:topicID:grantedQoS:)``.
     case subscribeUpstream(topicFilter: String, qos: UpstreamQoS, messageID: UInt16, topicID: UInt16)

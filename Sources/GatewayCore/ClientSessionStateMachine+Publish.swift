@@ -46,6 +46,21 @@ extension ClientSessionStateMachine {
             )
         }
 
+        if self.settings.outageBuffering, publish.qos == .atLeastOnce || publish.qos == .exactlyOnce,
+            !self.isUpstreamUp || self.hasOutageBacklog
+        {
+            // Into the durable outage buffer, answered once it is on disk; forwarded in order when the broker is back.
+            self.publishingUpstream.insert(publish.messageID)
+            let message = UpstreamMessage(
+                topic: topic, payload: publish.payload, qos: UpstreamQoS(publish.qos), retain: publish.retain)
+            return .bufferForOutage(
+                message,
+                completion: publish.qos == .atLeastOnce
+                    ? .publishAck(topicID: publish.topicID, messageID: publish.messageID)
+                    : .publishReceived(topicID: publish.topicID, messageID: publish.messageID)
+            )
+        }
+
         guard self.isUpstreamUp else {
             // The broker is out of reach: "congestion" makes the client try again later, instead of waiting for an
             // answer that cannot come.

@@ -84,6 +84,9 @@ struct ClientSessionStateMachine: Sendable {
         /// Backoff of the gateway's own attempts to open the upstream session again.
         var reconnectInitialDelay: TimeAmount = .seconds(1)
         var reconnectMaximumDelay: TimeAmount = .seconds(60)
+        /// Whether QoS 1/2 PUBLISHes go into the durable outage buffer while the upstream session is down
+        /// (`gateway.outage_buffer` with a durable store).
+        var outageBuffering = false
     }
 
     /// A broker message for the client, with what acknowledges it upstream once the client has it.
@@ -149,6 +152,9 @@ struct ClientSessionStateMachine: Sendable {
     /// Message ids of the client's QoS 2 PUBLISHes acknowledged with PUBREC, waiting for PUBREL.
     var awaitingRelease: Set<UInt16> = []
     var rateLimiter: TokenBucket?
+    /// Messages of this client wait in the outage buffer (or are being forwarded from it): new QoS 1/2 PUBLISHes
+    /// join them there, so that the broker gets everything in order. Set and cleared by the gateway.
+    var hasOutageBacklog = false
     /// The largest packet the client can take (``ClientSessionStateMachine/dropIfTooLarge(_:)``); the gateway
     /// sets it from its configuration and the client's transport.
     var maximumPacketSize = Int.max

@@ -1,4 +1,5 @@
 import NIOCore
+import SessionStore
 
 /// Everything the gateway core needs to run, with defaults suited to a small edge device.
 ///
@@ -42,6 +43,12 @@ public struct GatewayConfiguration: Sendable {
 
     /// The per-client PUBLISH rate limit (`gateway.rate_limit.*`), `nil` for none. Defaults to none.
     public var rateLimit: RateLimit?
+
+    /// `gateway.outage_buffer`: while a client's upstream session is down, its QoS 1/2 PUBLISHes go into the session
+    /// store's durable outage buffer (up to these caps, per client and in all), are acknowledged once durable and
+    /// forwarded in order when the broker is back. `nil` (the default): PUBACK 0x01 "congestion" at once. Needs a
+    /// durable store (`state.directory`).
+    public var outageBuffer: OutageBufferLimits? = nil
 
     /// A client silent for longer than its keepalive duration times this factor is lost
     /// (not configurable in YAML; the specification's 1.5).

@@ -131,6 +131,8 @@ extension GatewayEngine {
             self.connectUpstream(for: session)
         case .publishUpstream(let message, let completion):
             self.publishUpstream(message, completion: completion, for: session)
+        case .bufferForOutage(let message, let completion):
+            self.bufferForOutage(message, completion: completion, for: session)
         case .subscribeUpstream(let topicFilter, let qos, let messageID, let topicID):
             self.subscribeUpstream(
                 topicFilter: topicFilter,

@@ -66,6 +66,7 @@ extension GatewayEngine {
                     )
                     let now = NIODeadline.now()
                     self.perform(session.machine.upstreamConnected(now: now, sessionPresent: sessionPresent), for: session)
+                    self.forwardOutage(for: session)
                     self.deliverPending(to: session, now: now)
                     self.flushPendingWrites()
                 }
@@ -134,6 +135,7 @@ extension GatewayEngine {
                     metadata: ["client.id": "\(session.clientID)", "peer.address": "\(session.address)"]
                 )
                 self.perform(session.machine.upstreamConnected(now: now), for: session)
+                self.forwardOutage(for: session)
                 self.deliverPending(to: session, now: now)
             case .failure(let error):
                 let returnCode = (error as? UpstreamConnectError)?.mqttsnReturnCode ?? .rejectedCongestion

@@ -82,7 +82,8 @@ final class GatewayEngine: @unchecked Sendable {
             maxTopicsPerClient: configuration.maxTopicsPerClient,
             downlinkQueueLimit: configuration.downlinkQueueSize,
             reconnectInitialDelay: configuration.upstream.reconnectBackoff.initialDelay,
-            reconnectMaximumDelay: configuration.upstream.reconnectBackoff.maximumDelay
+            reconnectMaximumDelay: configuration.upstream.reconnectBackoff.maximumDelay,
+            outageBuffering: configuration.outageBuffer != nil && persistence?.isDurable == true
         )
         self.topicIDBlocks = TopicIDBlocks(maxTopicsPerClient: configuration.maxTopicsPerClient)
         self.decodingLimits = MQTTSNDecodingLimits(

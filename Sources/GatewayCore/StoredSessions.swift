@@ -18,6 +18,10 @@ struct StoredSessions {
     var tickets: [String: SessionStoreTicket] = [:]
     /// The incarnation of each session that has one (from ``SessionPersistence/allocateIncarnation()``).
     var incarnations: [String: UInt64] = [:]
+    /// Clients whose outage-buffer messages are being forwarded to the broker now.
+    var forwarding: Set<String> = []
+    /// "Outage buffer full" notices, at most one a second.
+    var outageFullWarnings = WarningThrottle()
 
     init(store: (any SessionPersistence)?) {
         self.store = store?.isDurable == true ? store : nil

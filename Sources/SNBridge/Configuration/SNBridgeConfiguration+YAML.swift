@@ -171,9 +171,10 @@ extension SNBridgeConfiguration {
             allowed: [
                 "id", "max_clients", "max_topics_per_client", "retry_interval", "retry_count", "sleep_buffer", "downlink_queue",
                 "rate_limit", "max_message_size", "predefined_topics", "clients", "qos_minus_one",
-                "shutdown_grace_period", "max_client_id_length", "max_topic_name_length",
+                "shutdown_grace_period", "max_client_id_length", "max_topic_name_length", "outage_buffer",
             ]
         )
+        readOutageBuffer(section.key("outage_buffer"), with: reader)
         if let id = reader.int(section.key("id"), in: 0...255) { gateway.gatewayID = UInt8(id) }
         if let value = reader.int(section.key("max_clients"), in: 1...1_000_000) { gateway.maxClients = value }
         if let value = reader.int(section.key("max_topics_per_client"), in: 1...65_000) { gateway.maxTopicsPerClient = value }
