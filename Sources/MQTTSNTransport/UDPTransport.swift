@@ -116,7 +116,15 @@ public final class UDPTransport: MQTTSNTransport {
         guard let socketAddress = address.socketAddress else {
             return false
         }
-        return socketAddress.protocol == self.localAddress.protocol
+        guard socketAddress.protocol == self.localAddress.protocol else {
+            return false
+        }
+        // A socket bound to a loopback address can only reach loopback peers (ADVERTISE to a LAN address from a
+        // `127.0.0.1` listener would never leave `lo`), and one bound to another specific address none of them.
+        if self.localAddress.isWildcard {
+            return true
+        }
+        return self.localAddress.isLoopback == socketAddress.isLoopback
     }
 
     /// Sends to a UDP peer; a node behind a forwarder gets the message in a Forwarder Encapsulation with its

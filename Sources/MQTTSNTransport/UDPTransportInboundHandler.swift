@@ -1,14 +1,15 @@
 import NIOCore
 
-/// Hands datagrams read by a ``UDPTransport`` to the gateway's ``MQTTSNInboundHandler``.
-final class UDPTransportInboundHandler: ChannelInboundHandler {
+/// Hands datagrams read by a ``UDPTransport`` or ``UDPMulticastTransport`` to the gateway's
+/// ``MQTTSNInboundHandler``.
+final class UDPTransportInboundHandler<Transport: MQTTSNTransport>: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
 
-    private let transportFuture: EventLoopFuture<UDPTransport>
+    private let transportFuture: EventLoopFuture<Transport>
     private let handler: any MQTTSNInboundHandler
-    private var transport: UDPTransport?
+    private var transport: Transport?
 
-    init(transport: EventLoopFuture<UDPTransport>, handler: any MQTTSNInboundHandler) {
+    init(transport: EventLoopFuture<Transport>, handler: any MQTTSNInboundHandler) {
         self.transportFuture = transport
         self.handler = handler
     }
