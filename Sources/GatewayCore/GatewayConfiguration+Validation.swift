@@ -148,6 +148,7 @@ extension GatewayConfiguration {
                 )
             }
         }
+        errors += self.validateMulticast(devices: Self.networkDevices())
         return errors
     }
 

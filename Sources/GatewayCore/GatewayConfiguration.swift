@@ -83,6 +83,10 @@ public struct GatewayConfiguration: Sendable {
     /// Periodic ADVERTISE broadcasts (`udp.advertise.*`), `nil` for none. Defaults to none.
     public var advertise: Advertise?
 
+    /// Multicast groups joined for discovery (`udp.multicast`): SEARCHGW there is answered with GWINFO, and
+    /// ADVERTISE to a group leaves out of its interface. Defaults to none.
+    public var multicast: [Multicast]
+
     /// The UDP listeners as `host:port` (IPv6 hosts in brackets, e.g. `[::]:1884`) (`udp.listeners`).
     /// Defaults to `0.0.0.0:1884` and `[::]:1884` (IPv6-only socket, so both bind; skipped where IPv6 is off).
     public var udpListeners: [String]
@@ -113,6 +117,7 @@ public struct GatewayConfiguration: Sendable {
         qosMinusOne: QoSMinusOne = QoSMinusOne(),
         forwarders: Forwarders = Forwarders(),
         advertise: Advertise? = nil,
+        multicast: [Multicast] = [],
         udpListeners: [String] = ["0.0.0.0:1884", "[::]:1884"],
         connectTimeout: TimeAmount = .seconds(30),
         shutdownGracePeriod: TimeAmount = .seconds(5)
@@ -135,6 +140,7 @@ public struct GatewayConfiguration: Sendable {
         self.qosMinusOne = qosMinusOne
         self.forwarders = forwarders
         self.advertise = advertise
+        self.multicast = multicast
         self.udpListeners = udpListeners
         self.connectTimeout = connectTimeout
         self.shutdownGracePeriod = shutdownGracePeriod

@@ -25,6 +25,12 @@ extension SNBridgeConfiguration {
         if let advertise = gateway.advertise {
             lines.append("advertise:   every \(advertise.interval.nanoseconds / 1_000_000_000)s to \(advertise.addresses.joined(separator: ", "))")
         }
+        for multicast in gateway.multicast {
+            lines.append(
+                "multicast:   \(multicast.group) port \(multicast.port) on \(multicast.interface), "
+                    + "SEARCHGW answered by \(multicast.reply.rawValue), ttl \(multicast.ttl)"
+            )
+        }
         return lines.joined(separator: "\n")
     }
 }

@@ -232,7 +232,8 @@ extension SNBridgeConfiguration {
     }
 
     private mutating func readUDP(_ section: ConfigurationReader.Cursor, with reader: ConfigurationReader) {
-        reader.expectMapping(section, allowed: ["listeners", "advertise", "forwarders"])
+        reader.expectMapping(section, allowed: ["listeners", "advertise", "forwarders", "multicast"])
+        readMulticast(section.key("multicast"), with: reader)
         let forwarders = section.key("forwarders")
         reader.expectMapping(forwarders, allowed: ["enabled", "allowed_sources"])
         if let enabled = reader.bool(forwarders.key("enabled")) { gateway.forwarders.enabled = enabled }
