@@ -79,12 +79,14 @@ public final class Gateway: MQTTSNInboundHandler, Sendable {
         self.udpTransports = UDPTransports(eventLoop: self.engine.eventLoop)
     }
 
-    /// Starts the UDP listeners of ``GatewayConfiguration/udpListeners``, the timers and, when QoS -1 is enabled,
+    /// Starts the UDP listeners of ``GatewayConfiguration/udpListeners``, joins the groups of
+    /// ``GatewayConfiguration/multicast``, starts the timers and, when QoS -1 is enabled,
     /// the gateway's own upstream session. Returns the bound addresses (useful with port 0).
     @discardableResult
     public func start() async throws -> [SocketAddress] {
         let engine = self.engine
         var bound: [UDPTransport] = []
+        var memberships: [MulticastMembership] = []
         do {
             for (index, listener) in engine.configuration.udpListeners.enumerated() {
                 guard let hostAndPort = HostAndPort(listener, defaultPort: UDPTransport.defaultPort) else {
@@ -120,6 +122,7 @@ public final class Gateway: MQTTSNInboundHandler, Sendable {
                 }
                 bound.append(transport)
             }
+            memberships = try await self.joinMulticastGroups()
         } catch {
             for transport in bound {
                 try? await transport.close().get()
@@ -127,9 +130,12 @@ public final class Gateway: MQTTSNInboundHandler, Sendable {
             throw error
         }
         let listeners = bound
+        let groups = memberships
         try await engine.eventLoop.submit {
             self.udpTransports.value.append(contentsOf: listeners)
             engine.transports.append(contentsOf: listeners as [any MQTTSNTransport])
+            engine.multicastMemberships = groups
+            engine.transports.append(contentsOf: groups.map(\.transport) as [any MQTTSNTransport])
             // Before any datagram is handled (the listeners read on this loop): sessions restored from the store.
             engine.restoreStoredSessions(now: engine.eventLoop.now)
             engine.startTimers()
@@ -137,11 +143,15 @@ public final class Gateway: MQTTSNInboundHandler, Sendable {
                 _ = engine.startGatewayUpstream()
             }
         }.get()
+        let groupNames = groups.map { membership in
+            "\(membership.transport.group)%\(membership.transport.interfaceName)"
+        }
         engine.logger.info(
             "MQTT-SN gateway started",
             metadata: [
                 "gateway.id": "\(engine.configuration.gatewayID)",
                 "listener.addresses": "\(listeners.map(\.localAddress))",
+                "multicast.groups": "\(groupNames)",
             ]
         )
         return listeners.map(\.localAddress)
@@ -238,6 +248,16 @@ public final class Gateway: MQTTSNInboundHandler, Sendable {
             }.get()) ?? []
         for listener in listeners {
             try? await listener.close().get()
+        }
+        let groups =
+            (try? await engine.eventLoop.submit { () -> [UDPMulticastTransport] in
+                let groups = engine.multicastMemberships.map(\.transport)
+                engine.multicastMemberships.removeAll()
+                engine.transports.removeAll { transport in groups.contains { $0 === transport } }
+                return groups
+            }.get()) ?? []
+        for group in groups {
+            try? await group.close().get()
         }
         engine.logger.info("MQTT-SN gateway stopped")
     }

@@ -54,7 +54,7 @@ extension GatewayEngine {
         )
         for destination in destinations {
             let address = MQTTSNClientAddress.udp(destination)
-            guard let transport = self.transports.first(where: { $0.canReach(address) }) else {
+            guard let transport = self.advertiseTransport(for: destination) else {
                 continue
             }
             self.send(packet, to: address, via: transport)

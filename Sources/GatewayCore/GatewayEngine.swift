@@ -49,6 +49,10 @@ final class GatewayEngine: @unchecked Sendable {
     var refusalWarnings = WarningThrottle()
     var tickTask: RepeatedTask?
     var advertiseTask: RepeatedTask?
+    /// The `udp.multicast` groups joined, with their sockets (also in ``transports``).
+    var multicastMemberships: [MulticastMembership] = []
+    /// ADVERTISE destinations already warned about as unreachable.
+    var unreachableAdvertiseDestinations: Set<SocketAddress> = []
     var gatewayUpstream: (any UpstreamSession)?
     /// Upstream sessions closing with DISCONNECT, by client id, until they are closed.
     var upstreamClosing: [String: EventLoopFuture<Void>] = [:]
@@ -158,11 +162,7 @@ final class GatewayEngine: @unchecked Sendable {
         let now = NIODeadline.now()
         switch packet {
         case .searchGateway:
-            self.send(
-                .gatewayInfo(MQTTSNGatewayInfo(gatewayID: self.configuration.gatewayID)),
-                to: address,
-                via: transport
-            )
+            self.searchGatewayReceived(from: address, via: transport)
         case .connect(let connect):
             self.connectReceived(connect, from: address, via: transport, now: now)
         case .publish(let publish) where publish.qos == .fireAndForget:

@@ -94,6 +94,14 @@ public enum LoggerMetadataKey: String, CaseIterable, Sendable {
     case listenerAddresses = "listener.addresses"
     /// A UDP socket's bound address.
     case udpAddress = "udp.address"
+    /// A multicast group joined for discovery, with its port (`udp.multicast[].group`, `.port`).
+    case multicastGroup = "multicast.group"
+    /// The network interface a multicast group is joined on (`udp.multicast[].interface`).
+    case multicastInterface = "multicast.interface"
+    /// Every multicast group joined, as `group:port%interface`.
+    case multicastGroups = "multicast.groups"
+    /// An ADVERTISE destination (`udp.advertise.addresses` entry) no UDP socket of the gateway can reach.
+    case advertiseDestination = "advertise.destination"
     /// An MQTT-SN client id.
     case clientID = "client.id"
     /// The client id a session had before.
