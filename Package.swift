@@ -239,7 +239,7 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             // Run by the monitoring end-to-end tests with the system python3 (urllib, prometheus_client, Chromium).
-            exclude: ["Support/monitoring_probe.py", "Support/status_page_browser.py"]
+            exclude: ["Support/monitoring_probe.py", "Support/status_page_browser.py", "Support/multicast_client.py"]
         ),
         .testTarget(
             name: "DeviceDiscoveryTests",
