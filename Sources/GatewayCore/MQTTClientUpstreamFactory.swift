@@ -22,21 +22,10 @@ public struct MQTTClientUpstreamFactory: UpstreamSessionFactory {
         self.eventLoopGroup = eventLoopGroup
         self.logger = logger
         self.maximumPacketSize = max(maximumMessageSize * 2 + 1024, 4096)
-        if let tls = upstream.tls {
-            do {
-                self.tls = .success(
-                    try MQTTTLSConfiguration(
-                        caFile: tls.caFile,
-                        certificateFile: tls.certificateFile,
-                        privateKeyFile: tls.keyFile,
-                        serverName: tls.serverName
-                    )
-                )
-            } catch {
-                self.tls = .failure(.refused("TLS configuration unusable: \(error)"))
-            }
-        } else {
-            self.tls = nil
+        do {
+            self.tls = try upstream.mqttTLSConfiguration().map { .success($0) }
+        } catch {
+            self.tls = .failure(.refused("TLS configuration unusable: \(error)"))
         }
     }
 
@@ -52,37 +41,11 @@ public struct MQTTClientUpstreamFactory: UpstreamSessionFactory {
         case .failure(let error):
             return MQTTClientUpstream(failing: error, eventLoop: eventLoop)
         }
-        let configuration = MQTTClientConfiguration(
-            host: self.upstream.host,
-            port: self.upstream.port,
+        let configuration = self.upstream.mqttClientConfiguration(
             tls: tlsConfiguration,
-            protocolVersion: self.upstream.protocolVersion == .v5 ? .v5 : .v3_1_1,
-            clientID: parameters.clientID,
-            cleanSession: parameters.cleanSession,
-            keepAlive: .seconds(Int64(parameters.keepAlive)),
-            // MQTT 5 ends a session with its connection unless told otherwise; an MQTT-SN client asking for a
-            // persistent session (clean session off) gets what MQTT 3.1.1 would give it: one that does not expire.
-            sessionExpiryInterval: parameters.cleanSession ? nil : UInt32.max,
-            will: parameters.will.map { will in
-                MQTTWill(
-                    topic: will.topic,
-                    payload: will.payload,
-                    qos: MQTTQoS(rawValue: will.qos.rawValue) ?? .atMostOnce,
-                    retain: will.retain
-                )
-            },
-            username: parameters.username,
-            password: parameters.password.map { Array($0.utf8) },
+            session: parameters,
             maximumPacketSize: self.maximumPacketSize,
-            connectTimeout: self.upstream.connectTimeout,
-            reconnect: parameters.reconnects
-                ? MQTTReconnectPolicy(
-                    initialDelay: self.upstream.reconnectBackoff.initialDelay,
-                    maximumDelay: self.upstream.reconnectBackoff.maximumDelay
-                )
-                : nil,
-            partitionTimeout: self.upstream.partitionTimeout,
-            receiveMaximum: parameters.receiveMaximum
+            detectsPartition: true
         )
         var logger = self.logger
         logger[metadataKey: "upstream.client_id"] = "\(parameters.clientID)"

@@ -32,6 +32,7 @@ struct BrokerURLTests {
             ("mqtt://x:abc", "port must be"),
             ("mqtt://[::1", "unterminated"),
             ("mqtt://x/topic", "no path"),
+            ("mqtt://alice:pw@x", "must not carry a user or password"),
         ]
     )
     func invalidURL(text: String, problem: String) {

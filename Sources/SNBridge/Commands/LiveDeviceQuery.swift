@@ -38,23 +38,24 @@ struct LiveDeviceQuery {
             else { return }
             answer.succeed(payload)
         }
-        var tls: MQTTTLSConfiguration?
-        if let settings = upstream.tls {
-            tls = try? MQTTTLSConfiguration(
-                caFile: settings.caFile, certificateFile: settings.certificateFile, privateKeyFile: settings.keyFile,
-                serverName: settings.serverName
-            )
+        let tls: MQTTTLSConfiguration?
+        do {
+            tls = try upstream.mqttTLSConfiguration()
+        } catch {
+            // Refused rather than falling back to plain TCP with the credentials.
+            logger.error("Broker TLS configuration unusable", metadata: ["error.description": "\(error)"])
+            return nil
         }
         let client = MQTTClient(
-            configuration: MQTTClientConfiguration(
-                host: upstream.host,
-                port: upstream.port,
+            configuration: upstream.mqttClientConfiguration(
                 tls: tls,
-                protocolVersion: upstream.protocolVersion == .v5 ? .v5 : .v3_1_1,
-                clientID: "",
-                cleanSession: true,
-                username: upstream.username,
-                password: upstream.password.map { Array($0.utf8) },
+                session: UpstreamSessionParameters(
+                    clientID: "",
+                    cleanSession: true,
+                    keepAlive: 60,
+                    username: upstream.username,
+                    password: upstream.password
+                ),
                 connectTimeout: TimeAmount(timeout)
             ),
             eventLoop: eventLoop,

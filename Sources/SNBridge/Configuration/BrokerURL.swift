@@ -29,6 +29,12 @@ public struct BrokerURL: Hashable, Sendable, CustomStringConvertible {
         default: return failure("unsupported scheme '\(scheme)' (use mqtt:// or mqtts://)")
         }
         var rest = text[schemeEnd.upperBound...]
+        if rest.prefix(while: { $0 != "/" }).contains("@") {
+            // Not echoed: the text holds a password.
+            return failure(
+                "must not carry a user or password (user@host): set broker.username and broker.password_file instead"
+            )
+        }
         if let slash = rest.firstIndex(of: "/") {
             guard rest[slash...].allSatisfy({ $0 == "/" }) else {
                 return failure("a broker URL has no path, got '\(text)'")

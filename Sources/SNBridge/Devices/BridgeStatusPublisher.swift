@@ -80,7 +80,7 @@ public final class BridgeStatusPublisher: Sendable {
     /// Connects in the background, retrying with the broker backoff until it succeeds or ``stop(offline:)``.
     public func start() {
         remember(topic: topics.bridgeStatus, payload: "online")
-        let client = makeClient()
+        guard let client = makeClient() else { return }
         state.withLockedValue { $0.client = client }
         let task = Task { [logger, upstream] in
             var delay = upstream.reconnectBackoff.initialDelay
@@ -266,36 +266,34 @@ public final class BridgeStatusPublisher: Sendable {
         )
     }
 
-    private func makeClient() -> MQTTClient {
-        var tls: MQTTTLSConfiguration?
-        if let settings = upstream.tls {
-            do {
-                tls = try MQTTTLSConfiguration(
-                    caFile: settings.caFile,
-                    certificateFile: settings.certificateFile,
-                    privateKeyFile: settings.keyFile,
-                    serverName: settings.serverName
-                )
-            } catch {
-                logger.error("Status session TLS configuration unusable", metadata: ["error.description": "\(error)"])
-            }
+    /// The status session's client, or `nil` when TLS is configured but cannot be set up: then the session does
+    /// not connect at all rather than sending the broker credentials over plain TCP.
+    private func makeClient() -> MQTTClient? {
+        let tls: MQTTTLSConfiguration?
+        do {
+            tls = try upstream.mqttTLSConfiguration()
+        } catch {
+            logger.error(
+                "Status session not started: its TLS configuration is unusable",
+                metadata: ["error.description": "\(error)"]
+            )
+            return nil
         }
-        let configuration = MQTTClientConfiguration(
-            host: upstream.host,
-            port: upstream.port,
+        let configuration = upstream.mqttClientConfiguration(
             tls: tls,
-            protocolVersion: upstream.protocolVersion == .v5 ? .v5 : .v3_1_1,
-            clientID: clientID,
-            cleanSession: true,
-            keepAlive: .seconds(Int64(upstream.keepAlive)),
-            will: MQTTWill(
-                topic: topics.bridgeStatus, payload: ByteBuffer(string: "offline"), qos: .atLeastOnce, retain: true),
-            username: upstream.username,
-            password: upstream.password.map { Array($0.utf8) },
-            connectTimeout: upstream.connectTimeout,
-            reconnect: MQTTReconnectPolicy(
-                initialDelay: upstream.reconnectBackoff.initialDelay,
-                maximumDelay: upstream.reconnectBackoff.maximumDelay
+            session: UpstreamSessionParameters(
+                clientID: clientID,
+                cleanSession: true,
+                keepAlive: upstream.keepAlive,
+                will: UpstreamMessage(
+                    topic: topics.bridgeStatus,
+                    payload: ByteBuffer(string: "offline"),
+                    qos: .atLeastOnce,
+                    retain: true
+                ),
+                username: upstream.username,
+                password: upstream.password,
+                reconnects: true
             )
         )
         let eventLoop = eventLoopGroup.next()
