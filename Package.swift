@@ -48,12 +48,30 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // A thin C shim over Debian's OpenSSL (libssl-dev) for DTLS 1.2 server associations. swift-nio-ssl's
+        // BoringSSL symbols are prefixed, so both link into one binary; no OpenSSL type is visible to Swift.
+        .target(
+            name: "CSNDTLS",
+            linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]
+        ),
+        // MQTT-SN over DTLS: one association per peer, PSK or certificates, HelloVerify cookies.
+        .target(
+            name: "MQTTSNDTLS",
+            dependencies: [
+                "MQTTSNTransport",
+                "CSNDTLS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Sessions, topic registries and the bridge between MQTT-SN clients and upstream MQTT sessions.
         .target(
             name: "GatewayCore",
             dependencies: [
                 "MQTTSN",
                 "MQTTSNTransport",
+                "MQTTSNDTLS",
                 "MQTTClient",
                 "SessionStore",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -188,6 +206,7 @@ let package = Package(
             name: "TestSupport",
             dependencies: [
                 "CSerialPort",
+                "CSNDTLS",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

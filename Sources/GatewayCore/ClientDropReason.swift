@@ -21,6 +21,10 @@ enum ClientDropReason: String, Hashable, Sendable {
     /// A QoS 0 PUBLISH whose upstream connection was congested (the broker reading slower than the clients send):
     /// at most once is dropped rather than buffered without bound. QoS 1/2 wait behind the in-flight limit instead.
     case upstreamCongested = "upstream_congested"
+    /// A PUBLISH (or broker message) on a topic the client's ACL does not allow it to write (or read).
+    case accessDenied = "access_denied"
+    /// A message toward a client that has not confirmed its address, beyond `gateway.unconfirmed_send_budget`.
+    case unconfirmedBudget = "unconfirmed_budget"
     /// A message that makes no sense in the session's state (e.g. SUBACK from a client, PUBLISH before CONNACK).
     case unexpected = "unexpected"
 }

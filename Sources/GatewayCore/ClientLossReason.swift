@@ -5,4 +5,5 @@ enum ClientLossReason: String, Hashable, Sendable {
     case connectTimeout = "connect exchange timed out"
     case upstreamLost = "upstream connection lost"
     case linkLost = "transport link lost"
+    case idle = "connected but sent nothing else (gateway.idle_session_timeout)"
 }

@@ -20,6 +20,8 @@ final class ClientSession: @unchecked Sendable {
     var tooLargeTopicsLogged: Set<String> = []
     /// False once another client id connected from ``address``: nothing is sent until this client is heard again.
     var isReachable = true
+    /// What admission decided and what bounds the session's cost (see `GatewayEngine+Admission.swift`).
+    var admission: SessionAdmission?
 
     init(machine: ClientSessionStateMachine, address: MQTTSNClientAddress, transport: any MQTTSNTransport) {
         self.machine = machine

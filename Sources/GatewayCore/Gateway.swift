@@ -139,6 +139,7 @@ public final class Gateway: MQTTSNInboundHandler, Sendable {
             // Before any datagram is handled (the listeners read on this loop): sessions restored from the store.
             engine.restoreStoredSessions(now: engine.eventLoop.now)
             engine.startTimers()
+            engine.logSecurityPosture()
             if engine.configuration.qosMinusOne.enabled {
                 _ = engine.startGatewayUpstream()
             }
@@ -146,12 +147,14 @@ public final class Gateway: MQTTSNInboundHandler, Sendable {
         let groupNames = groups.map { membership in
             "\(membership.transport.group)%\(membership.transport.interfaceName)"
         }
+        let dtlsAddresses = try await self.startDTLSListeners()
         engine.logger.info(
             "MQTT-SN gateway started",
             metadata: [
                 "gateway.id": "\(engine.configuration.gatewayID)",
                 "listener.addresses": "\(listeners.map(\.localAddress))",
                 "multicast.groups": "\(groupNames)",
+                "dtls.addresses": "\(dtlsAddresses)",
             ]
         )
         return listeners.map(\.localAddress)
@@ -259,6 +262,7 @@ public final class Gateway: MQTTSNInboundHandler, Sendable {
         for group in groups {
             try? await group.close().get()
         }
+        await self.closeDTLSListeners()
         engine.logger.info("MQTT-SN gateway stopped")
     }
 }

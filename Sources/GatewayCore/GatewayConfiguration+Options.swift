@@ -30,17 +30,27 @@ extension GatewayConfiguration {
         /// devices with small receive buffers; `nil` for `gateway.max_message_size`. Larger broker messages are
         /// not sent to it: they are dropped for it and counted (`too_large`), and the next message goes through.
         public var maxPacketSize: Int?
+        /// Source address prefixes this client may connect from, as CIDR or single addresses
+        /// (`gateway.clients.<id>.allowed_sources`). Empty allows every source the authentication policy allows.
+        public var allowedSources: [String]
+        /// Topic prefix for this client's topics, `%c` standing for its client id (`gateway.clients.<id>.mountpoint`);
+        /// overrides ``Security/mountpoint``.
+        public var mountpoint: String?
 
         public init(
             username: String? = nil,
             password: String? = nil,
             predefinedTopics: [UInt16: String] = [:],
-            maxPacketSize: Int? = nil
+            maxPacketSize: Int? = nil,
+            allowedSources: [String] = [],
+            mountpoint: String? = nil
         ) {
             self.username = username
             self.password = password
             self.predefinedTopics = predefinedTopics
             self.maxPacketSize = maxPacketSize
+            self.allowedSources = allowedSources
+            self.mountpoint = mountpoint
         }
     }
 

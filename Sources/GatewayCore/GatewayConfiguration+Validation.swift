@@ -149,6 +149,7 @@ extension GatewayConfiguration {
             }
         }
         errors += self.validateMulticast(devices: Self.networkDevices())
+        errors += self.securityValidationErrors()
         return errors
     }
 

@@ -98,6 +98,13 @@ public struct GatewayConfiguration: Sendable {
     /// How long ``Gateway/shutdown()`` waits for in-flight QoS 1 and 2 messages to complete. Defaults to 5 seconds.
     public var shutdownGracePeriod: TimeAmount
 
+    /// Who may connect as which client, topic ACLs and flood limits (`gateway.authentication`, `gateway.acl_file`,
+    /// ...); see ``Security``.
+    public var security: Security
+
+    /// DTLS listeners (`udp.dtls.*`), `nil` for none.
+    public var dtls: DTLS?
+
     public init(
         upstream: Upstream = Upstream(),
         gatewayID: UInt8 = 1,
@@ -120,7 +127,9 @@ public struct GatewayConfiguration: Sendable {
         multicast: [Multicast] = [],
         udpListeners: [String] = ["0.0.0.0:1884", "[::]:1884"],
         connectTimeout: TimeAmount = .seconds(30),
-        shutdownGracePeriod: TimeAmount = .seconds(5)
+        shutdownGracePeriod: TimeAmount = .seconds(5),
+        security: Security = Security(),
+        dtls: DTLS? = nil
     ) {
         self.upstream = upstream
         self.gatewayID = gatewayID
@@ -144,5 +153,7 @@ public struct GatewayConfiguration: Sendable {
         self.udpListeners = udpListeners
         self.connectTimeout = connectTimeout
         self.shutdownGracePeriod = shutdownGracePeriod
+        self.security = security
+        self.dtls = dtls
     }
 }

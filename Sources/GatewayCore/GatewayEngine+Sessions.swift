@@ -12,6 +12,12 @@ extension GatewayEngine {
         via transport: any MQTTSNTransport,
         now: NIODeadline
     ) {
+        var connect = connect
+        connect.duration = self.supervisedKeepAlive(connect.duration)
+        if let refusal = self.admissionRefusal(for: connect, from: address, via: transport, now: now) {
+            self.refuse(clientID: connect.clientID, refusal, address: address, via: transport, now: now)
+            return
+        }
         if let existing = self.sessions[connect.clientID] {
             if existing.machine.isConnecting, existing.address == address, existing.machine.isRepeat(of: connect) {
                 // The first CONNECT waits for the broker; its outcome answers this one too, once.
@@ -47,9 +53,10 @@ extension GatewayEngine {
         }
         if let kept = self.keptSessions[connect.clientID] {
             self.keptSessions.removeValue(forKey: connect.clientID)
-            if kept.machine.reconnects(with: connect), self.admits(connect, from: address, via: transport) {
+            if kept.machine.reconnects(with: connect), self.admits(connect, from: address, via: transport, now: now) {
                 // Clean session off: topic ids, subscriptions, will, queue and QoS 2 state carry on.
                 kept.messagesIn += 1
+                self.readmitted(kept, from: address, now: now)
                 self.sessions[connect.clientID] = kept
                 self.rebind(kept, to: address, via: transport, force: true)
                 self.metrics.clientsConnected(self.sessions.count)
@@ -61,7 +68,7 @@ extension GatewayEngine {
                 return
             }
         }
-        guard self.admits(connect, from: address, via: transport) else {
+        guard self.admits(connect, from: address, via: transport, now: now) else {
             return
         }
         let machine = ClientSessionStateMachine(
@@ -74,6 +81,7 @@ extension GatewayEngine {
         let session = ClientSession(machine: machine, address: address, transport: transport)
         session.messagesIn = 1
         self.refreshMaximumPacketSize(of: session)
+        self.admitted(session, now: now)
         self.sessions[connect.clientID] = session
         self.rebind(session, to: address, via: transport, force: true)
         self.metrics.clientsConnected(self.sessions.count)
@@ -87,12 +95,13 @@ extension GatewayEngine {
         self.perform(session.machine.start(), for: session)
     }
 
-    /// Whether a new session may start: not while shutting down, not beyond `gateway.max_clients`. A refusal is
-    /// answered with CONNACK "congestion".
+    /// Whether a new session may start: not while shutting down, not beyond `gateway.max_clients`, not beyond the
+    /// limits of its source prefix (`gateway.source_limits`). A refusal is answered with CONNACK "congestion".
     private func admits(
         _ connect: MQTTSNConnect,
         from address: MQTTSNClientAddress,
-        via transport: any MQTTSNTransport
+        via transport: any MQTTSNTransport,
+        now: NIODeadline
     ) -> Bool {
         guard !self.isShuttingDown else {
             self.metrics.rejectedConnection("shutting_down")
@@ -109,6 +118,10 @@ extension GatewayEngine {
                 ]
             )
             self.send(.connectAck(MQTTSNConnectAck(returnCode: .rejectedCongestion)), to: address, via: transport)
+            return false
+        }
+        if let refusal = self.sourceLimitRefusal(from: address, now: now) {
+            self.refuse(clientID: connect.clientID, refusal, address: address, via: transport, now: now)
             return false
         }
         return true
@@ -130,19 +143,28 @@ extension GatewayEngine {
         case .connectUpstream:
             self.connectUpstream(for: session)
         case .publishUpstream(let message, let completion):
+            guard let message = self.authorizedUpstream(message, completion: completion, for: session) else { return }
             self.publishUpstream(message, completion: completion, for: session)
         case .bufferForOutage(let message, let completion):
             self.bufferForOutage(message, completion: completion, for: session)
         case .subscribeUpstream(let topicFilter, let qos, let messageID, let topicID):
+            guard let upstreamFilter = self.authorizedFilter(topicFilter, messageID: messageID, for: session) else {
+                return
+            }
             self.subscribeUpstream(
                 topicFilter: topicFilter,
+                upstreamFilter: upstreamFilter,
                 qos: qos,
                 messageID: messageID,
                 topicID: topicID,
                 for: session
             )
         case .unsubscribeUpstream(let topicFilter, let messageID):
-            self.unsubscribeUpstream(topicFilter: topicFilter, messageID: messageID, for: session)
+            self.unsubscribeUpstream(
+                topicFilter: self.mounted(topicFilter, for: session),
+                messageID: messageID,
+                for: session
+            )
         case .closeGracefully:
             self.logger.info(
                 "Client disconnected",
@@ -263,6 +285,7 @@ extension GatewayEngine {
         }
         self.sessions.removeValue(forKey: session.clientID)
         self.sessionEnded(session, reason: reason)
+        self.released(session)
         // The upstream session's callbacks refer to the session; letting go of it here breaks that cycle.
         session.upstream = nil
         if self.clientIDsByAddress[session.address] == session.clientID {

@@ -45,6 +45,7 @@ extension GatewayEngine {
             self.perform(action, for: session)
             self.deliverPending(to: session, now: now)
         }
+        self.dropIdleSessions(now: now)
         self.flushPendingWrites()
     }
 

@@ -21,7 +21,7 @@ extension GatewayEngine {
                 + session.clientID,
             cleanSession: session.machine.cleanSession,
             keepAlive: session.machine.keepAlive,
-            will: session.machine.will,
+            will: session.machine.will.map { self.mounted($0, for: session) },
             username: username,
             password: password,
             // The client's session outlives a lost connection: the upstream session reconnects with backoff.
@@ -183,15 +183,18 @@ extension GatewayEngine {
         }
     }
 
+    /// Subscribes upstream to `upstreamFilter` (the client's `topicFilter` under its mountpoint); the state machine
+    /// keeps the client's filter, which ``restoreUpstream(subscriptions:thenSend:for:)`` mounts again.
     func subscribeUpstream(
         topicFilter: String,
+        upstreamFilter: String,
         qos: UpstreamQoS,
         messageID: UInt16,
         topicID: UInt16,
         for session: ClientSession
     ) {
         guard let upstream = session.upstream else { return }
-        upstream.subscribe(topicFilter: topicFilter, qos: qos).hop(to: self.eventLoop).whenComplete { [self] result in
+        upstream.subscribe(topicFilter: upstreamFilter, qos: qos).hop(to: self.eventLoop).whenComplete { [self] result in
             guard self.isCurrent(session) else { return }
             let granted = try? result.get()
             self.perform(
@@ -236,7 +239,7 @@ extension GatewayEngine {
     ) {
         if let upstream = session.upstream {
             for (filter, qos) in subscriptions.sorted(by: { $0.key < $1.key }) {
-                upstream.subscribe(topicFilter: filter, qos: qos).whenComplete { _ in }
+                upstream.subscribe(topicFilter: self.mounted(filter, for: session), qos: qos).whenComplete { _ in }
             }
         }
         if let response {
@@ -252,6 +255,14 @@ extension GatewayEngine {
         for session: ClientSession
     ) {
         self.metrics.messageFromUpstream()
+        guard let message = self.deliverable(message, for: session) else {
+            if let acknowledgement, let upstream = session.upstream {
+                // Not for this client: acknowledged upstream so that the broker's window moves on.
+                upstream.acknowledge(acknowledgement)
+                self.markForFlush(upstream)
+            }
+            return
+        }
         // Dropped before it takes a place in the queue; the check in nextDelivery covers a limit that shrank since.
         self.refreshMaximumPacketSize(of: session)
         if let tooLarge = session.machine.dropIfTooLarge(message) {

@@ -59,6 +59,8 @@ final class GatewayEngine: @unchecked Sendable {
     var gatewayUpstreamConnected: EventLoopFuture<Void>?
     /// Where session events go (``Gateway/sessionEvents()``).
     var sessionEvents = GatewaySessionEventSink()
+    /// Who may connect and what sessions may cost (`GatewayEngine+Admission.swift`).
+    var admission: AdmissionState
 
     static let recentlyLostLimit = 64
     /// How long a new upstream session for a client waits for the previous one to close.
@@ -106,6 +108,7 @@ final class GatewayEngine: @unchecked Sendable {
         self.clientPredefinedTopics = clientPredefinedTopics
         self.qosMinusOneSources = configuration.qosMinusOne.allowedSources.compactMap(SourceAddressPrefix.init)
         self.forwarderSources = configuration.forwarders.allowedSources.compactMap(SourceAddressPrefix.init)
+        self.admission = AdmissionState(configuration: configuration)
     }
 
     // MARK: Inbound
@@ -132,6 +135,7 @@ final class GatewayEngine: @unchecked Sendable {
             self.logMalformed(address: address, error: error, size: bytes.readableBytes)
             return
         }
+        self.refillSendBudget(of: address, receivedOctets: bytes.readableBytes)
         self.dispatch(packet, from: address, via: transport)
     }
 
@@ -168,7 +172,9 @@ final class GatewayEngine: @unchecked Sendable {
         case .publish(let publish) where publish.qos == .fireAndForget:
             self.qosMinusOnePublishReceived(publish, from: address)
         case .pingRequest(let ping):
-            if let clientID = ping.clientID, let session = self.sessions[clientID] {
+            if let clientID = ping.clientID, let session = self.sessions[clientID],
+                self.mayWake(session, from: address, via: transport)
+            {
                 // A sleeping client may wake up behind a new NAT mapping: its client id says who it is.
                 self.rebind(session, to: address, via: transport)
             }
@@ -208,6 +214,9 @@ final class GatewayEngine: @unchecked Sendable {
         session.messagesIn += 1
         if let outOfOrder = session.machine.refuseOutOfOrder(packet.messageType, now: now) {
             self.perform(outOfOrder, for: session)
+            return
+        }
+        if self.refusedByAdmission(packet, for: session, now: now) {
             return
         }
         let action: ClientSessionAction
@@ -318,6 +327,7 @@ final class GatewayEngine: @unchecked Sendable {
             self.metrics.dropped("client_unreachable")
             return
         }
+        guard self.spendSendBudget(on: packet, for: session) else { return }
         session.messagesOut += 1
         self.send(packet, to: session.address, via: session.transport)
     }

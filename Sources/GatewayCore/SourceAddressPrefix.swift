@@ -66,7 +66,8 @@ struct SourceAddressPrefix: Hashable, Sendable {
         return nil
     }
 
-    private static func addressBytes(_ address: SocketAddress) -> [UInt8]? {
+    /// The address octets of a UDP peer (4 or 16), `nil` for a Unix socket.
+    static func addressBytes(_ address: SocketAddress) -> [UInt8]? {
         switch address {
         case .v4(let v4):
             var raw = v4.address.sin_addr

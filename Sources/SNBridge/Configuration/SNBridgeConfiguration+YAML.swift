@@ -65,6 +65,7 @@ extension SNBridgeConfiguration {
         readStatus(root.key("status"), with: reader)
         readState(root.key("state"), with: reader)
         readHTTP(root.key("http"), with: reader)
+        gateway.security.protectedTopicFilters = [status.topicPrefix + "/#", "$SYS/#"]
         let log = root.key("log")
         reader.expectMapping(log, allowed: ["level", "format"])
         if let level = reader.choice(log.key("level"), Self.logLevels) {
@@ -107,6 +108,8 @@ extension SNBridgeConfiguration {
         if let path = reader.string(passwordFile) {
             if gateway.upstream.password != nil {
                 reader.report(passwordFile.path, "give either broker.password or broker.password_file, not both")
+            } else if let problem = SecretFilePermissions.problem(path) {
+                reader.report(passwordFile.path, problem)
             } else if let contents = try? String(contentsOfFile: path, encoding: .utf8) {
                 gateway.upstream.password = contents.trimmingCharacters(in: .newlines)
             } else {
@@ -138,7 +141,9 @@ extension SNBridgeConfiguration {
             for (key, path) in [("ca_file", \GatewayConfiguration.TLS.caFile), ("cert_file", \.certificateFile), ("key_file", \.keyFile)] {
                 let cursor = tls.key(key)
                 guard let file = reader.string(cursor) else { continue }
-                if FileManager.default.isReadableFile(atPath: file) {
+                if key == "key_file", let problem = SecretFilePermissions.problem(file) {
+                    reader.report(cursor.path, problem)
+                } else if FileManager.default.isReadableFile(atPath: file) {
                     settings[keyPath: path] = file
                 } else {
                     reader.report(cursor.path, "cannot read '\(file)'")
@@ -172,9 +177,10 @@ extension SNBridgeConfiguration {
                 "id", "max_clients", "max_topics_per_client", "retry_interval", "retry_count", "sleep_buffer", "downlink_queue",
                 "rate_limit", "max_message_size", "predefined_topics", "clients", "qos_minus_one",
                 "shutdown_grace_period", "max_client_id_length", "max_topic_name_length", "outage_buffer",
-            ]
+            ] + Self.securityKeys
         )
         readOutageBuffer(section.key("outage_buffer"), with: reader)
+        readSecurity(section, with: reader)
         if let id = reader.int(section.key("id"), in: 0...255) { gateway.gatewayID = UInt8(id) }
         if let value = reader.int(section.key("max_clients"), in: 1...1_000_000) { gateway.maxClients = value }
         if let value = reader.int(section.key("max_topics_per_client"), in: 1...65_000) { gateway.maxTopicsPerClient = value }
@@ -204,12 +210,17 @@ extension SNBridgeConfiguration {
         }
         gateway.predefinedTopics = readPredefinedTopics(section.key("predefined_topics"), with: reader)
         for (clientID, client) in reader.entries(section.key("clients")) {
-            reader.expectMapping(client, allowed: ["username", "password", "predefined_topics", "max_packet_size"])
+            reader.expectMapping(
+                client,
+                allowed: ["username", "password", "predefined_topics", "max_packet_size", "allowed_sources", "mountpoint"]
+            )
             gateway.clients[clientID] = GatewayConfiguration.ClientOverrides(
                 username: reader.string(client.key("username")),
                 password: reader.string(client.key("password")),
                 predefinedTopics: readPredefinedTopics(client.key("predefined_topics"), with: reader),
-                maxPacketSize: reader.int(client.key("max_packet_size"), in: 8...65_535)
+                maxPacketSize: reader.int(client.key("max_packet_size"), in: 8...65_535),
+                allowedSources: reader.sequence(client.key("allowed_sources")).compactMap { reader.string($0) },
+                mountpoint: reader.string(client.key("mountpoint"))
             )
         }
         let qosMinusOne = section.key("qos_minus_one")
@@ -232,13 +243,14 @@ extension SNBridgeConfiguration {
     }
 
     private mutating func readUDP(_ section: ConfigurationReader.Cursor, with reader: ConfigurationReader) {
-        reader.expectMapping(section, allowed: ["listeners", "advertise", "forwarders", "multicast"])
+        reader.expectMapping(section, allowed: ["listeners", "advertise", "forwarders", "multicast", "dtls"])
         readMulticast(section.key("multicast"), with: reader)
         let forwarders = section.key("forwarders")
         reader.expectMapping(forwarders, allowed: ["enabled", "allowed_sources"])
         if let enabled = reader.bool(forwarders.key("enabled")) { gateway.forwarders.enabled = enabled }
         let forwarderSources = reader.sequence(forwarders.key("allowed_sources")).compactMap { reader.string($0) }
         if !forwarderSources.isEmpty { gateway.forwarders.allowedSources = forwarderSources }
+        readDTLS(section.key("dtls"), with: reader)
         let listeners = section.key("listeners")
         if listeners.isPresent {
             gateway.udpListeners = reader.sequence(listeners).compactMap { reader.string($0) }

@@ -1,6 +1,7 @@
 import MQTTSN
 import NIOCore
 import NIOPosix
+import TestSupport
 
 /// An MQTT-SN client over a real UDP socket on loopback, built on the MQTTSN codec, for end-to-end tests.
 ///
@@ -17,17 +18,40 @@ final class MQTTSNTestClient: Sendable {
         self.inbox = inbox
     }
 
-    /// A client bound to a free loopback port.
-    static func make(gateway: SocketAddress, group: any EventLoopGroup) async throws -> MQTTSNTestClient {
+    /// A client bound to a free loopback port, on `host` when given (any 127.0.0.0/8 address works on Linux, so
+    /// tests can play clients from different sources).
+    static func make(
+        gateway: SocketAddress,
+        group: any EventLoopGroup,
+        host: String? = nil,
+        dtls: DTLSClientHandler.Credentials? = nil
+    ) async throws -> MQTTSNTestClient {
         let eventLoop = group.next()
         let inbox = MQTTSNTestClientInbox(eventLoop: eventLoop)
+        let handshake = eventLoop.makePromise(of: Void.self)
         let channel = try await DatagramBootstrap(group: eventLoop)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let dtls {
+                        let layer = try DTLSClientHandler(credentials: dtls, server: gateway, eventLoop: channel.eventLoop)
+                        handshake.completeWith(layer.handshakeCompleted)
+                        try channel.pipeline.syncOperations.addHandler(layer)
+                    } else {
+                        handshake.succeed()
+                    }
                     try channel.pipeline.syncOperations.addHandler(MQTTSNTestClientHandler(inbox: inbox))
                 }
             }
-            .bind(host: gateway.protocol == .inet6 ? "::1" : "127.0.0.1", port: 0).get()
+            .bind(host: host ?? (gateway.protocol == .inet6 ? "::1" : "127.0.0.1"), port: 0).get()
+        do {
+            // A DTLS client speaks only once its handshake completed (bounded: a wrong key never completes).
+            let timeout = eventLoop.scheduleTask(in: .seconds(5)) { handshake.fail(MQTTSNTestClientError.timedOut) }
+            defer { timeout.cancel() }
+            try await handshake.futureResult.get()
+        } catch {
+            try? await channel.close()
+            throw error
+        }
         return MQTTSNTestClient(channel: channel, gateway: gateway, inbox: inbox)
     }
 
