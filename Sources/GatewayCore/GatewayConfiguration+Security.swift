@@ -41,9 +41,10 @@ extension GatewayConfiguration {
             public var prefixLengthV4: Int
             /// Sources are grouped by this many leading bits of an IPv6 address (`prefix_length_v6`). Defaults to 64.
             public var prefixLengthV6: Int
-            /// New sessions per second one prefix may open (`new_sessions_per_second`). Defaults to 50.
+            /// New sessions per second one prefix may open (`new_sessions_per_second`). Defaults to 20.
             public var newSessionsPerSecond: Double
-            /// New sessions one prefix may open at once after a quiet period (`burst`). Defaults to 200.
+            /// New sessions one prefix may open at once after a quiet period (`burst`): e.g. a fleet behind one NAT
+            /// reconnecting after a gateway restart. Defaults to 1,000.
             public var burst: Int
             /// Sessions one prefix may hold at once (`max_sessions`), `nil` for ``GatewayConfiguration/maxClients``.
             public var maxSessions: Int?
@@ -51,8 +52,8 @@ extension GatewayConfiguration {
             public init(
                 prefixLengthV4: Int = 32,
                 prefixLengthV6: Int = 64,
-                newSessionsPerSecond: Double = 50,
-                burst: Int = 200,
+                newSessionsPerSecond: Double = 20,
+                burst: Int = 1_000,
                 maxSessions: Int? = nil
             ) {
                 self.prefixLengthV4 = prefixLengthV4

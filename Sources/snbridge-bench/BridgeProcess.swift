@@ -45,6 +45,8 @@ final class BridgeProcess: Sendable {
             gateway:
               max_clients: \(maxClients)
               retry_interval: 10s
+              # Every load client comes from 127.0.0.1: no per-source limit on how fast they may connect.
+              source_limits: { new_sessions_per_second: 1000000, burst: 1000000 }
             udp:
               listeners: ["127.0.0.1:1884"]
             log:

@@ -17,6 +17,8 @@ extension GatewayIntegrationTests {
                 configure: {
                     $0.upstream.username = "gateway"
                     $0.upstream.password = "gw-secret"
+                    // Clients are listed, so the default would be allowlist; plain-device is not among them.
+                    $0.security.authentication = .open
                     $0.clients = [
                         "special-device": .init(username: "special", password: "sp-secret"),
                         "wrong-device": .init(username: "special", password: "not-the-password"),

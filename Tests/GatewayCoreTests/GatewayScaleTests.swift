@@ -16,6 +16,8 @@ extension GatewayIntegrationTests {
             let window = 50
             try await GatewayFixture.with(configure: {
                 $0.predefinedTopics = [1: "e2e/many"]
+                // All 1,000 come from 127.0.0.1 at once: past the per-source new-session burst.
+                $0.security.sourceLimits.burst = clientCount
             }) { fixture in
                 let subscriber = try await fixture.observe(["e2e/many", "e2e/many-done"], qos: 1)
                 // The test's own sockets first, so that the memory measured afterwards is the gateway's.
