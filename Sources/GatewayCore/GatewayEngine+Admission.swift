@@ -122,10 +122,10 @@ extension GatewayEngine {
             return true
         }
         let refusal: ConnectRefusal?
-        if session.machine.state != .asleep {
-            refusal = .sessionInUse
-        } else {
+        if case .asleep = session.machine.state {
             refusal = self.identityRefusal(clientID: session.clientID, from: address, via: transport)
+        } else {
+            refusal = .sessionInUse
         }
         guard let refusal else {
             return true

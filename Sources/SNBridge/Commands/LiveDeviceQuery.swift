@@ -43,8 +43,7 @@ struct LiveDeviceQuery {
             tls = try upstream.mqttTLSConfiguration()
         } catch {
             // Refused rather than falling back to plain TCP with the credentials.
-            logger.error("Broker TLS configuration unusable", metadata: ["error.description": "\(error)"])
-            return nil
+            return .unreachable("its TLS settings (broker.tls) cannot be used: \(error)")
         }
         let client = MQTTClient(
             configuration: upstream.mqttClientConfiguration(
