@@ -448,13 +448,19 @@ extension GatewayEngine {
 
     /// Says at start what the policy does and does not protect.
     func logSecurityPosture() {
-        switch self.configuration.effectiveAuthentication {
-        case .open:
+        switch (self.configuration.security.authentication, self.configuration.effectiveAuthentication) {
+        case (nil, .open):
+            // The default nobody chose: say what it means.
             self.logger.warning(
                 "gateway.authentication is open: any host that reaches the UDP port may connect as any client id",
                 metadata: ["gateway.authentication": "open"]
             )
-        case .allowlist, .dtls:
+        case (.open?, _):
+            self.logger.notice(
+                "gateway.authentication is open: any host that reaches the UDP port may connect as any client id",
+                metadata: ["gateway.authentication": "open"]
+            )
+        default:
             break
         }
         for (clientID, client) in self.configuration.clients
