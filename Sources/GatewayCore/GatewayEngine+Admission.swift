@@ -448,14 +448,18 @@ extension GatewayEngine {
 
     /// Says at start what the policy does and does not protect.
     func logSecurityPosture() {
+        let loopbackOnly = self.configuration.udpListeners.allSatisfy { listener in
+            guard let host = HostAndPort(listener, defaultPort: 1884)?.host else { return false }
+            return host.hasPrefix("127.") || host == "::1" || host == "localhost"
+        }
         switch (self.configuration.security.authentication, self.configuration.effectiveAuthentication) {
-        case (nil, .open):
-            // The default nobody chose: say what it means.
+        case (nil, .open) where !loopbackOnly:
+            // The default nobody chose, on a port other hosts can reach: say what it means.
             self.logger.warning(
                 "gateway.authentication is open: any host that reaches the UDP port may connect as any client id",
                 metadata: ["gateway.authentication": "open"]
             )
-        case (.open?, _):
+        case (.open?, _), (nil, .open):
             self.logger.notice(
                 "gateway.authentication is open: any host that reaches the UDP port may connect as any client id",
                 metadata: ["gateway.authentication": "open"]

@@ -70,6 +70,7 @@ extension GatewayIntegrationTests {
                     yaml: """
                         broker: { url: "mqtt://127.0.0.1:\(broker.port)" }
                         discovery: { enabled: false }
+                        http: { listen: none }   # tests run side by side; the monitoring port is not theirs
                         gateway:
                           authentication: dtls
                           predefined_topics: { 5: plant/boiler/7/setpoint }

@@ -36,6 +36,7 @@ extension GatewayIntegrationTests {
                         broker: { url: "mqtt://127.0.0.1:\(broker.port)" }
                         udp: { listeners: ["127.0.0.1:\(port)"] }
                         discovery: { enabled: false }
+                        http: { listen: none }   # tests run side by side; the monitoring port is not theirs
                         gateway:
                           clients:
                             boiler-7: { username: boiler7, password: pw7, allowed_sources: ["127.0.0.2"] }

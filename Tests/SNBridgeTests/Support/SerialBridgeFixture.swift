@@ -32,7 +32,6 @@ struct SerialBridgeFixture {
             yaml: """
                 broker: { url: "mqtt://127.0.0.1:\(broker.port)" }
                 udp: { listeners: ["127.0.0.1:\(try FreePort.udp())"] }
-                gateway: { authentication: open }   # chosen, so the start has nothing to warn about
                 serial:
                   reopen_interval: 200ms
                   ports: \(ports)
