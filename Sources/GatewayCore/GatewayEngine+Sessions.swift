@@ -315,6 +315,9 @@ extension GatewayEngine {
             self.downlinkDropWarnings.resetSuppressed()
         case .rateLimited, .duplicate, .upstreamCongested, .unexpected, .upstreamDown, .repeatedConnect:
             return
+        case .accessDenied, .unconfirmedBudget:
+            // Logged, throttled, where they are decided (GatewayEngine+Admission.swift).
+            return
         }
     }
 }
