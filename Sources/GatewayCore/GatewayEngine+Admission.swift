@@ -48,13 +48,15 @@ extension GatewayEngine {
     }
 
     /// Whether the authentication policy lets a peer at `address` be `clientID`. Serial devices are local wiring
-    /// and always are; the policy governs network transports.
+    /// and always are; the policy governs network transports. A node behind a UDP forwarder is held to it like a
+    /// direct UDP client, its `allowed_sources` checked against the forwarder's address (the only one the
+    /// gateway sees); under `dtls` it is refused, because a forwarder's DTLS identity is not its nodes'.
     func identityRefusal(
         clientID: String,
         from address: MQTTSNClientAddress,
         via transport: any MQTTSNTransport
     ) -> ConnectRefusal? {
-        guard case .udp(let source) = address else {
+        guard let source = address.socketAddress else {
             return nil
         }
         let names = self.authenticatedNames(of: address, via: transport)
@@ -155,8 +157,10 @@ extension GatewayEngine {
         return admitted ? nil : .sourceRateLimited
     }
 
+    /// The prefix a UDP client's sessions are counted under: its source address's, or for a node behind a UDP
+    /// forwarder the forwarder's, so that forged node ids behind one forwarder share its limits.
     func sourcePrefix(of address: MQTTSNClientAddress) -> SourcePrefixKey? {
-        guard case .udp(let source) = address else { return nil }
+        guard let source = address.socketAddress else { return nil }
         let limits = self.configuration.security.sourceLimits
         return SourcePrefixKey(source, prefixLengthV4: limits.prefixLengthV4, prefixLengthV6: limits.prefixLengthV6)
     }
