@@ -58,6 +58,7 @@ let package = Package(
         .target(
             name: "MQTTSNDTLS",
             dependencies: [
+                "MQTTSN",
                 "MQTTSNTransport",
                 "CSNDTLS",
                 .product(name: "NIOCore", package: "swift-nio"),

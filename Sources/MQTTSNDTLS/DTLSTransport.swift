@@ -1,5 +1,6 @@
 import CSNDTLS
 import Logging
+import MQTTSN
 import MQTTSNTransport
 import NIOCore
 import NIOPosix
@@ -265,16 +266,27 @@ public final class DTLSTransport: MQTTSNAuthenticatingTransport, @unchecked Send
     // MARK: MQTTSNTransport
 
     public func canReach(_ address: MQTTSNClientAddress) -> Bool {
-        guard case .udp(let peer) = address else { return false }
+        guard let peer = address.socketAddress else { return false }
         return self.associations[peer]?.isEstablished == true
     }
 
+    /// Sends to an established peer; a node behind a forwarder that speaks DTLS gets the message in a Forwarder
+    /// Encapsulation with its wireless node id, inside the forwarder's association.
     public func send(_ message: ByteBuffer, to address: MQTTSNClientAddress) {
-        guard case .udp(let peer) = address, let association = self.associations[peer], association.isEstablished
-        else {
+        let datagram: ByteBuffer
+        let peer: SocketAddress
+        switch address {
+        case .udp(let address):
+            (datagram, peer) = (message, address)
+        case .udpForwarded(let forwarder, let wirelessNodeID):
+            (datagram, peer) = (MQTTSNForwarderEncapsulation.wrap(message, wirelessNodeID: wirelessNodeID), forwarder)
+        case .serial:
             return
         }
-        let written = message.withUnsafeReadableBytes { bytes in
+        guard let association = self.associations[peer], association.isEstablished else {
+            return
+        }
+        let written = datagram.withUnsafeReadableBytes { bytes in
             snb_dtls_session_write(association.session, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count)
         }
         guard written == 0 else { return }
