@@ -187,6 +187,8 @@ final class GatewayEngine: @unchecked Sendable {
                 self.perform(outOfOrder, for: session)
                 return
             }
+            // Never answered here; counts as hearing from the client (`gateway.idle_session_timeout`).
+            _ = self.refusedByAdmission(packet, for: session, now: now)
             self.perform(session.machine.pingRequestReceived(ping, now: now), for: session)
             self.deliverPending(to: session, now: now)
         case .forwarderEncapsulation(let encapsulation):

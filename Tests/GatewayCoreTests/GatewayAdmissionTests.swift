@@ -152,5 +152,28 @@ extension GatewayIntegrationTests {
                 await idle.close()
             }
         }
+
+        @Test("a client that only sends PINGREQ after its CONNECT is heard: the idle timeout leaves it alone")
+        func pingRequestIsHeard() async throws {
+            try await GatewayFixture.with(configure: { $0.security.idleSessionTimeout = .seconds(1) }) { fixture in
+                let pinger = try await Self.client(fixture, from: "127.0.0.2")
+                #expect(try await pinger.connect(clientID: "pinger", keepAlive: 60) == .accepted)
+                try await pinger.send(.pingRequest(MQTTSNPingRequest()))
+                _ = try await pinger.receive { packet -> Bool? in
+                    if case .pingResponse = packet { return true }
+                    return nil
+                }
+                // Admitted after the pinger was heard: by the time this one is dropped as idle, the pinger would
+                // have been too, were its PINGREQ not counted.
+                let idle = try await Self.client(fixture, from: "127.0.0.3")
+                #expect(try await idle.connect(clientID: "idle", keepAlive: 60) == .accepted)
+                try await fixture.waitUntil { sessions, _ in
+                    sessions.contains { $0.clientID == "idle" && $0.state == .lost }
+                }
+                #expect(await fixture.gateway.sessions().contains { $0.clientID == "pinger" && $0.state == .connected })
+                await pinger.close()
+                await idle.close()
+            }
+        }
     }
 }
