@@ -134,7 +134,8 @@ public enum LoggerMetadataKey: String, CaseIterable, Sendable {
     case dropReason = "drop.reason"
     /// How many drop warnings of a kind a throttle held back.
     case dropSuppressed = "drop.suppressed"
-    /// Why a message was refused (the `reason` label of `snbridge_messages_refused_total`).
+    /// Why a message was refused (the `reason` label of `snbridge_messages_refused_total`), or a CONNECT (the
+    /// `reason` label of `snbridge_connections_rejected_total`).
     case refusalReason = "refusal.reason"
     /// What the refused client was answered (a return code, DISCONNECT).
     case refusalAnswer = "refusal.answer"
@@ -152,6 +153,22 @@ public enum LoggerMetadataKey: String, CaseIterable, Sendable {
     case storeRestoreMilliseconds = "store.restore_ms"
     /// How many messages a log line is about (buffered messages acknowledged upstream once stored).
     case messagesCount = "messages.count"
+
+    // MARK: Security
+    /// The client identity policy in force (`gateway.authentication`: open, allowlist, dtls).
+    case gatewayAuthentication = "gateway.authentication"
+    /// What a CONNECT refusal's reason means, in words.
+    case refusalExplanation = "refusal.explanation"
+    /// What the topic ACL refused: publish, subscribe, register, will or deliver.
+    case aclOperation = "acl.operation"
+    /// How many topic ACL refusal lines a throttle held back.
+    case aclSuppressed = "acl.suppressed"
+    /// How many lines about messages held back from an unconfirmed client address a throttle held back.
+    case budgetSuppressed = "budget.suppressed"
+    /// Every DTLS listener's address.
+    case dtlsAddresses = "dtls.addresses"
+    /// The identities a DTLS peer authenticated as (PSK identity, certificate CN and DNS SANs).
+    case dtlsNames = "dtls.names"
 
     // MARK: Serial devices and discovery
     /// A device's identity (`usb-10c4:ea60-0001A2B3-if00`, `path-...`, `serial-dev_ttyAMA0`).
