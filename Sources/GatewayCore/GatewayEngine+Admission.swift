@@ -236,6 +236,24 @@ extension GatewayEngine {
         session.admission = admission
     }
 
+    /// Admission of a session restored from the session store at start: the ACL and mountpoint of the current
+    /// configuration and, as for a new session, the send budget until its client acknowledges one of the gateway's
+    /// messages. Its message ids carry on from the stored session. It is not counted under a source prefix (a kept
+    /// one is when its client continues it, ``readmitted(_:from:now:)``).
+    func restoredAdmission(of session: ClientSession, now: NIODeadline) {
+        let budget = self.configuration.security.unconfirmedSendBudget
+        var admission = SessionAdmission(
+            sourcePrefix: nil,
+            admittedAt: now,
+            isConfirmed: session.address.socketAddress == nil || budget == 0,
+            sendBudget: budget,
+            topics: self.topicAccess(for: session.clientID),
+            mountpoint: self.mountpointTemplate(for: session.clientID)?.replacing("%c", with: session.clientID) ?? ""
+        )
+        admission.heardSinceConnect = true
+        session.admission = admission
+    }
+
     /// Undoes ``admitted(_:now:)``'s counting when the session ends.
     func released(_ session: ClientSession) {
         guard let prefix = session.admission?.sourcePrefix, let held = self.admission.sessionsBySource[prefix] else {

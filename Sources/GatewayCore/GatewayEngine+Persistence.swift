@@ -208,6 +208,17 @@ extension GatewayEngine {
                 _ = try? store.removeSession(clientID: stored.clientID)
                 continue
             }
+            if self.configuration.effectiveAuthentication == .allowlist, self.configuration.clients[record.clientID] == nil {
+                // Stored under an earlier configuration; the client id may no longer connect.
+                discarded += 1
+                self.metrics.rejectedConnection(ConnectRefusal.notAllowlisted.rawValue)
+                self.logger.notice(
+                    "Stored session discarded: its client id is not listed under gateway.clients",
+                    metadata: ["client.id": "\(record.clientID)", "gateway.authentication": "allowlist"]
+                )
+                _ = try? store.removeSession(clientID: stored.clientID)
+                continue
+            }
             self.restore(record, address: stored.lastAddress.flatMap(MQTTSNClientAddress.init(storedForm:)), now: now)
             self.stored.saved[record.clientID] = record
             self.stored.incarnations[record.clientID] = stored.incarnation
@@ -237,6 +248,8 @@ extension GatewayEngine {
             address: address ?? .serial(device: "", wirelessNodeID: nil),
             transport: transport ?? UnreachableTransport()
         )
+        // The ACL, mountpoint and send budget of today's configuration, as for a session admitted now.
+        self.restoredAdmission(of: session, now: now)
         guard machine.state != .disconnected, self.sessions.count < self.configuration.maxClients else {
             session.machine.state = .disconnected
             session.isReachable = false
