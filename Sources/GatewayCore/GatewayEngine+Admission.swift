@@ -39,12 +39,21 @@ extension GatewayEngine {
         {
             return .invalidClientID
         }
-        if let existing = self.sessions[connect.clientID], existing.address != address,
+        if let existing = self.sessions[connect.clientID], !self.isSamePeer(existing, address: address, via: transport),
             !self.mayMove(existing, to: address, via: transport, now: now)
         {
             return .sessionInUse
         }
         return nil
+    }
+
+    /// Whether `address` over `transport` is where `session`'s client is. The same source address over another
+    /// transport is another peer when either is DTLS: a forged plain datagram must not continue a DTLS client's
+    /// session (see ``session(for:via:)``).
+    func isSamePeer(_ session: ClientSession, address: MQTTSNClientAddress, via transport: any MQTTSNTransport) -> Bool {
+        guard session.address == address else { return false }
+        return session.transport === transport
+            || !(session.transport is any MQTTSNAuthenticatingTransport || transport is any MQTTSNAuthenticatingTransport)
     }
 
     /// Whether the authentication policy lets a peer at `address` be `clientID`. Serial devices are local wiring

@@ -178,7 +178,7 @@ final class GatewayEngine: @unchecked Sendable {
                 // A sleeping client may wake up behind a new NAT mapping: its client id says who it is.
                 self.rebind(session, to: address, via: transport)
             }
-            guard let session = self.session(for: address) else {
+            guard let session = self.session(for: address, via: transport) else {
                 self.unknownClient(packet.messageType, from: address, via: transport)
                 return
             }
@@ -204,7 +204,7 @@ final class GatewayEngine: @unchecked Sendable {
             // Another gateway announcing itself; nothing to do for a gateway.
             break
         default:
-            guard let session = self.session(for: address) else {
+            guard let session = self.session(for: address, via: transport) else {
                 self.unknownClient(packet.messageType, from: address, via: transport)
                 return
             }
@@ -274,6 +274,21 @@ final class GatewayEngine: @unchecked Sendable {
             return nil
         }
         return self.sessions[clientID]
+    }
+
+    /// The session at `address` when the datagram came over its transport. A session on a DTLS association owns
+    /// its address only through that association: a plain datagram with the same source address, which anyone on
+    /// the path can forge, is not from it (and a DTLS datagram is not from a plain session at that address).
+    func session(for address: MQTTSNClientAddress, via transport: any MQTTSNTransport) -> ClientSession? {
+        guard let session = self.session(for: address) else {
+            return nil
+        }
+        if session.transport !== transport,
+            session.transport is any MQTTSNAuthenticatingTransport || transport is any MQTTSNAuthenticatingTransport
+        {
+            return nil
+        }
+        return session
     }
 
     /// Points the session at a new address (NAT rebinding, new port after a reboot), or confirms it (`force`).

@@ -39,6 +39,39 @@ extension GatewayIntegrationTests {
             }
         }
 
+        @Test("a plain datagram from a DTLS client's source address is not from that client: DISCONNECT, nothing published")
+        func plainDatagramFromDTLSAddress() async throws {
+            try await Self.withDTLS { fixture, dtls in
+                let observer = try await fixture.observe(["plant/#"])
+                let client = try await MQTTSNTestClient.make(
+                    gateway: dtls,
+                    group: fixture.group,
+                    dtls: .preSharedKey(identity: "boiler-7", key: Self.key)
+                )
+                #expect(try await client.connect(clientID: "boiler-7") == .accepted)
+                let topic = try await client.register("plant/boiler/7/setpoint", messageID: 1)
+                guard let port = client.localAddress?.port else {
+                    Issue.record("the DTLS client has no local port")
+                    return
+                }
+                await client.close()
+                // A forger using the device's source address and port, on the plain UDP listener.
+                let forger = try await MQTTSNTestClient.make(gateway: fixture.gatewayAddress, group: fixture.group, port: port)
+                try await forger.send(
+                    .publish(MQTTSNPublish(qos: .atMostOnce, topicID: topic.topicID, payload: ByteBuffer(string: "999C")))
+                )
+                _ = try await forger.receive { packet -> Bool? in
+                    if case .disconnect = packet { return true }
+                    return nil
+                }
+                #expect(try await forger.connect(clientID: "boiler-7", cleanSession: false) == .rejectedNotSupported)
+                #expect(await fixture.gateway.sessions().contains { $0.clientID == "boiler-7" && $0.state == .connected })
+                // The DISCONNECT shows the PUBLISH was taken for a stranger's (a session's QoS 0 gets no answer).
+                #expect(try await observer.messages.allSatisfy { $0.payload != "999C" })
+                await forger.close()
+            }
+        }
+
         @Test("PSK: CONNECT, REGISTER, PUBLISH QoS 1 reach the broker; the association may only be its own client id")
         func preSharedKey() async throws {
             try await Self.withDTLS { fixture, dtls in

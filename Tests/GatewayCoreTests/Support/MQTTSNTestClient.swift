@@ -24,6 +24,7 @@ final class MQTTSNTestClient: Sendable {
         gateway: SocketAddress,
         group: any EventLoopGroup,
         host: String? = nil,
+        port: Int = 0,
         dtls: DTLSClientHandler.Credentials? = nil
     ) async throws -> MQTTSNTestClient {
         let eventLoop = group.next()
@@ -42,7 +43,7 @@ final class MQTTSNTestClient: Sendable {
                     try channel.pipeline.syncOperations.addHandler(MQTTSNTestClientHandler(inbox: inbox))
                 }
             }
-            .bind(host: host ?? (gateway.protocol == .inet6 ? "::1" : "127.0.0.1"), port: 0).get()
+            .bind(host: host ?? (gateway.protocol == .inet6 ? "::1" : "127.0.0.1"), port: port).get()
         do {
             // A DTLS client speaks only once its handshake completed (bounded: a wrong key never completes).
             let timeout = eventLoop.scheduleTask(in: .seconds(5)) { handshake.fail(MQTTSNTestClientError.timedOut) }
