@@ -146,6 +146,8 @@ extension GatewayEngine {
             guard let message = self.authorizedUpstream(message, completion: completion, for: session) else { return }
             self.publishUpstream(message, completion: completion, for: session)
         case .bufferForOutage(let message, let completion):
+            // Checked and mounted as it is buffered: the outage buffer forwards what it holds as it is.
+            guard let message = self.authorizedUpstream(message, completion: completion, for: session) else { return }
             self.bufferForOutage(message, completion: completion, for: session)
         case .subscribeUpstream(let topicFilter, let qos, let messageID, let topicID):
             guard let upstreamFilter = self.authorizedFilter(topicFilter, messageID: messageID, for: session) else {
