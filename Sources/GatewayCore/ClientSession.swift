@@ -18,6 +18,8 @@ final class ClientSession: @unchecked Sendable {
     var lastReportedState: GatewaySessionSnapshot.State?
     /// Topics whose broker messages were dropped as too large for the client, so the notice comes once per topic.
     var tooLargeTopicsLogged: Set<String> = []
+    /// What the session last added to the gateway's gauges (``GatewayEngine/updateGauges(of:)``).
+    var gaugeShare = GatewayGaugeShare.uncounted
     /// False once another client id connected from ``address``: nothing is sent until this client is heard again.
     var isReachable = true
     /// What admission decided and what bounds the session's cost (see `GatewayEngine+Admission.swift`).

@@ -11,28 +11,51 @@ extension Gateway {
         return stream ?? AsyncStream { $0.finish() }
     }
 
-    /// The gauges now: sessions by state, queue depths, and the counters.
+    /// The gauges now: sessions by state, queue depths, and the counters. They are kept up to date as sessions
+    /// change, so this costs one hop to the gateway's event loop, not a walk over its sessions.
     public func observation() async -> GatewayObservation {
         let engine = self.engine
         return (try? await engine.eventLoop.submit { engine.observation() }.get()) ?? GatewayObservation()
     }
+
+    /// The gauges as kept and as counted afresh by walking every session, taken at the same moment: they agree
+    /// unless the bookkeeping missed a change (tests check this).
+    func observationAndRecount() async -> (kept: GatewayObservation, recounted: GatewayObservation)? {
+        let engine = self.engine
+        return try? await engine.eventLoop.submit { (kept: engine.observation(), recounted: engine.recountedObservation()) }.get()
+    }
+
+    /// One page of ``sessions()``: `limit` sessions from `offset` on, in the same order, and how many there are.
+    /// Only the sessions on the page are looked at (the order is kept between changes of the session table).
+    public func sessions(offset: Int, limit: Int) async -> GatewaySessionPage {
+        let engine = self.engine
+        return (try? await engine.eventLoop.submit { engine.snapshot(offset: offset, limit: limit) }.get())
+            ?? GatewaySessionPage(total: 0, sessions: [])
+    }
 }
 
 extension GatewayEngine {
+    /// The gauges as kept (``gauges``): no walk over the sessions.
     func observation() -> GatewayObservation {
+        Self.observation(of: self.gauges, statistics: self.metrics.statistics)
+    }
+
+    /// The gauges counted afresh by walking every session, for checking ``observation()``.
+    func recountedObservation() -> GatewayObservation {
+        Self.observation(of: self.recountedGauges(), statistics: self.metrics.statistics)
+    }
+
+    static func observation(of gauges: GatewayGauges, statistics: GatewayStatistics) -> GatewayObservation {
         var observation = GatewayObservation()
-        for session in self.sessions.values {
-            let state = session.reportedState
-            observation.sessionsByState[state, default: 0] += 1
-            if state == .asleep {
-                observation.sleepBuffered += session.machine.pendingDeliveries
-            } else {
-                observation.downlinkQueued += session.machine.pendingDeliveries
-            }
-            if session.machine.state == .connectingUpstream { observation.awaitingUpstream += 1 }
-            observation.upstreamInFlight += session.machine.publishingUpstream.count
+        for state in GatewayGauges.countedStates {
+            let count = gauges.sessions(in: state)
+            if count > 0 { observation.sessionsByState[state] = count }
         }
-        observation.statistics = self.metrics.statistics
+        observation.downlinkQueued = gauges.downlinkQueued
+        observation.sleepBuffered = gauges.sleepBuffered
+        observation.awaitingUpstream = gauges.awaitingUpstream
+        observation.upstreamInFlight = gauges.upstreamInFlight
+        observation.statistics = statistics
         return observation
     }
 }

@@ -58,6 +58,7 @@ extension GatewayEngine {
                 kept.messagesIn += 1
                 self.readmitted(kept, from: address, now: now)
                 self.sessions[connect.clientID] = kept
+                self.sessionOrder = nil
                 self.rebind(kept, to: address, via: transport, force: true)
                 self.metrics.clientsConnected(self.sessions.count)
                 self.logger.debug(
@@ -83,6 +84,7 @@ extension GatewayEngine {
         self.refreshMaximumPacketSize(of: session)
         self.admitted(session, now: now)
         self.sessions[connect.clientID] = session
+        self.sessionOrder = nil
         self.rebind(session, to: address, via: transport, force: true)
         self.metrics.clientsConnected(self.sessions.count)
         self.logger.debug(
@@ -132,6 +134,7 @@ extension GatewayEngine {
         defer {
             self.reportStateChange(of: session)
             self.sessionMayHaveChanged(session)
+            self.updateGauges(of: session)
         }
         switch action {
         case .none:
@@ -286,6 +289,8 @@ extension GatewayEngine {
             return
         }
         self.sessions.removeValue(forKey: session.clientID)
+        self.sessionOrder = nil
+        self.updateGauges(of: session)
         self.sessionEnded(session, reason: reason)
         self.released(session)
         // The upstream session's callbacks refer to the session; letting go of it here breaks that cycle.

@@ -92,6 +92,28 @@ extension GatewayEngine {
         return EventLoopFuture.andAllComplete(closed, on: self.eventLoop)
     }
 
+    /// A page of ``snapshot()``, taking snapshots of the sessions on it only.
+    func snapshot(offset: Int, limit: Int) -> GatewaySessionPage {
+        // Rebuilt after the table changed; the count check also catches an insertion that did not say so.
+        if self.sessionOrder == nil || self.sessionOrder?.count != self.sessions.count {
+            self.sessionOrder = self.sessions.keys.sorted()
+        }
+        let live = self.sessionOrder ?? []
+        let total = live.count + self.recentlyLost.count
+        let start = min(max(0, offset), total)
+        let end = start + min(max(0, limit), total - start)
+        var page: [GatewaySessionSnapshot] = []
+        page.reserveCapacity(end - start)
+        for index in start..<end {
+            if index < live.count {
+                if let session = self.sessions[live[index]] { page.append(session.snapshot()) }
+            } else {
+                page.append(self.recentlyLost[self.recentlyLost.index(self.recentlyLost.startIndex, offsetBy: index - live.count)])
+            }
+        }
+        return GatewaySessionPage(total: total, sessions: page)
+    }
+
     func snapshot() -> [GatewaySessionSnapshot] {
         var snapshots = self.sessions.values.map { $0.snapshot() }
         snapshots.sort { $0.clientID < $1.clientID }

@@ -277,8 +277,10 @@ extension GatewayEngine {
         if let reason = session.machine.enqueue(message, acknowledgement: acknowledgement) {
             self.dropped(reason, for: session)
         }
-        // A sleeping client's buffer is stored (and then acknowledged upstream) even though nothing is sent now.
+        // A sleeping client's buffer is stored (and then acknowledged upstream) even though nothing is sent now,
+        // and counted in the gauges.
         self.sessionMayHaveChanged(session)
+        self.updateGauges(of: session)
         self.deliverPending(to: session, now: .now())
         self.flushPendingWrites()
     }

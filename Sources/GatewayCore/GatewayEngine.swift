@@ -61,6 +61,10 @@ final class GatewayEngine: @unchecked Sendable {
     var sessionEvents = GatewaySessionEventSink()
     /// Who may connect and what sessions may cost (`GatewayEngine+Admission.swift`).
     var admission: AdmissionState
+    /// Sessions by state and queue depths, kept up to date as sessions change (``updateGauges(of:)``).
+    var gauges = GatewayGauges()
+    /// The client ids of ``sessions`` sorted, for paging through them; `nil` after the table changed.
+    var sessionOrder: [String]?
 
     static let recentlyLostLimit = 64
     /// How long a new upstream session for a client waits for the previous one to close.
