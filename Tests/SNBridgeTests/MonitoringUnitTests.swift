@@ -61,7 +61,10 @@ struct MonitoringUnitTests {
                     reason: hostile, since: Date(timeIntervalSince1970: 0),
                     client: .init(id: hostile, state: .connected))
             ],
+            deviceTotal: 1,
             sessions: [],
+            sessionTotal: 0,
+            page: PageRequest(limit: StatusPage.defaultLimit),
             events: [DeviceEventMessage(event: .error, device: hostile, path: "p", usbID: nil, reason: hostile, time: Date())],
             console: ["udp-x": [hostile]],
             now: Date(timeIntervalSince1970: 100)
@@ -114,10 +117,10 @@ struct MonitoringUnitTests {
             DeviceRecord(id: "u", path: "udp:x", origin: .udp, state: "asleep", online: true, link: "linked", since: Date()),
         ]
         #expect(
-            BridgeMonitor.summary(broker: .connected, sessions: 12, devices: devices)
+            BridgeMonitor.summary(broker: .connected, sessions: 12, devices: DeviceTally(counting: devices))
                 == "broker connected; 12 sessions; 2 boards linked; 2 devices online")
         #expect(
-            BridgeMonitor.summary(broker: .disconnected, sessions: 1, devices: [])
+            BridgeMonitor.summary(broker: .disconnected, sessions: 1, devices: DeviceTally())
                 == "broker disconnected; 1 session; 0 boards linked; 0 devices online")
     }
 }

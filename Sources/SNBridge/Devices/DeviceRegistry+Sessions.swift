@@ -77,6 +77,8 @@ extension DeviceRegistry {
             }
             for entry in forgotten {
                 state.entries[entry.descriptor.id] = nil
+                state.tally.replace(entry.tallyShare, with: nil)
+                state.order = nil
                 if state.idsByPath[entry.descriptor.path] == entry.descriptor.id {
                     state.idsByPath[entry.descriptor.path] = nil
                 }

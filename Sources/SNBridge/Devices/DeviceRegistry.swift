@@ -33,6 +33,11 @@ public final class DeviceRegistry: Sendable {
         var idsByPath: [String: String] = [:]
         var countersChanged = false
         var lastListPublication: Date = .distantPast
+        /// Devices by state, online and linked boards, kept as entries change (``DeviceTally``).
+        var tally = DeviceTally()
+        /// The ids of ``entries`` in list order (boards first, then UDP sensors, each by id), for paging; `nil`
+        /// after a device was added or removed.
+        var order: [String]?
     }
 
     let state = NIOLockedValueBox(State())
@@ -192,11 +197,14 @@ public final class DeviceRegistry: Sendable {
         state.withLockedValue { state in
             let time = now()
             var actions: [DeviceStateAction] = []
+            let shareBefore = state.entries[id].map(\.tallyShare)
+            defer { state.tally.replace(shareBefore, with: state.entries[id].map(\.tallyShare)) }
             if var entry = state.entries[id] {
                 let countersBefore = entry.counters
                 let clientBefore = entry.client
                 if let descriptor, descriptor != entry.descriptor {
                     if state.idsByPath[entry.descriptor.path] == id { state.idsByPath[entry.descriptor.path] = nil }
+                    if descriptor.origin != entry.descriptor.origin { state.order = nil }
                     entry.descriptor = descriptor
                     actions.append(.publishDeviceList)
                 }
@@ -209,6 +217,7 @@ public final class DeviceRegistry: Sendable {
                 var entry = Entry(descriptor: descriptor, machine: DeviceStateMachine(at: time))
                 actions = [.publishDeviceList] + body(&entry, time)
                 state.entries[id] = entry
+                state.order = nil
             } else {
                 return
             }
@@ -264,28 +273,6 @@ public final class DeviceRegistry: Sendable {
     }
 
     private static func records(of state: State) -> [DeviceRecord] {
-        state.entries.values.map { entry in
-            var reason: String?
-            if case .error(let why) = entry.machine.state { reason = why }
-            return DeviceRecord(
-                id: entry.descriptor.id,
-                path: entry.descriptor.path,
-                usbID: entry.descriptor.usbID,
-                rule: entry.descriptor.rule,
-                origin: entry.descriptor.origin,
-                manufacturer: entry.descriptor.manufacturer,
-                product: entry.descriptor.product,
-                state: entry.machine.state.name,
-                online: entry.machine.state.isOnline,
-                link: entry.machine.state.linkName,
-                reason: reason,
-                since: entry.machine.since,
-                lastSeen: entry.lastSeen,
-                helloID: entry.helloID,
-                firmware: entry.firmware,
-                client: entry.client,
-                counters: entry.counters
-            )
-        }.sorted { $0.id < $1.id }
+        state.entries.values.map(\.record).sorted { $0.id < $1.id }
     }
 }

@@ -7,13 +7,13 @@ extension BridgeMonitor {
         return Self.summary(
             broker: await health().broker,
             sessions: sessions,
-            devices: registry.records()
+            devices: registry.tally()
         )
     }
 
-    static func summary(broker: HealthReport.Broker, sessions: Int, devices: [DeviceRecord]) -> String {
-        let boards = devices.filter { $0.origin != .udp && $0.link == "linked" }.count
-        let online = devices.filter { $0.online == true }.count
+    static func summary(broker: HealthReport.Broker, sessions: Int, devices: DeviceTally) -> String {
+        let boards = devices.boardsLinked
+        let online = devices.online
         let brokerText =
             switch broker {
             case .connected: "broker connected"

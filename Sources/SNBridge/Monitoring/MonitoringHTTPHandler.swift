@@ -37,7 +37,9 @@ final class MonitoringHTTPHandler: ChannelInboundHandler, RemovableChannelHandle
     }
 
     private func handle(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
-        let path = String(head.uri.prefix { $0 != "?" && $0 != "#" })
+        let uri = head.uri.prefix { $0 != "#" }
+        let path = String(uri.prefix { $0 != "?" })
+        let query = uri.firstIndex(of: "?").map { uri[uri.index(after: $0)...] } ?? ""
         guard head.method == .GET || head.method == .HEAD else {
             write(.error(.methodNotAllowed, "only GET and HEAD"), for: head, context: context)
             return
@@ -49,7 +51,7 @@ final class MonitoringHTTPHandler: ChannelInboundHandler, RemovableChannelHandle
         let monitor = self.monitor
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         context.eventLoop.makeFutureWithTask {
-            await monitor.response(to: path)
+            await monitor.response(to: path, query: query)
         }.whenSuccess { response in
             let (handler, context) = loopBound.value
             handler.write(response, for: head, context: context)
@@ -61,6 +63,7 @@ final class MonitoringHTTPHandler: ChannelInboundHandler, RemovableChannelHandle
         headers.add(name: "Content-Type", value: response.contentType)
         headers.add(name: "Content-Length", value: "\(response.body.readableBytes)")
         headers.add(name: "Cache-Control", value: "no-store")
+        for (name, value) in response.headers { headers.add(name: name, value: value) }
         let keepAlive = head.isKeepAlive
         if !keepAlive { headers.add(name: "Connection", value: "close") }
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: response.status, headers: headers))), promise: nil)

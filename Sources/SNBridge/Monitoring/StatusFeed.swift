@@ -10,8 +10,8 @@ import NIOHTTP1
 /// event: device            one <prefix>/events message (joined, left, error)
 /// data: {"device":"...","event":"left",...}
 ///
-/// event: devices           the device list changed
-/// data: [{"id":"...","state":"lost",...}, ...]
+/// event: devices           the device list changed: how many devices and how many of them online; the records
+/// data: {"online":9,"total":12}   are in /api/devices (paged), not here: at 10,000 devices the list is 3.5 MB
 ///
 /// event: forgotten         a device was forgotten: {"device":"..."}
 /// data: {...}
@@ -102,7 +102,9 @@ public final class StatusFeed: Sendable {
         case .event(let event):
             return frame(event: "device", data: StatusJSON.encode(event))
         case .deviceList(let records):
-            return frame(event: "devices", data: StatusJSON.encode(records))
+            // Counted here, not encoded: this runs under the registry's lock for every list change.
+            let online = records.reduce(0) { $0 + ($1.online == true ? 1 : 0) }
+            return frame(event: "devices", data: "{\"online\":\(online),\"total\":\(records.count)}")
         case .console(let deviceID, let line):
             return frame(event: "console", data: StatusJSON.encode(["device": deviceID, "line": line]))
         case .forgotten(let deviceID):

@@ -1,59 +1,69 @@
 import Foundation
 
 /// The status page at `/`: one self-contained HTML document (no external files, works offline) with the bridge,
-/// every device and session and the recent events, rendered on the server so that it reads without JavaScript.
+/// the devices and sessions and the recent events, rendered on the server so that it reads without JavaScript.
 /// Its script then follows `/api/events/stream` and redraws the tables from `/api/devices` and `/api/sessions`
-/// when something changes; `data-updates` on `<body>` counts the redraws.
+/// (the same page of them) when something changes; `data-updates` on `<body>` counts the redraws.
+///
+/// The tables are paged: `/?offset=&limit=` shows rows `offset` to `offset + limit` of both lists (devices:
+/// boards first, then UDP sensors; sessions by client id), ``defaultLimit`` rows from the first without
+/// parameters, with links to the next and previous pages; the headings count every device and session.
 struct StatusPage {
     var version: String
     var started: Date
     var health: HealthReport
+    /// The devices and sessions on this page, and how many there are in all.
     var devices: [DeviceRecord]
+    var deviceTotal: Int
     var sessions: [SessionRecord]
+    var sessionTotal: Int
+    /// The rows shown.
+    var page: PageRequest
     var events: [DeviceEventMessage]
     var console: [String: [String]]
     var now: Date
 
-    /// How many devices and sessions are listed; the rest are counted.
-    static let rowLimit = 500
+    /// Rows of each table without `?limit=`.
+    static let defaultLimit = 100
+    /// The most rows of each table one page shows.
+    static let maximumLimit = 1000
 
     func render() -> String {
-        var html = """
+        var html = ""
+        html.reserveCapacity(16_384 + 512 * (devices.count + sessions.count) + 160 * events.count)
+        html += """
             <!doctype html>
             <html lang="en"><head><meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <title>snbridge status</title>
             <style>\(Self.style)</style>
             </head>
-            <body data-updates="0">
+            <body data-updates="0" data-offset="\(page.offset)" data-limit="\(page.limit ?? Self.defaultLimit)">
             <header><h1>snbridge</h1>
             <p id="bridge">version <b>\(escape(version))</b> · up <b>\(Self.duration(now.timeIntervalSince(started)))</b> · broker <b class="s-\(health.broker.rawValue)" id="broker">\(escape(health.broker.rawValue))</b> · <span id="health">\(escape(health.reason ?? "healthy"))</span> · <span id="live">static</span></p>
             </header>
             <main>
-            <section><h2>Devices <small id="device-count">\(devices.count)</small></h2>
+            <section><h2>Devices <small id="device-count">\(deviceTotal)</small></h2>
             <div class="scroll"><table id="devices"><thead><tr><th>Device</th><th>State</th><th>Available</th><th>Client</th><th>Last seen</th><th>In / out</th><th>Relinks</th><th>Origin</th><th>Address</th><th>Console</th></tr></thead><tbody>
             """
-        // Boards first, then UDP sensors; a bridge with thousands of sensors lists the first ones only.
-        let ordered = devices.filter { $0.origin != .udp } + devices.filter { $0.origin == .udp }
-        for device in ordered.prefix(Self.rowLimit) {
+        // Boards first, then UDP sensors (the registry's list order).
+        for device in devices {
             html += deviceRow(device)
         }
-        if ordered.count > Self.rowLimit {
-            html += "<tr><td colspan=\"10\">… and \(ordered.count - Self.rowLimit) more (/api/devices lists all)</td></tr>"
-        }
+        html += "</tbody></table></div>"
+        html += pager(id: "device-pages", shown: devices.count, total: deviceTotal, api: "/api/devices")
         html += """
-            </tbody></table></div></section>
-            <section><h2>Sessions <small id="session-count">\(sessions.count)</small></h2>
+            </section>
+            <section><h2>Sessions <small id="session-count">\(sessionTotal)</small></h2>
             <div class="scroll"><table id="sessions"><thead><tr><th>Client id</th><th>State</th><th>Topics</th><th>Queued</th><th>In / out</th><th>Last heard</th><th>Address</th></tr></thead><tbody>
             """
-        for session in sessions.prefix(Self.rowLimit) {
+        for session in sessions {
             html += sessionRow(session)
         }
-        if sessions.count > Self.rowLimit {
-            html += "<tr><td colspan=\"7\">… and \(sessions.count - Self.rowLimit) more (/api/sessions lists all)</td></tr>"
-        }
+        html += "</tbody></table></div>"
+        html += pager(id: "session-pages", shown: sessions.count, total: sessionTotal, api: "/api/sessions")
         html += """
-            </tbody></table></div></section>
+            </section>
             <section><h2>Events</h2><ol id="events" reversed>
             """
         for event in events.reversed() {
@@ -67,6 +77,21 @@ struct StatusPage {
             </body></html>
             """
         return html
+    }
+
+    /// `rows 101–200 of 10000 · ‹ previous 100 · next 100 ›`: plain links, so that paging needs no script.
+    private func pager(id: String, shown: Int, total: Int, api: String) -> String {
+        let limit = page.limit ?? Self.defaultLimit
+        let first = shown == 0 ? page.offset : page.offset + 1
+        var text = "<p class=\"pages\" id=\"\(id)\">rows <span class=\"rows\">\(first)–\(page.offset + shown)</span> of <span class=\"total\">\(total)</span>"
+        if let previous = PageRequest(offset: page.offset, limit: limit).previous() {
+            text += " · <a rel=\"prev\" href=\"/?\(previous.query)\">‹ previous \(limit)</a>"
+        }
+        if let next = PageRequest(offset: page.offset, limit: limit).next(total: total) {
+            text += " · <a rel=\"next\" href=\"/?\(next.query)\">next \(limit) ›</a>"
+        }
+        text += " · <a href=\"\(api)?\(PageRequest(offset: page.offset, limit: limit).query)\">JSON</a></p>\n"
+        return text
     }
 
     private func deviceRow(_ device: DeviceRecord) -> String {

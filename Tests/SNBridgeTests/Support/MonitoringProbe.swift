@@ -10,6 +10,8 @@ struct MonitoringProbe {
         var body: String?
         var types: [String: String]?
         var samples: [String: Double]?
+        /// Response header fields by lowercased name (`get` only).
+        var headers: [String: String]?
     }
 
     let port: Int

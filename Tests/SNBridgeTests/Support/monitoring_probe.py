@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """What the monitoring end-to-end tests read from snbridge's HTTP listener, as one JSON line on stdout.
 
-  monitoring_probe.py get URL      {"status": 200, "content_type": "...", "body": "..."}
+  monitoring_probe.py get URL      {"status": 200, "content_type": "...", "body": "...", "headers": {name: value}}
   monitoring_probe.py metrics URL  {"types": {family: type}, "samples": {"name{label=value,...}": value}}
   monitoring_probe.py stream URL   one line per server-sent event, {"event": ..., "data": ...}, until killed
 
@@ -16,9 +16,9 @@ import urllib.request
 def get(url):
     try:
         with urllib.request.urlopen(url, timeout=10) as response:
-            return response.status, response.headers.get("Content-Type", ""), response.read().decode()
+            return response.status, response.headers, response.read().decode()
     except urllib.error.HTTPError as error:
-        return error.code, error.headers.get("Content-Type", ""), error.read().decode()
+        return error.code, error.headers, error.read().decode()
 
 
 def stream(url):
@@ -42,9 +42,11 @@ def main():
     if command == "stream":
         stream(url)
         return
-    status, content_type, body = get(url)
+    status, headers, body = get(url)
+    content_type = headers.get("Content-Type", "")
     if command == "get":
-        print(json.dumps({"status": status, "content_type": content_type, "body": body}))
+        fields = {name.lower(): value for name, value in headers.items()}
+        print(json.dumps({"status": status, "content_type": content_type, "body": body, "headers": fields}))
         return
     from prometheus_client.parser import text_string_to_metric_families
 
