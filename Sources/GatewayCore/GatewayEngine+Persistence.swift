@@ -257,6 +257,7 @@ extension GatewayEngine {
             return
         }
         self.sessions[record.clientID] = session
+        self.sessionOrder = nil
         if let address, let transport {
             self.rebind(session, to: address, via: transport, force: true)
         } else {
