@@ -147,6 +147,6 @@ struct MonitoringPagingTests {
         #expect(page.contains("<a rel=\"prev\" href=\"/?offset=297&limit=3\">‹ previous 3</a>"))
         #expect(page.contains("<a href=\"/api/devices?offset=300&limit=3\">JSON</a>"))
         #expect(page.contains("data-offset=\"300\" data-limit=\"3\""))
-        #expect(page.components(separatedBy: "<tr data-device=").count == 4)
+        #expect(page.components(separatedBy: "<tr data-device=\"udp-").count == 4)
     }
 }
