@@ -10,8 +10,8 @@
 ///
 /// A node's `exact` bits apply to topics ending at it, its `remainder` bits (from a `#` after it) to every topic
 /// below it and to the node itself. Topics starting with `$` are not matched by a leading `+` or `#`, as in MQTT.
-struct ClientTopicAccess: Sendable {
-    typealias Access = TopicAccessControl.Rule.Access
+public struct ClientTopicAccess: Sendable {
+    public typealias Access = TopicAccessControl.Rule.Access
 
     private struct Node: Sendable {
         var literals: [Substring: Int] = [:]
@@ -28,14 +28,14 @@ struct ClientTopicAccess: Sendable {
     private var filters: [(levels: [Substring], access: Access)] = []
     /// Whether only what a rule grants is allowed (an ACL file is configured); otherwise only protected topics are
     /// refused, and only for writing.
-    let isRestrictive: Bool
+    public let isRestrictive: Bool
 
     init(isRestrictive: Bool) {
         self.isRestrictive = isRestrictive
     }
 
     /// Access without an ACL file: everything but writing to `protected`.
-    static func unrestricted(protected: [String]) -> ClientTopicAccess {
+    public static func unrestricted(protected: [String]) -> ClientTopicAccess {
         var access = ClientTopicAccess(isRestrictive: false)
         access.protect(protected)
         return access
@@ -76,7 +76,7 @@ struct ClientTopicAccess: Sendable {
     }
 
     /// Whether the client may publish to `topic` (PUBLISH, REGISTER, will).
-    func mayPublish(to topic: String) -> Bool {
+    public func mayPublish(to topic: String) -> Bool {
         let access = self.access(for: topic)
         if access.contains(.deny) || access.contains(Self.protectedWrite) {
             return false
@@ -85,7 +85,7 @@ struct ClientTopicAccess: Sendable {
     }
 
     /// Whether a broker message on `topic` may be delivered to the client.
-    func mayReceive(from topic: String) -> Bool {
+    public func mayReceive(from topic: String) -> Bool {
         guard self.isRestrictive else { return true }
         let access = self.access(for: topic)
         return !access.contains(.deny) && access.contains(.read)
@@ -93,7 +93,7 @@ struct ClientTopicAccess: Sendable {
 
     /// Whether the client may subscribe to `filter`: some readable rule covers every topic it matches, and no
     /// deny rule covers it all. Messages on topics a narrower deny rule matches are held back at delivery.
-    func maySubscribe(to filter: String) -> Bool {
+    public func maySubscribe(to filter: String) -> Bool {
         guard self.isRestrictive else { return true }
         let levels = filter.split(separator: "/", omittingEmptySubsequences: false)
         var readable = false

@@ -2,7 +2,7 @@ extension TopicAccessControl {
     /// The rules that apply to one client, with `%c` and `%u` substituted, compiled for matching.
     ///
     /// `protected` filters are denied for writing in addition to the file's rules and cannot be overridden.
-    func access(clientID: String, username: String, protected: [String]) -> ClientTopicAccess {
+    public func access(clientID: String, username: String, protected: [String]) -> ClientTopicAccess {
         var compiled = ClientTopicAccess(isRestrictive: true)
         let substitutable = Self.isSubstitutable(clientID) && Self.isSubstitutable(username)
         for rule in self.rules {

@@ -26,6 +26,7 @@ final class BridgeProcess: Sendable {
         maxClients: Int = 20_000,
         logLevel: String = "info",
         extraYAML: String = "",
+        udpYAML: String = "",
         eventLoops: Int? = nil,
         wrapper: [String] = [],
         stateDirectory: String? = nil,
@@ -49,6 +50,7 @@ final class BridgeProcess: Sendable {
               source_limits: { new_sessions_per_second: 1000000, burst: 1000000 }
             udp:
               listeners: ["127.0.0.1:1884"]
+            \(udpYAML)
             log:
               level: \(logLevel)
             \(extraYAML)

@@ -26,6 +26,29 @@ enum ClientFleet {
         return clients
     }
 
+    /// `count` clients over DTLS to the bridge's DTLS listener on `port`, client `i` with pre-shared key `keys[i]`.
+    static func connectSNOverDTLS(
+        count: Int,
+        port: Int,
+        keys: [[UInt8]],
+        bridge: BridgeProcess,
+        context: BenchContext,
+        keepAlive: UInt16 = 3_600
+    ) async throws -> [SNLoadClient] {
+        let gateway = try SocketAddress(ipAddress: "127.0.0.1", port: port)
+        var clients: [SNLoadClient] = []
+        clients.reserveCapacity(count)
+        for index in 0..<count {
+            clients.append(
+                try await SNLoadClient.makeDTLS(index: index, gateway: gateway, key: keys[index], on: context.loadGroup.next())
+            )
+        }
+        try await forEach(clients, concurrency: 25) { client in
+            try await client.connectAndRegister(keepAlive: keepAlive, timeout: .seconds(5), attempts: 3)
+        }
+        return clients
+    }
+
     /// `indexOffset` puts the clients in the collector's direct lane when it is ``MessageCollector/directLaneBit``.
     static func connectDirect(count: Int, context: BenchContext, indexOffset: Int = 0) async throws -> [DirectLoadClient] {
         let clients = (0..<count).map {

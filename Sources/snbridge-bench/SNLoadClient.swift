@@ -1,6 +1,7 @@
 import MQTTSN
 import NIOCore
 import NIOPosix
+import TestSupport
 
 /// An MQTT-SN client on its own connected UDP socket (the bridge keys sessions by address), driven by the event
 /// loop it was created on.
@@ -11,6 +12,8 @@ import NIOPosix
 final class SNLoadClient: LoadPublisher, @unchecked Sendable {
     let index: Int
     let channel: any Channel
+    /// `bench-<index>` on plain UDP, ``dtlsClientID(_:)`` over DTLS (the PSK identity must be the client id).
+    let clientID: String
     let counters = PublishCounters()
     var eventLoop: any EventLoop { channel.eventLoop }
 
@@ -29,10 +32,13 @@ final class SNLoadClient: LoadPublisher, @unchecked Sendable {
     private var pendingConnectAck: EventLoopPromise<MQTTSNReturnCode>?
     private var pendingRegisterAck: (messageID: UInt16, promise: EventLoopPromise<MQTTSNRegisterAck>)?
 
-    private init(index: Int, channel: any Channel) {
+    private init(index: Int, channel: any Channel, clientID: String) {
         self.index = index
         self.channel = channel
+        self.clientID = clientID
     }
+
+    static func dtlsClientID(_ index: Int) -> String { "bench-dtls-\(index)" }
 
     /// A client on a fresh loopback socket connected to the bridge at `gateway`.
     static func make(index: Int, gateway: SocketAddress, on eventLoop: any EventLoop) async throws -> SNLoadClient {
@@ -47,12 +53,46 @@ final class SNLoadClient: LoadPublisher, @unchecked Sendable {
             }
             .connect(to: gateway)
             .get()
-        let client = SNLoadClient(index: index, channel: channel)
+        let client = SNLoadClient(index: index, channel: channel, clientID: "bench-\(index)")
         try await eventLoop.submit { handler.client = client }.get()
         return client
     }
 
-    var clientID: String { "bench-\(index)" }
+    /// A client on a fresh loopback socket talking DTLS 1.2 (pre-shared key `key`, identity ``dtlsClientID(_:)``)
+    /// to the bridge's DTLS listener at `gateway`, once its handshake completed.
+    static func makeDTLS(index: Int, gateway: SocketAddress, key: [UInt8], on eventLoop: any EventLoop) async throws
+        -> SNLoadClient
+    {
+        let handler = SNLoadClientHandler()
+        let handshake = eventLoop.makePromise(of: Void.self)
+        let identity = Self.dtlsClientID(index)
+        let channel = try await DatagramBootstrap(group: eventLoop)
+            .channelOption(.maxMessagesPerRead, value: 16)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let layer = try DTLSClientHandler(
+                        credentials: .preSharedKey(identity: identity, key: key),
+                        server: gateway,
+                        eventLoop: channel.eventLoop
+                    )
+                    handshake.completeWith(layer.handshakeCompleted)
+                    try channel.pipeline.syncOperations.addHandler(layer)
+                    try channel.pipeline.syncOperations.addHandler(DatagramEnvelopeAdapter(remote: gateway))
+                    try channel.pipeline.syncOperations.addHandler(handler)
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0)
+            .get()
+        do {
+            try await handshake.futureResult.withTimeout(.seconds(10), on: eventLoop).get()
+        } catch {
+            try? await channel.close()
+            throw error
+        }
+        let client = SNLoadClient(index: index, channel: channel, clientID: identity)
+        try await eventLoop.submit { handler.client = client }.get()
+        return client
+    }
     var topicName: String { "bench/c/\(index)" }
 
     /// CONNECT and REGISTER, each retried after `timeout` (UDP may drop them under load) up to `attempts` times.
