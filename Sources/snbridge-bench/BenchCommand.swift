@@ -13,7 +13,7 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "snbridge-bench",
         abstract: "Drive snbridge end to end through a real mosquitto and measure it (see BENCHMARKS.md).",
         discussion: """
-            Scenarios: throughput, qos1-ratio, latency, scale, serial, hotplug, monitoring, store, acl, dtls, all (the default).
+            Scenarios: throughput, qos1-ratio, latency, scale, serial, hotplug, monitoring, store, acl, dtls, downlink, all (the default).
             Prints one JSON line per measurement on standard output, progress on standard error, and a table at the end.
             Examples:
               snbridge-bench all
@@ -22,7 +22,7 @@ struct BenchCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "Scenarios to run: throughput, qos1-ratio, latency, scale, serial, hotplug, monitoring, store, acl, dtls, all.")
+    @Argument(help: "Scenarios to run: throughput, qos1-ratio, latency, scale, serial, hotplug, monitoring, store, acl, dtls, downlink, all.")
     var scenarios: [String] = ["all"]
 
     @Flag(help: "Short smoke run: shorter windows, 1,000 clients for scale, fewer serial devices.")
@@ -109,7 +109,7 @@ struct BenchCommand: AsyncParsableCommand {
             )
         }
         var selected = Set(scenarios)
-        let known = ["throughput", "qos1-ratio", "qos1-store", "latency", "scale", "serial", "hotplug", "monitoring", "store", "restore", "acl", "dtls"]
+        let known = ["throughput", "qos1-ratio", "qos1-store", "latency", "scale", "serial", "hotplug", "monitoring", "store", "restore", "acl", "dtls", "downlink"]
         if selected.contains("all") { selected = Set(known) }
         for name in selected where !known.contains(name) {
             throw BenchError.unknownScenario(name)
@@ -134,7 +134,7 @@ struct BenchCommand: AsyncParsableCommand {
             // A fixed order: the cheap, precise measurements first, the 10,000-client one last.
             for name in [
                 "throughput", "qos1-ratio", "qos1-store", "latency", "serial", "hotplug", "store", "restore", "scale",
-                "monitoring", "acl", "dtls",
+                "monitoring", "acl", "dtls", "downlink",
             ] where selected.contains(name) {
                 do {
                     try await run(name, context: context)
@@ -171,6 +171,7 @@ struct BenchCommand: AsyncParsableCommand {
         case "restore": try await BridgeRestoreScenario(context: context).run()
         case "acl": try await ACLScenario(context: context).run()
         case "dtls": try await DTLSRatioScenario(context: context).run()
+        case "downlink": try await DownlinkScenario(context: context).run()
         default: throw BenchError.unknownScenario(name)
         }
     }

@@ -31,6 +31,9 @@ final class SNLoadClient: LoadPublisher, @unchecked Sendable {
     private var sending = false
     private var pendingConnectAck: EventLoopPromise<MQTTSNReturnCode>?
     private var pendingRegisterAck: (messageID: UInt16, promise: EventLoopPromise<MQTTSNRegisterAck>)?
+    private var pendingSubscribeAck: (messageID: UInt16, promise: EventLoopPromise<MQTTSNSubscribeAck>)?
+    /// Where the broker's messages to this device are counted (the downlink scenario); they are acknowledged either way.
+    var downlink: DownlinkReceiver?
 
     private init(index: Int, channel: any Channel, clientID: String) {
         self.index = index
@@ -120,6 +123,20 @@ final class SNLoadClient: LoadPublisher, @unchecked Sendable {
         }
         guard ack.returnCode == .accepted else { throw BenchError.refused("REGISTER of \(clientID): \(ack.returnCode)") }
         try await eventLoop.submit { self.topicID = ack.topicID }.get()
+    }
+
+    /// SUBSCRIBE to `topicName` at QoS 1, retried like ``connectAndRegister(keepAlive:timeout:attempts:cleanSession:)``.
+    func subscribe(topicName: String, timeout: TimeAmount, attempts: Int) async throws {
+        let ack = try await retrying(attempts: attempts) {
+            self.eventLoop.flatSubmit {
+                let promise = self.eventLoop.makePromise(of: MQTTSNSubscribeAck.self)
+                self.pendingSubscribeAck?.promise.fail(BenchError.superseded)
+                self.pendingSubscribeAck = (2, promise)
+                self.sendPacket(.subscribe(MQTTSNSubscribe(qos: .atLeastOnce, messageID: 2, topic: .name(topicName))))
+                return promise.futureResult.withTimeout(timeout, on: self.eventLoop)
+            }
+        }
+        guard ack.returnCode == .accepted else { throw BenchError.refused("SUBSCRIBE of \(clientID): \(ack.returnCode)") }
     }
 
     private func retrying<Value: Sendable>(
@@ -220,6 +237,18 @@ final class SNLoadClient: LoadPublisher, @unchecked Sendable {
                 pending.promise.succeed(ack)
                 pendingRegisterAck = nil
             }
+        case .subscribeAck(let ack):
+            if let pending = pendingSubscribeAck, pending.messageID == ack.messageID {
+                pending.promise.succeed(ack)
+                pendingSubscribeAck = nil
+            }
+        case .publish(let publish):
+            if publish.qos == .atLeastOnce {
+                sendPacket(.publishAck(MQTTSNPublishAck(topicID: publish.topicID, messageID: publish.messageID, returnCode: .accepted)))
+            }
+            downlink?.receive(publish.payload)
+        case .register(let register):
+            sendPacket(.registerAck(MQTTSNRegisterAck(topicID: register.topicID, messageID: register.messageID, returnCode: .accepted)))
         default:
             break
         }
