@@ -12,8 +12,9 @@ final class DownlinkPublisher: @unchecked Sendable {
     let index: Int
     let client: MQTTClient
     let topic: String
+    /// Messages of the current run (``begin(_:receiver:)`` resets both counts).
     let sent = Atomic<Int>(0)
-    /// QoS 1 publishes mosquitto refused or that failed (connection lost).
+    /// QoS 1 publishes of the current run mosquitto refused or that failed (connection lost).
     let failed = Atomic<Int>(0)
     var eventLoop: any EventLoop { client.eventLoop }
 
@@ -52,6 +53,8 @@ final class DownlinkPublisher: @unchecked Sendable {
         self.receiver = receiver
         self.window = run.window
         self.sequence = 0
+        self.sent.store(0, ordering: .relaxed)
+        self.failed.store(0, ordering: .relaxed)
         self.template = BenchPayload.template(size: run.payloadSize, runID: run.runID, clientIndex: UInt32(index))
         self.sending = true
         receiver.onDelivered = { [unowned self] in self.fill() }
