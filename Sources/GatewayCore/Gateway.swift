@@ -219,14 +219,14 @@ public final class Gateway: MQTTSNInboundHandler, Sendable {
     /// listeners close.
     public func shutdown() async {
         let engine = self.engine
-        let deadline = NIODeadline.now() + engine.configuration.shutdownGracePeriod
+        let deadline = engine.eventLoop.now + engine.configuration.shutdownGracePeriod
         _ = try? await engine.eventLoop.submit { engine.isShuttingDown = true }.get()
         while true {
             let unfinished = (try? await engine.eventLoop.submit { engine.unfinishedExchanges }.get()) ?? 0
             if unfinished == 0 {
                 break
             }
-            if NIODeadline.now() >= deadline {
+            if engine.eventLoop.now >= deadline {
                 engine.logger.warning(
                     "Shutdown with unfinished QoS 1/2 exchanges",
                     metadata: ["sessions.unfinished": "\(unfinished)"]

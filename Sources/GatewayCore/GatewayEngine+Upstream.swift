@@ -64,7 +64,7 @@ extension GatewayEngine {
                         "Upstream session restored",
                         metadata: ["client.id": "\(clientID)", "mqtt.session_present": "\(sessionPresent)"]
                     )
-                    let now = NIODeadline.now()
+                    let now = self.eventLoop.now
                     self.perform(session.machine.upstreamConnected(now: now, sessionPresent: sessionPresent), for: session)
                     self.forwardOutage(for: session)
                     self.deliverPending(to: session, now: now)
@@ -126,7 +126,7 @@ extension GatewayEngine {
                 if case .success = result { upstream.disconnect().whenComplete { _ in } }
                 return
             }
-            let now = NIODeadline.now()
+            let now = self.eventLoop.now
             switch result {
             case .success:
                 self.metrics.upstreamConnected(after: (self.eventLoop.now - started).nanoseconds)

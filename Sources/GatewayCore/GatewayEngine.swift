@@ -167,7 +167,7 @@ final class GatewayEngine: @unchecked Sendable {
 
     private func dispatch(_ packet: MQTTSNPacket, from address: MQTTSNClientAddress, via transport: any MQTTSNTransport)
     {
-        let now = NIODeadline.now()
+        let now = self.eventLoop.now
         switch packet {
         case .searchGateway:
             self.searchGatewayReceived(from: address, via: transport)
