@@ -129,7 +129,7 @@ extension GatewayEngine {
     /// moves an active one. The new address must be one the client id may connect from.
     func mayWake(_ session: ClientSession, from address: MQTTSNClientAddress, via transport: any MQTTSNTransport) -> Bool
     {
-        guard session.address != address else {
+        guard !self.isSamePeer(session, address: address, via: transport) else {
             return true
         }
         let refusal: ConnectRefusal?

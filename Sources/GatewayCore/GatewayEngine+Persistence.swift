@@ -65,7 +65,8 @@ extension GatewayEngine {
                     clientID: clientID,
                     formatVersion: StoredSessions.formatVersion,
                     state: state,
-                    lastAddress: session.address.storedForm,
+                    lastAddress: session.address.storedForm(
+                        authenticated: session.transport is any MQTTSNAuthenticatingTransport),
                     incarnation: incarnation
                 )
             )
@@ -219,7 +220,12 @@ extension GatewayEngine {
                 _ = try? store.removeSession(clientID: stored.clientID)
                 continue
             }
-            self.restore(record, address: stored.lastAddress.flatMap(MQTTSNClientAddress.init(storedForm:)), now: now)
+            self.restore(
+                record,
+                address: stored.lastAddress.flatMap(MQTTSNClientAddress.init(storedForm:)),
+                authenticated: stored.lastAddress.map(MQTTSNClientAddress.isAuthenticated(storedForm:)) ?? false,
+                now: now
+            )
             self.stored.saved[record.clientID] = record
             self.stored.incarnations[record.clientID] = stored.incarnation
             restored += 1
@@ -235,18 +241,25 @@ extension GatewayEngine {
         )
     }
 
-    private func restore(_ record: ClientSessionRecord, address: MQTTSNClientAddress?, now: NIODeadline) {
+    /// A DTLS client's session (`authenticated`) is restored with no transport that reaches it, in the place of its
+    /// association: only its client, authenticated again, continues it (``isSamePeer(_:address:via:)``).
+    private func restore(
+        _ record: ClientSessionRecord,
+        address: MQTTSNClientAddress?,
+        authenticated: Bool,
+        now: NIODeadline
+    ) {
         let machine = ClientSessionStateMachine(
             restoring: record,
             settings: self.settings,
             predefinedTopics: self.clientPredefinedTopics[record.clientID] ?? self.globalPredefinedTopics,
             now: now
         )
-        let transport = address.flatMap { address in self.transports.first { $0.canReach(address) } }
+        let transport = authenticated ? nil : address.flatMap { address in self.transports.first { $0.canReach(address) } }
         let session = ClientSession(
             machine: machine,
             address: address ?? .serial(device: "", wirelessNodeID: nil),
-            transport: transport ?? UnreachableTransport()
+            transport: transport ?? (authenticated ? UnreachableAuthenticatedTransport() : UnreachableTransport())
         )
         // The ACL, mountpoint and send budget of today's configuration, as for a session admitted now.
         self.restoredAdmission(of: session, now: now)

@@ -6,11 +6,19 @@ extension MQTTSNClientAddress {
     /// `udp:[2001:db8::7]:50123` or `serial:/dev/ttyUSB0`; `nil` for forwarded nodes, which are found again through
     /// their forwarder's next message.
     var storedForm: String? {
+        self.storedForm(authenticated: false)
+    }
+
+    /// The stored form of an address whose client a DTLS listener authenticated: `dtls:192.0.2.7:50123`. A restart
+    /// ends every DTLS association, so such a session is restored unreachable and only its client, through a new
+    /// association, continues it; a plain datagram from that address is never taken for it.
+    func storedForm(authenticated: Bool) -> String? {
         switch self {
         case .udp(let address):
             guard let ip = address.ipAddress, let port = address.port else { return nil }
-            if case .v6 = address { return "udp:[\(ip)]:\(port)" }
-            return "udp:\(ip):\(port)"
+            let scheme = authenticated ? "dtls" : "udp"
+            if case .v6 = address { return "\(scheme):[\(ip)]:\(port)" }
+            return "\(scheme):\(ip):\(port)"
         case .serial(let device, nil):
             return "serial:\(device)"
         case .udpForwarded, .serial:
@@ -18,7 +26,12 @@ extension MQTTSNClientAddress {
         }
     }
 
-    /// The address from its ``storedForm``, or `nil` when the text is not one.
+    /// Whether `text` is the stored form of a DTLS-authenticated address (``storedForm(authenticated:)``).
+    static func isAuthenticated(storedForm text: String) -> Bool {
+        text.hasPrefix("dtls:")
+    }
+
+    /// The address from its ``storedForm`` (or ``storedForm(authenticated:)``), or `nil` when the text is not one.
     init?(storedForm text: String) {
         if text.hasPrefix("serial:") {
             let device = String(text.dropFirst("serial:".count))
@@ -26,8 +39,8 @@ extension MQTTSNClientAddress {
             self = .serial(device: device, wirelessNodeID: nil)
             return
         }
-        guard text.hasPrefix("udp:") else { return nil }
-        let rest = text.dropFirst("udp:".count)
+        guard let colon = text.firstIndex(of: ":"), ["udp", "dtls"].contains(text[..<colon]) else { return nil }
+        let rest = text[text.index(after: colon)...]
         let host: Substring
         let portText: Substring
         if rest.hasPrefix("[") {

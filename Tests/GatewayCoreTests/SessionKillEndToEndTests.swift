@@ -20,7 +20,8 @@ struct SessionKillEndToEndTests {
         let directory: URL
         let broker: MosquittoBroker
         let udpPort: Int
-        let yaml: String
+        /// The configuration of the next start; a test may change it before ``killAndRestart()``.
+        var yaml: String
         let gateway: SocketAddress
         let group: MultiThreadedEventLoopGroup
         /// The bridge now running (the last one started).
@@ -36,7 +37,8 @@ struct SessionKillEndToEndTests {
             self.group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         }
 
-        static func start() async throws -> Setup {
+        /// `udp` is added inside the `udp:` mapping (e.g. `, dtls: {...}`), `extraYAML` at the top level.
+        static func start(udp: String = "", extraYAML: String = "") async throws -> Setup {
             let directory = FileManager.default.temporaryDirectory
                 .appendingPathComponent("snbridge-kill-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -47,9 +49,10 @@ struct SessionKillEndToEndTests {
                   url: "mqtt://127.0.0.1:\(broker.port)"
                   connect_timeout: 2s
                   reconnect: { initial_delay: 100ms, max_delay: 500ms }
-                udp: { listeners: ["127.0.0.1:\(udpPort)"] }
+                udp: { listeners: ["127.0.0.1:\(udpPort)"]\(udp) }
                 http: { listen: none }
                 discovery: { enabled: false }
+                \(extraYAML)
                 """
             // The state directory is `directory/state` (SNBridgeProcess), the same for every start.
             let bridge = try await SNBridgeProcess.start(yaml: yaml, in: directory)
@@ -219,25 +222,29 @@ struct SessionKillEndToEndTests {
 
         try await setup.killAndRestart()
 
-        // Awake: PINGREQ with its client id, the buffer, then PINGRESP.
-        try await sensor.send(.pingRequest(MQTTSNPingRequest(clientID: "sleepy")))
+        #expect(try await Self.wake(sensor, clientID: "sleepy") == (1...count).map { "cmd-\($0)" })
+        await sensor.close()
+    }
+
+    /// Awake: PINGREQ with the client id, then the buffered messages (each acknowledged, a REGISTER answered) until
+    /// PINGRESP; their payloads.
+    static func wake(_ client: MQTTSNTestClient, clientID: String) async throws -> [String] {
+        try await client.send(.pingRequest(MQTTSNPingRequest(clientID: clientID)))
         var received: [String] = []
         while true {
-            let packet = try await sensor.receive(timeout: .seconds(10))
+            let packet = try await client.receive(timeout: .seconds(10))
             if case .publish(let publish) = packet {
                 received.append(String(buffer: publish.payload))
-                try await sensor.send(
+                try await client.send(
                     .publishAck(.init(topicID: publish.topicID, messageID: publish.messageID, returnCode: .accepted))
                 )
             } else if case .register(let register) = packet {
-                try await sensor.send(
+                try await client.send(
                     .registerAck(.init(topicID: register.topicID, messageID: register.messageID, returnCode: .accepted))
                 )
             } else if case .pingResponse = packet {
-                break
+                return received
             }
         }
-        #expect(received == (1...count).map { "cmd-\($0)" })
-        await sensor.close()
     }
 }

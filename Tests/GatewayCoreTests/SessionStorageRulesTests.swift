@@ -57,9 +57,17 @@ struct SessionStorageRulesTests {
         for address in addresses {
             let text = try #require(address.storedForm)
             #expect(MQTTSNClientAddress(storedForm: text) == address, "\(text)")
+            #expect(!MQTTSNClientAddress.isAuthenticated(storedForm: text), "\(text)")
+        }
+        // A DTLS peer's address is marked as one, so a restored session is not continued by plain datagrams.
+        for address in addresses.prefix(2) {
+            let text = try #require(address.storedForm(authenticated: true))
+            #expect(text.hasPrefix("dtls:"), "\(text)")
+            #expect(MQTTSNClientAddress(storedForm: text) == address, "\(text)")
+            #expect(MQTTSNClientAddress.isAuthenticated(storedForm: text), "\(text)")
         }
         #expect(MQTTSNClientAddress.serial(device: "/dev/ttyUSB0", wirelessNodeID: [1]).storedForm == nil)
-        for garbage in ["", "udp:", "udp:1.2.3.4", "udp:[::1]1884", "udp:1.2.3.4:99999", "tcp:1.2.3.4:1", "serial:"] {
+        for garbage in ["", "udp:", "udp:1.2.3.4", "udp:[::1]1884", "udp:1.2.3.4:99999", "tcp:1.2.3.4:1", "dtls:", "dtlsx:1.2.3.4:1", "serial:"] {
             #expect(MQTTSNClientAddress(storedForm: garbage) == nil, "\(garbage)")
         }
     }
