@@ -10,42 +10,93 @@ import Testing
 /// MQTT-SN client publishing through the outage.
 @Suite("Outage buffer across a broker restart (end to end)", .serialized, .timeLimit(.minutes(2)))
 struct OutageBufferEndToEndTests {
+    /// A persistent mosquitto, a persistent subscriber that went offline (so the broker queues what it gets for it),
+    /// and the bridge with a state directory and `gateway` settings in front of the broker.
+    final class Setup: @unchecked Sendable {
+        static let subscriberArguments = ["-i", "outage-subscriber", "-c"]
+        let directory: URL
+        let brokerOptions: MosquittoBroker.Options
+        let broker: MosquittoBroker
+        let bridge: SNBridgeProcess
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let gateway: SocketAddress
+        /// The broker started again by ``restartBroker()``.
+        private(set) var restarted: MosquittoBroker?
+
+        private init(directory: URL, brokerOptions: MosquittoBroker.Options, broker: MosquittoBroker, bridge: SNBridgeProcess, udpPort: Int) throws {
+            self.directory = directory
+            self.brokerOptions = brokerOptions
+            self.broker = broker
+            self.bridge = bridge
+            self.gateway = try SocketAddress(ipAddress: "127.0.0.1", port: udpPort)
+        }
+
+        static func start(gateway: String) async throws -> Setup {
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("snbridge-outage-\(UUID().uuidString)")
+            let persistence = directory.appendingPathComponent("mosquitto-db")
+            try FileManager.default.createDirectory(at: persistence, withIntermediateDirectories: true)
+            let brokerOptions = MosquittoBroker.Options(
+                extraConfiguration: ["persistence true", "persistence_location \(persistence.path)/"]
+            )
+            let broker = try await MosquittoBroker.start(brokerOptions)
+            let first = try await MosquittoSubscriber.start(
+                broker: broker, topics: ["#"], qos: 1, version: .mqttv311, extraArguments: Self.subscriberArguments)
+            await first.stop()
+            let udpPort = try FreePort.udp()
+            let bridge = try await SNBridgeProcess.start(
+                yaml: """
+                    broker:
+                      url: "mqtt://127.0.0.1:\(broker.port)"
+                      connect_timeout: 2s
+                      reconnect: { initial_delay: 100ms, max_delay: 300ms }
+                    gateway: \(gateway)
+                    udp: { listeners: ["127.0.0.1:\(udpPort)"] }
+                    http: { listen: none }
+                    discovery: { enabled: false }
+                    """,
+                in: directory
+            )
+            return try Setup(directory: directory, brokerOptions: brokerOptions, broker: broker, bridge: bridge, udpPort: udpPort)
+        }
+
+        func client() async throws -> MQTTSNTestClient {
+            try await MQTTSNTestClient.make(gateway: self.gateway, group: self.group)
+        }
+
+        /// Stops the broker and waits until the bridge noticed for `clientID`.
+        func stopBroker(noticedBy clientID: String) async throws {
+            await self.broker.stop()
+            try await self.bridge.waitForLog("Upstream session lost", "client.id=\(clientID)")
+        }
+
+        /// Starts the broker again on its port and waits until the bridge forwarded `clientID`'s outage buffer.
+        func restartBroker(forwardedFor clientID: String) async throws -> MosquittoBroker {
+            let broker = try await MosquittoBroker.start(self.brokerOptions, port: self.broker.port)
+            self.restarted = broker
+            try await self.bridge.waitForLog("Outage buffer forwarded to the broker", "client.id=\(clientID)", timeout: .seconds(20))
+            return broker
+        }
+
+        /// The persistent subscriber back online: what the broker kept for it arrives.
+        func subscriber(on broker: MosquittoBroker) async throws -> MosquittoSubscriber {
+            try await MosquittoSubscriber.start(
+                broker: broker, topics: ["#"], qos: 1, version: .mqttv311, extraArguments: Self.subscriberArguments)
+        }
+
+        func stop() async {
+            await self.bridge.process.terminate()
+            await self.restarted?.stop()
+            await self.broker.stop()
+            try? await self.group.shutdownGracefully()
+            try? FileManager.default.removeItem(at: self.directory)
+        }
+    }
+
     @Test("QoS 1 PUBLISHes during a broker outage are acknowledged once stored, forwarded in order, and a full buffer says congestion")
     func brokerRestart() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("snbridge-outage-\(UUID().uuidString)")
-        let persistence = directory.appendingPathComponent("mosquitto-db")
-        try FileManager.default.createDirectory(at: persistence, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let brokerOptions = MosquittoBroker.Options(
-            extraConfiguration: ["persistence true", "persistence_location \(persistence.path)/"]
-        )
-        let broker = try await MosquittoBroker.start(brokerOptions)
-        // A persistent subscriber (clean session off), offline from here on: the broker queues what it gets for it.
-        let subscriberArguments = ["-i", "outage-subscriber", "-c"]
-        let first = try await MosquittoSubscriber.start(
-            broker: broker, topics: ["plant/#"], qos: 1, version: .mqttv311, extraArguments: subscriberArguments)
-        await first.stop()
-
-        let udpPort = try FreePort.udp()
-        let bridge = try await SNBridgeProcess.start(
-            yaml: """
-                broker:
-                  url: "mqtt://127.0.0.1:\(broker.port)"
-                  connect_timeout: 2s
-                  reconnect: { initial_delay: 100ms, max_delay: 300ms }
-                gateway:
-                  outage_buffer: { messages: 3, bytes: 10000 }
-                udp: { listeners: ["127.0.0.1:\(udpPort)"] }
-                http: { listen: none }
-                discovery: { enabled: false }
-                """,
-            in: directory
-        )
-        defer { Task { await bridge.process.terminate() } }
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        defer { Task { try? await group.shutdownGracefully() } }
-        let sensor = try await MQTTSNTestClient.make(
-            gateway: try SocketAddress(ipAddress: "127.0.0.1", port: udpPort), group: group)
+        let setup = try await Setup.start(gateway: "{ outage_buffer: { messages: 3, bytes: 10000 } }")
+        defer { Task { await setup.stop() } }
+        let sensor = try await setup.client()
         defer { Task { await sensor.close() } }
         #expect(try await sensor.connect(clientID: "ob1", cleanSession: false) == .accepted)
         let topic = try await sensor.register("plant/ob1/level", messageID: 1)
@@ -53,8 +104,7 @@ struct OutageBufferEndToEndTests {
             try await SessionFaultEndToEndTests.publish(sensor, "before", topicID: topic.topicID, messageID: 2) == .accepted
         )
 
-        await broker.stop()
-        try await bridge.waitForLog("Upstream session lost", "client.id=ob1")
+        try await setup.stopBroker(noticedBy: "ob1")
         // Three fit (acknowledged once on disk), the fourth does not: congestion, counted and logged.
         for (index, payload) in ["o1", "o2", "o3"].enumerated() {
             #expect(
@@ -67,21 +117,63 @@ struct OutageBufferEndToEndTests {
             try await SessionFaultEndToEndTests.publish(sensor, "o4", topicID: topic.topicID, messageID: 13)
                 == .rejectedCongestion
         )
-        try await bridge.waitForLog("PUBLISH not taken into the outage buffer", "drop.reason=outage_buffer_full")
+        try await setup.bridge.waitForLog("PUBLISH not taken into the outage buffer", "drop.reason=outage_buffer_full")
 
-        let restarted = try await MosquittoBroker.start(brokerOptions, port: broker.port)
-        defer { Task { await restarted.stop() } }
-        try await bridge.waitForLog("Outage buffer forwarded to the broker", "client.id=ob1", timeout: .seconds(20))
+        let restarted = try await setup.restartBroker(forwardedFor: "ob1")
         #expect(
             try await SessionFaultEndToEndTests.publish(sensor, "after", topicID: topic.topicID, messageID: 14)
                 == .accepted
         )
 
-        let second = try await MosquittoSubscriber.start(
-            broker: restarted, topics: ["plant/#"], qos: 1, version: .mqttv311, extraArguments: subscriberArguments)
+        let second = try await setup.subscriber(on: restarted)
         defer { Task { await second.stop() } }
         try await second.waitForMessage { $0.payload == "after" }
         let payloads = second.messages.filter { $0.topic == "plant/ob1/level" }.map(\.payload)
         #expect(payloads.filter { $0 != "before" } == ["o1", "o2", "o3", "after"])
+    }
+
+    @Test("A PUBLISH taken into the outage buffer is checked against the ACL and mounted as it is buffered")
+    func outageBufferUnderACL() async throws {
+        let acl = try SessionKillEndToEndTests.privateFile(
+            "acl", "pattern readwrite devices/%c/#\npattern deny devices/%c/zz\n")
+        defer { try? FileManager.default.removeItem(at: acl.deletingLastPathComponent()) }
+        let setup = try await Setup.start(
+            gateway: #"{ outage_buffer: { messages: 10, bytes: 10000 }, acl_file: "\#(acl.path)", mountpoint: "devices/%c/" }"#
+        )
+        defer { Task { await setup.stop() } }
+        let sensor = try await setup.client()
+        defer { Task { await sensor.close() } }
+        #expect(try await sensor.connect(clientID: "ob2", cleanSession: false) == .accepted)
+        let level = try await sensor.register("level", messageID: 1)
+        #expect(level.returnCode == .accepted)
+        #expect(try await SessionFaultEndToEndTests.publish(sensor, "before", topicID: level.topicID, messageID: 2) == .accepted)
+
+        try await setup.stopBroker(noticedBy: "ob2")
+        // Buffered: the mounted topic is readable and writable.
+        #expect(try await SessionFaultEndToEndTests.publish(sensor, "o1", topicID: level.topicID, messageID: 3) == .accepted)
+        // A short topic name needs no REGISTER, so the PUBLISH itself is checked: devices/ob2/zz is denied.
+        let short = try #require(MQTTSNShortTopicName("zz"))
+        try await sensor.send(
+            .publish(
+                MQTTSNPublish(
+                    qos: .atLeastOnce, topicIDType: .shortName, topicID: short.rawValue, messageID: 4,
+                    payload: ByteBuffer(string: "forbidden"))
+            )
+        )
+        let code = try await sensor.receive(timeout: .seconds(10)) { packet -> MQTTSNReturnCode? in
+            if case .publishAck(let ack) = packet, ack.messageID == 4 { return ack.returnCode }
+            return nil
+        }
+        #expect(code == .rejectedNotSupported)
+
+        let restarted = try await setup.restartBroker(forwardedFor: "ob2")
+        #expect(try await SessionFaultEndToEndTests.publish(sensor, "after", topicID: level.topicID, messageID: 5) == .accepted)
+        let second = try await setup.subscriber(on: restarted)
+        defer { Task { await second.stop() } }
+        try await second.waitForMessage { $0.payload == "after" }
+        // Everything but the bridge's status, unmounted copies and the refused one included.
+        let arrived = second.messages.filter { !$0.topic.hasPrefix("snbridge/") && $0.payload != "before" }
+        #expect(arrived.map(\.topic) == ["devices/ob2/level", "devices/ob2/level"])
+        #expect(arrived.map(\.payload) == ["o1", "after"])
     }
 }
