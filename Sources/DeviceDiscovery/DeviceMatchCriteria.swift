@@ -35,7 +35,9 @@ public struct DeviceMatchCriteria: Sendable, Hashable {
     /// Whether `device` satisfies every criterion that is set.
     public func matches(_ device: DiscoveredSerialDevice) -> Bool {
         guard !isEmpty else { return false }
-        if !usbIDs.isEmpty, !usbIDs.contains(where: { $0.matches(vendorID: device.vendorID, productID: device.productID) }) {
+        if !usbIDs.isEmpty,
+            !usbIDs.contains(where: { $0.matches(vendorID: device.vendorID, productID: device.productID) })
+        {
             return false
         }
         if let serialNumber, device.serialNumber != serialNumber {

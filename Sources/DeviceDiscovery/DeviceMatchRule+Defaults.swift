@@ -33,6 +33,10 @@ extension DeviceMatchRule {
     }
 
     private static func builtIn(_ name: String, patterns: [USBIDPattern]) -> DeviceMatchRule {
-        DeviceMatchRule(validatedName: name, criteria: DeviceMatchCriteria(usbIDs: patterns), options: DeviceMatchOptions())
+        DeviceMatchRule(
+            validatedName: name,
+            criteria: DeviceMatchCriteria(usbIDs: patterns),
+            options: DeviceMatchOptions()
+        )
     }
 }

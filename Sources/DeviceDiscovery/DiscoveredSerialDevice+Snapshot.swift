@@ -1,6 +1,8 @@
 extension DiscoveredSerialDevice {
     /// The property names kept in ``properties``, besides every `ID_*` and `SNBRIDGE_*` property.
-    static let keptPropertyNames: Set<String> = ["TAGS", "CURRENT_TAGS", "DEVNAME", "DRIVER", "SUBSYSTEM", "MAJOR", "MINOR"]
+    static let keptPropertyNames: Set<String> = [
+        "TAGS", "CURRENT_TAGS", "DEVNAME", "DRIVER", "SUBSYSTEM", "MAJOR", "MINOR",
+    ]
 
     /// Reads a device out of what libudev reported; `nil` for a tty without a device node (nothing to open).
     ///

@@ -107,7 +107,10 @@ public final class UdevSerialMonitor {
             syspath: udev_device_get_syspath(device).map { String(cString: $0) } ?? "",
             devnode: udev_device_get_devnode(device).map { String(cString: $0) },
             properties: properties,
-            usbDeviceAttributes: attributes(["idVendor", "idProduct", "serial", "manufacturer", "product"], of: usbDevice),
+            usbDeviceAttributes: attributes(
+                ["idVendor", "idProduct", "serial", "manufacturer", "product"],
+                of: usbDevice
+            ),
             usbInterfaceAttributes: attributes(["bInterfaceNumber"], of: usbInterface)
         )
     }

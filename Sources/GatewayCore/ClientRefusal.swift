@@ -33,35 +33,42 @@ struct ClientRefusal: Hashable, Sendable {
         case .connect:
             // Flags, ProtocolId, Duration, ClientId.
             let reason: ClientRefusalReason =
-                error == .emptyClientID ? .clientIDEmpty : error.clientIDOverrun != nil ? .clientIDTooLong : .connectMalformed
+                error == .emptyClientID
+                ? .clientIDEmpty : error.clientIDOverrun != nil ? .clientIDTooLong : .connectMalformed
             self.init(reason, answer: Self.connectNotSupported)
         case .pingRequest:
             self.init(.pingClientIDInvalid, answer: .disconnect(MQTTSNDisconnect()))
         case .subscribe:
             // Flags, MsgId, topic.
-            guard let flags = header.octet(at: 0).map(MQTTSNFlags.init(rawValue:)), let messageID = header.uint16(at: 1),
+            guard let flags = header.octet(at: 0).map(MQTTSNFlags.init(rawValue:)),
+                let messageID = header.uint16(at: 1),
                 let reason = Self.topicReason(error, allowsQoSError: true)
             else { return nil }
             let qos = flags.qos == .fireAndForget ? MQTTSNQoS.atMostOnce : flags.qos
             self.init(
                 reason,
                 answer: .subscribeAck(
-                    MQTTSNSubscribeAck(qos: qos, topicID: 0, messageID: messageID, returnCode: .rejectedNotSupported))
+                    MQTTSNSubscribeAck(qos: qos, topicID: 0, messageID: messageID, returnCode: .rejectedNotSupported)
+                )
             )
         case .unsubscribe:
             // Flags, MsgId, topic. UNSUBACK has no return code; nothing can be subscribed under such a topic.
-            guard let messageID = header.uint16(at: 1), let reason = Self.topicReason(error, allowsQoSError: false) else {
+            guard let messageID = header.uint16(at: 1), let reason = Self.topicReason(error, allowsQoSError: false)
+            else {
                 return nil
             }
             self.init(reason, answer: .unsubscribeAck(MQTTSNUnsubscribeAck(messageID: messageID)))
         case .register:
             // TopicId, MsgId, TopicName.
-            guard let messageID = header.uint16(at: 2), let reason = Self.topicReason(error, allowsQoSError: false) else {
+            guard let messageID = header.uint16(at: 2), let reason = Self.topicReason(error, allowsQoSError: false)
+            else {
                 return nil
             }
             self.init(
                 reason,
-                answer: .registerAck(MQTTSNRegisterAck(topicID: 0, messageID: messageID, returnCode: .rejectedNotSupported))
+                answer: .registerAck(
+                    MQTTSNRegisterAck(topicID: 0, messageID: messageID, returnCode: .rejectedNotSupported)
+                )
             )
         case .willTopic:
             self.init(Self.willReason(error), answer: Self.connectNotSupported)

@@ -106,7 +106,11 @@ extension ClientSessionStateMachine {
         guard self.isEstablished else {
             return .none
         }
-        self.upstream = .down(retryAt: now + self.reconnectDelay(attempt: attempt), attempt: attempt, thenSend: response)
+        self.upstream = .down(
+            retryAt: now + self.reconnectDelay(attempt: attempt),
+            attempt: attempt,
+            thenSend: response
+        )
         return .none
     }
 

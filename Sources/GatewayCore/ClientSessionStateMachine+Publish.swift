@@ -52,7 +52,11 @@ extension ClientSessionStateMachine {
             // Into the durable outage buffer, answered once it is on disk; forwarded in order when the broker is back.
             self.publishingUpstream.insert(publish.messageID)
             let message = UpstreamMessage(
-                topic: topic, payload: publish.payload, qos: UpstreamQoS(publish.qos), retain: publish.retain)
+                topic: topic,
+                payload: publish.payload,
+                qos: UpstreamQoS(publish.qos),
+                retain: publish.retain
+            )
             return .bufferForOutage(
                 message,
                 completion: publish.qos == .atLeastOnce
@@ -96,14 +100,19 @@ extension ClientSessionStateMachine {
     }
 
     /// "Try again later": PUBACK congestion for QoS 1/2 (the client retries), a counted drop for QoS 0.
-    private static func congestion(_ publish: MQTTSNPublish, droppedAs reason: ClientDropReason) -> ClientSessionAction {
+    private static func congestion(_ publish: MQTTSNPublish, droppedAs reason: ClientDropReason) -> ClientSessionAction
+    {
         switch publish.qos {
         case .atMostOnce, .fireAndForget:
             return .dropped(reason)
         case .atLeastOnce, .exactlyOnce:
             return .send(
                 .publishAck(
-                    MQTTSNPublishAck(topicID: publish.topicID, messageID: publish.messageID, returnCode: .rejectedCongestion)
+                    MQTTSNPublishAck(
+                        topicID: publish.topicID,
+                        messageID: publish.messageID,
+                        returnCode: .rejectedCongestion
+                    )
                 )
             )
         }

@@ -107,11 +107,23 @@ public struct ClientTopicAccess: Sendable {
     /// The union of the access bits of every rule matching `topic`.
     func access(for topic: String) -> Access {
         var result: Access = []
-        self.collect(node: 0, remaining: topic[...], isFirstLevel: true, isSystem: topic.utf8.first == UInt8(ascii: "$"), into: &result)
+        self.collect(
+            node: 0,
+            remaining: topic[...],
+            isFirstLevel: true,
+            isSystem: topic.utf8.first == UInt8(ascii: "$"),
+            into: &result
+        )
         return result
     }
 
-    private func collect(node: Int, remaining: Substring?, isFirstLevel: Bool, isSystem: Bool, into result: inout Access) {
+    private func collect(
+        node: Int,
+        remaining: Substring?,
+        isFirstLevel: Bool,
+        isSystem: Bool,
+        into result: inout Access
+    ) {
         let current = self.nodes[node]
         let wildcardsMatch = !(isFirstLevel && isSystem)
         if wildcardsMatch {

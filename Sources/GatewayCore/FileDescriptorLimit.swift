@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// The process's open-file limit. Every MQTT-SN session holds an upstream TCP connection, so 10,000 sessions need

@@ -41,7 +41,10 @@ extension Gateway {
                 )
             }
             try await engine.eventLoop.submit { engine.transports.append(transport) }.get()
-            engine.logger.info("MQTT-SN DTLS listener started", metadata: ["listener.address": "\(transport.localAddress)"])
+            engine.logger.info(
+                "MQTT-SN DTLS listener started",
+                metadata: ["listener.address": "\(transport.localAddress)"]
+            )
             bound.append(transport.localAddress)
         }
         return bound

@@ -22,7 +22,9 @@ extension Gateway {
     /// unless the bookkeeping missed a change (tests check this).
     func observationAndRecount() async -> (kept: GatewayObservation, recounted: GatewayObservation)? {
         let engine = self.engine
-        return try? await engine.eventLoop.submit { (kept: engine.observation(), recounted: engine.recountedObservation()) }.get()
+        return try? await engine.eventLoop.submit {
+            (kept: engine.observation(), recounted: engine.recountedObservation())
+        }.get()
     }
 
     /// One page of ``sessions()``: `limit` sessions from `offset` on, in the same order, and how many there are.

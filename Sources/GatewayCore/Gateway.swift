@@ -5,9 +5,9 @@ import NIOCore
 import SessionStore
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 /// The MQTT-SN gateway in transparent mode: every MQTT-SN client gets its own MQTT session with the broker.

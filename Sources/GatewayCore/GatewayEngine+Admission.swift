@@ -50,10 +50,12 @@ extension GatewayEngine {
     /// Whether `address` over `transport` is where `session`'s client is. The same source address over another
     /// transport is another peer when either is DTLS: a forged plain datagram must not continue a DTLS client's
     /// session (see ``session(for:via:)``).
-    func isSamePeer(_ session: ClientSession, address: MQTTSNClientAddress, via transport: any MQTTSNTransport) -> Bool {
+    func isSamePeer(_ session: ClientSession, address: MQTTSNClientAddress, via transport: any MQTTSNTransport) -> Bool
+    {
         guard session.address == address else { return false }
         return session.transport === transport
-            || !(session.transport is any MQTTSNAuthenticatingTransport || transport is any MQTTSNAuthenticatingTransport)
+            || !(session.transport is any MQTTSNAuthenticatingTransport
+                || transport is any MQTTSNAuthenticatingTransport)
     }
 
     /// Whether the authentication policy lets a peer at `address` be `clientID`. Serial devices are local wiring
@@ -127,8 +129,11 @@ extension GatewayEngine {
 
     /// PINGREQ(client id) from a new address wakes an asleep session there (specification section 6.14); it never
     /// moves an active one. The new address must be one the client id may connect from.
-    func mayWake(_ session: ClientSession, from address: MQTTSNClientAddress, via transport: any MQTTSNTransport) -> Bool
-    {
+    func mayWake(
+        _ session: ClientSession,
+        from address: MQTTSNClientAddress,
+        via transport: any MQTTSNTransport
+    ) -> Bool {
         guard !self.isSamePeer(session, address: address, via: transport) else {
             return true
         }
@@ -142,7 +147,12 @@ extension GatewayEngine {
             return true
         }
         self.metrics.rejectedConnection(refusal.rawValue)
-        self.logRefusal(refusal, clientID: session.clientID, address: address, message: "Wake-up from another address refused")
+        self.logRefusal(
+            refusal,
+            clientID: session.clientID,
+            address: address,
+            message: "Wake-up from another address refused"
+        )
         return false
     }
 
@@ -187,7 +197,8 @@ extension GatewayEngine {
         self.send(.connectAck(MQTTSNConnectAck(returnCode: refusal.returnCode)), to: address, via: transport)
     }
 
-    func logRefusal(_ refusal: ConnectRefusal, clientID: String, address: MQTTSNClientAddress, message: Logger.Message) {
+    func logRefusal(_ refusal: ConnectRefusal, clientID: String, address: MQTTSNClientAddress, message: Logger.Message)
+    {
         var throttle = self.admission.refusalWarnings[refusal] ?? WarningThrottle()
         let metadata: Logger.Metadata = [
             "client.id": "\(clientID)", "peer.address": "\(address)", "refusal.reason": "\(refusal.rawValue)",
@@ -338,7 +349,12 @@ extension GatewayEngine {
         self.accessDenied(session, topic: filter, operation: "subscribe")
         self.send(
             .subscribeAck(
-                MQTTSNSubscribeAck(qos: .atMostOnce, topicID: 0, messageID: messageID, returnCode: .rejectedNotSupported)
+                MQTTSNSubscribeAck(
+                    qos: .atMostOnce,
+                    topicID: 0,
+                    messageID: messageID,
+                    returnCode: .rejectedNotSupported
+                )
             ),
             to: session
         )

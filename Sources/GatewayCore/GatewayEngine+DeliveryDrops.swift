@@ -43,7 +43,10 @@ extension GatewayEngine {
                 self.logger.debug("Broker message too large for the client dropped", metadata: metadata)
             }
         case .retriesExhausted:
-            self.logger.notice("Broker message not acknowledged by the client after retries dropped", metadata: metadata)
+            self.logger.notice(
+                "Broker message not acknowledged by the client after retries dropped",
+                metadata: metadata
+            )
         }
     }
 }

@@ -50,7 +50,10 @@ extension GatewayEngine {
         guard MQTTSNMessageHeader(peeking: envelope.message)?.type != .forwarderEncapsulation else {
             self.metrics.malformed()
             self.logMalformed(
-                address: address, error: MQTTSNDecodingError.nestedForwarderEncapsulation, size: bytes.readableBytes)
+                address: address,
+                error: MQTTSNDecodingError.nestedForwarderEncapsulation,
+                size: bytes.readableBytes
+            )
             return .dropped
         }
         return .relayed(envelope.message, from: .udpForwarded(forwarder, wirelessNodeID: nodeID))

@@ -11,7 +11,8 @@ extension GatewayEngine {
     /// Appends a client's QoS 1/2 PUBLISH to the durable outage buffer (`gateway.outage_buffer`) and answers it once
     /// it is on disk: PUBACK 0x00 or PUBREC (the broker gets it later, in order). A full buffer, or a write the store
     /// refuses, is answered with PUBACK 0x01 "congestion" at once, counted and logged (at most once a second).
-    func bufferForOutage(_ message: UpstreamMessage, completion: UpstreamPublishCompletion, for session: ClientSession) {
+    func bufferForOutage(_ message: UpstreamMessage, completion: UpstreamPublishCompletion, for session: ClientSession)
+    {
         guard let store = self.stored.store else {
             self.perform(session.machine.upstreamPublishCompleted(completion, succeeded: false), for: session)
             return

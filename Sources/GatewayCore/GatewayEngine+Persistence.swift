@@ -66,7 +66,8 @@ extension GatewayEngine {
                     formatVersion: StoredSessions.formatVersion,
                     state: state,
                     lastAddress: session.address.storedForm(
-                        authenticated: session.transport is any MQTTSNAuthenticatingTransport),
+                        authenticated: session.transport is any MQTTSNAuthenticatingTransport
+                    ),
                     incarnation: incarnation
                 )
             )
@@ -209,7 +210,9 @@ extension GatewayEngine {
                 _ = try? store.removeSession(clientID: stored.clientID)
                 continue
             }
-            if self.configuration.effectiveAuthentication == .allowlist, self.configuration.clients[record.clientID] == nil {
+            if self.configuration.effectiveAuthentication == .allowlist,
+                self.configuration.clients[record.clientID] == nil
+            {
                 // Stored under an earlier configuration; the client id may no longer connect.
                 discarded += 1
                 self.metrics.rejectedConnection(ConnectRefusal.notAllowlisted.rawValue)
@@ -255,7 +258,8 @@ extension GatewayEngine {
             predefinedTopics: self.clientPredefinedTopics[record.clientID] ?? self.globalPredefinedTopics,
             now: now
         )
-        let transport = authenticated ? nil : address.flatMap { address in self.transports.first { $0.canReach(address) } }
+        let transport =
+            authenticated ? nil : address.flatMap { address in self.transports.first { $0.canReach(address) } }
         let session = ClientSession(
             machine: machine,
             address: address ?? .serial(device: "", wirelessNodeID: nil),

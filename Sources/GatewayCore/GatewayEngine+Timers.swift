@@ -108,7 +108,11 @@ extension GatewayEngine {
             if index < live.count {
                 if let session = self.sessions[live[index]] { page.append(session.snapshot()) }
             } else {
-                page.append(self.recentlyLost[self.recentlyLost.index(self.recentlyLost.startIndex, offsetBy: index - live.count)])
+                page.append(
+                    self.recentlyLost[
+                        self.recentlyLost.index(self.recentlyLost.startIndex, offsetBy: index - live.count)
+                    ]
+                )
             }
         }
         return GatewaySessionPage(total: total, sessions: page)

@@ -65,7 +65,10 @@ extension GatewayEngine {
                         metadata: ["client.id": "\(clientID)", "mqtt.session_present": "\(sessionPresent)"]
                     )
                     let now = self.eventLoop.now
-                    self.perform(session.machine.upstreamConnected(now: now, sessionPresent: sessionPresent), for: session)
+                    self.perform(
+                        session.machine.upstreamConnected(now: now, sessionPresent: sessionPresent),
+                        for: session
+                    )
                     self.forwardOutage(for: session)
                     self.deliverPending(to: session, now: now)
                     self.flushPendingWrites()
@@ -194,7 +197,8 @@ extension GatewayEngine {
         for session: ClientSession
     ) {
         guard let upstream = session.upstream else { return }
-        upstream.subscribe(topicFilter: upstreamFilter, qos: qos).hop(to: self.eventLoop).whenComplete { [self] result in
+        upstream.subscribe(topicFilter: upstreamFilter, qos: qos).hop(to: self.eventLoop).whenComplete {
+            [self] result in
             guard self.isCurrent(session) else { return }
             let granted = try? result.get()
             self.perform(

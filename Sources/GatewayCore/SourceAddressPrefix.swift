@@ -1,9 +1,9 @@
 import NIOCore
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 /// An IP prefix such as `192.168.1.0/24` or `fd00::/8` (a bare address is a full-length prefix), used to allow

@@ -25,6 +25,8 @@ extension TopicAccessControl {
     /// Whether a client id or user name can stand in a topic level without changing the filter's meaning.
     static func isSubstitutable(_ name: String) -> Bool {
         !name.isEmpty
-            && !name.utf8.contains(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "#") })
+            && !name.utf8.contains(where: {
+                $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "#")
+            })
     }
 }

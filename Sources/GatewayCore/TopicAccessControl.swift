@@ -88,7 +88,13 @@ public struct TopicAccessControl: Sendable, Hashable {
                 }
                 let isPattern = words[0] == "pattern"
                 rules.append(
-                    Rule(user: isPattern ? nil : user, isPattern: isPattern, access: access, filter: String(filter), line: number)
+                    Rule(
+                        user: isPattern ? nil : user,
+                        isPattern: isPattern,
+                        access: access,
+                        filter: String(filter),
+                        line: number
+                    )
                 )
             default:
                 throw failure("expected 'user', 'topic' or 'pattern', not '\(words[0])'")

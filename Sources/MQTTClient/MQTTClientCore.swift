@@ -103,7 +103,10 @@ final class MQTTClientCore: @unchecked Sendable {
         if let writer { writer.flush() } else { channel?.flush() }
     }
 
-    func subscribe(_ subscriptions: [MQTTSubscription], properties: MQTTProperties) -> EventLoopFuture<[MQTTSubscribeResult]> {
+    func subscribe(
+        _ subscriptions: [MQTTSubscription],
+        properties: MQTTProperties
+    ) -> EventLoopFuture<[MQTTSubscribeResult]> {
         eventLoop.assertInEventLoop()
         let promise = eventLoop.makePromise(of: [MQTTSubscribeResult].self)
         switch stateMachine.subscribe(subscriptions, properties: properties, promise: promise) {
@@ -181,7 +184,10 @@ final class MQTTClientCore: @unchecked Sendable {
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             // Starts small and adapts: an idle session's read buffer is what it keeps between packets (NIO's
             // default starts at 2 KiB, 20% of an idle gateway session); a busy one grows it to 64 KiB.
-            .channelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 256, maximum: 65536))
+            .channelOption(
+                .recvAllocator,
+                value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 256, maximum: 65536)
+            )
             .channelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
@@ -189,7 +195,9 @@ final class MQTTClientCore: @unchecked Sendable {
                         let name = configuration.tls?.serverName ?? configuration.host
                         // SNI cannot carry an IP address; NIOSSL then checks the certificate against the peer's IP.
                         let isIPAddress = (try? SocketAddress(ipAddress: name, port: 0)) != nil
-                        try pipeline.addHandler(NIOSSLClientHandler(context: sslContext, serverHostname: isIPAddress ? nil : name))
+                        try pipeline.addHandler(
+                            NIOSSLClientHandler(context: sslContext, serverHostname: isIPAddress ? nil : name)
+                        )
                     }
                     try pipeline.addHandler(ByteToMessageHandler(decoder))
                     try pipeline.addHandler(MQTTConnectionHandler(core: self, generation: generation))
@@ -277,7 +285,10 @@ final class MQTTClientCore: @unchecked Sendable {
         }
         if let attempt = action.reconnectAttempt, let policy = configuration.reconnect {
             let delay = policy.delay(forAttempt: attempt)
-            logger.debug("mqtt.reconnect.scheduled", metadata: ["mqtt.attempt": "\(attempt)", "mqtt.delay": "\(delay)"])
+            logger.debug(
+                "mqtt.reconnect.scheduled",
+                metadata: ["mqtt.attempt": "\(attempt)", "mqtt.delay": "\(delay)"]
+            )
             connectionHandler?(.reconnecting(attempt: attempt, delay: delay))
             reconnectTask = eventLoop.scheduleTask(in: delay) { [self] in
                 reconnectTask = nil
@@ -436,7 +447,10 @@ final class MQTTClientCore: @unchecked Sendable {
         do {
             try encoder.encode(packet, into: &buffer)
         } catch {
-            logger.debug("mqtt.encode.failed", metadata: ["packet.type": .string(packet.name), "error.description": "\(error)"])
+            logger.debug(
+                "mqtt.encode.failed",
+                metadata: ["packet.type": .string(packet.name), "error.description": "\(error)"]
+            )
             return false
         }
         logger.trace("mqtt.packet.sent", metadata: ["packet.type": .string(packet.name)])

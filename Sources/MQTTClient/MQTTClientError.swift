@@ -36,14 +36,20 @@ public struct MQTTClientError: Error, Hashable, CustomStringConvertible {
     /// The connection was lost before the broker acknowledged; a persistent session may still deliver it.
     public static let connectionLost = Self(.connectionLost, "the connection was lost before the broker acknowledged")
     /// All 65,535 packet identifiers are in use.
-    public static let packetIdentifiersExhausted = Self(.packetIdentifiersExhausted, "every packet identifier is in use")
+    public static let packetIdentifiersExhausted = Self(
+        .packetIdentifiersExhausted,
+        "every packet identifier is in use"
+    )
     /// The QoS exceeds the broker's Maximum QoS.
     public static let qosNotSupported = Self(.qosNotSupported, "the broker does not support this QoS")
     /// ``MQTTClientConfiguration/maximumQueuedPublishes`` publishes are already waiting.
     public static let queueFull = Self(.queueFull, "too many publishes are already waiting to be sent")
     /// A QoS 0 publish found the connection's write buffer above its high-water mark (the broker is not reading as
     /// fast as we publish); it was dropped rather than buffered without bound. See ``MQTTClient/isWritable``.
-    public static let congested = Self(.congested, "the connection's write buffer is full; the QoS 0 message was dropped")
+    public static let congested = Self(
+        .congested,
+        "the connection's write buffer is full; the QoS 0 message was dropped"
+    )
     /// SUBSCRIBE and UNSUBSCRIBE need at least one topic filter.
     public static let noTopicFilters = Self(.noTopicFilters, "SUBSCRIBE and UNSUBSCRIBE need at least one topic filter")
     /// The packet could not be encoded (a string or binary field over 65,535 bytes...).

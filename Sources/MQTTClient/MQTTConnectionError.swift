@@ -2,7 +2,7 @@ import NIOCore
 import NIOPosix
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// Why a connection could not be established or was lost.
@@ -44,7 +44,10 @@ public struct MQTTConnectionError: Error, Hashable, CustomStringConvertible {
     public func hash(into hasher: inout Hasher) { hasher.combine(kind) }
 
     /// 3.1.1 return code 4, 5.0 reason code 0x86.
-    public static let badUsernameOrPassword = Self(.badUsernameOrPassword, "the broker rejected the user name or password")
+    public static let badUsernameOrPassword = Self(
+        .badUsernameOrPassword,
+        "the broker rejected the user name or password"
+    )
     /// 3.1.1 return code 5, 5.0 reason code 0x87.
     public static let notAuthorized = Self(.notAuthorized, "the broker says the client is not authorized to connect")
     /// 3.1.1 return code 2, 5.0 reason code 0x85.
@@ -52,17 +55,26 @@ public struct MQTTConnectionError: Error, Hashable, CustomStringConvertible {
     /// 3.1.1 return code 3, 5.0 reason codes 0x88 (server unavailable) and 0x89 (server busy).
     public static let serverUnavailable = Self(.serverUnavailable, "the broker is unavailable")
     /// 3.1.1 return code 1, 5.0 reason code 0x84.
-    public static let unacceptableProtocolVersion = Self(.unacceptableProtocolVersion, "the broker does not support this protocol version")
+    public static let unacceptableProtocolVersion = Self(
+        .unacceptableProtocolVersion,
+        "the broker does not support this protocol version"
+    )
     /// No CONNACK within the connect timeout.
     public static let timeout = Self(.timeout, "the connection was not accepted within the connect timeout")
     /// The TCP connection could not be established.
-    public static let connectionRefused = Self(.connectionRefused, "the TCP connection to the broker could not be established")
+    public static let connectionRefused = Self(
+        .connectionRefused,
+        "the TCP connection to the broker could not be established"
+    )
     /// The connection closed (before CONNACK, or while connected).
     public static let connectionClosed = Self(.connectionClosed, "the connection to the broker closed")
     /// The TLS handshake failed (untrusted certificate, wrong host name, rejected client certificate...).
     public static let tlsFailure = Self(.tlsFailure, "the TLS handshake with the broker failed")
     /// No PINGRESP (nor any other packet) within the keep alive after a PINGREQ.
-    public static let keepAliveTimeout = Self(.keepAliveTimeout, "the broker did not answer PINGREQ within the keep alive")
+    public static let keepAliveTimeout = Self(
+        .keepAliveTimeout,
+        "the broker did not answer PINGREQ within the keep alive"
+    )
     /// The broker sent something the protocol does not allow, or something we could not decode.
     public static let protocolViolation = Self(.protocolViolation, "the broker violated the MQTT protocol")
     /// ``MQTTClient/connect()`` while already connected or connecting.

@@ -175,7 +175,11 @@ extension MQTTConnectionStateMachine {
     enum ConnAckAction {
         /// Complete `connect()` (or report the reconnect), send `packets` in order, and complete the publish
         /// promises in `completed` (nil error: success).
-        case accepted(MQTTConnectResult, packets: [MQTTPacket], completed: [(EventLoopPromise<Void>?, MQTTClientError?)])
+        case accepted(
+            MQTTConnectResult,
+            packets: [MQTTPacket],
+            completed: [(EventLoopPromise<Void>?, MQTTClientError?)]
+        )
         /// Close the connection with this error; ``connectionClosed(error:)`` reports it.
         case refused(MQTTConnectionError)
         case protocolViolation(MQTTConnectionError)
@@ -397,7 +401,11 @@ extension MQTTConnectionStateMachine {
         return nil
     }
 
-    private mutating func startInFlight(_ message: MQTTMessage, packetID: UInt16, promise: EventLoopPromise<Void>?) -> MQTTPublishPacket {
+    private mutating func startInFlight(
+        _ message: MQTTMessage,
+        packetID: UInt16,
+        promise: EventLoopPromise<Void>?
+    ) -> MQTTPublishPacket {
         let packet = MQTTPublishPacket(message: message, packetID: packetID)
         inFlight[packetID] = InFlightPublish(
             packet: packet,
@@ -414,7 +422,9 @@ extension MQTTConnectionStateMachine {
         var packets: [MQTTPublishPacket] = []
         var failed: [(EventLoopPromise<Void>?, MQTTClientError)] = []
         while inFlight.count < inFlightLimit, let next = queued.popFirst() {
-            let size = MQTTPublishPacket(message: next.message, packetID: 1).encodedSize(version: settings.protocolVersion)
+            let size = MQTTPublishPacket(message: next.message, packetID: 1).encodedSize(
+                version: settings.protocolVersion
+            )
             if let error = validate(next.message, size: size) {
                 failed.append((next.promise, error))
                 continue
@@ -461,7 +471,9 @@ extension MQTTConnectionStateMachine {
         }
         guard let packetID = allocatePacketID() else { return .fail(.packetIdentifiersExhausted) }
         pendingSubscribes[packetID] = (promise, subscriptions.count)
-        return .send(.subscribe(MQTTSubscribePacket(packetID: packetID, subscriptions: subscriptions, properties: properties)))
+        return .send(
+            .subscribe(MQTTSubscribePacket(packetID: packetID, subscriptions: subscriptions, properties: properties))
+        )
     }
 
     mutating func unsubscribe(_ topicFilters: [String], promise: EventLoopPromise<Void>) -> RequestAction {
@@ -475,7 +487,9 @@ extension MQTTConnectionStateMachine {
     }
 
     /// Forgets a SUBSCRIBE or UNSUBSCRIBE that could not be encoded, and returns its promise to fail.
-    mutating func abandonRequest(packetID: UInt16) -> (EventLoopPromise<[MQTTSubscribeResult]>?, EventLoopPromise<Void>?) {
+    mutating func abandonRequest(
+        packetID: UInt16
+    ) -> (EventLoopPromise<[MQTTSubscribeResult]>?, EventLoopPromise<Void>?) {
         (pendingSubscribes.removeValue(forKey: packetID)?.promise, pendingUnsubscribes.removeValue(forKey: packetID))
     }
 }
@@ -532,7 +546,9 @@ extension MQTTConnectionStateMachine {
         case .suback(let suback):
             guard let pending = pendingSubscribes.removeValue(forKey: suback.packetID) else { return .none }
             guard suback.reasonCodes.count == pending.count else {
-                let error = MQTTConnectionError.protocolViolation("SUBACK with \(suback.reasonCodes.count) codes for \(pending.count) filters")
+                let error = MQTTConnectionError.protocolViolation(
+                    "SUBACK with \(suback.reasonCodes.count) codes for \(pending.count) filters"
+                )
                 return .failSubscribeAndClose(pending.promise, error)
             }
             return .completeSubscribe(pending.promise, suback.reasonCodes.map(MQTTSubscribeResult.init(reasonCode:)))
@@ -559,7 +575,10 @@ extension MQTTConnectionStateMachine {
         case .atMostOnce:
             return .deliver(publish.message, acknowledgement: nil)
         case .atLeastOnce:
-            return .deliver(publish.message, acknowledgement: .puback(MQTTPublishResponsePacket(packetID: publish.packetID!)))
+            return .deliver(
+                publish.message,
+                acknowledgement: .puback(MQTTPublishResponsePacket(packetID: publish.packetID!))
+            )
         case .exactlyOnce:
             let packetID = publish.packetID!
             let pubrec = MQTTPacket.pubrec(MQTTPublishResponsePacket(packetID: packetID))
@@ -614,7 +633,10 @@ extension MQTTConnectionStateMachine {
         }
     }
 
-    private mutating func acknowledgementReceived(_ response: MQTTPublishResponsePacket, expected: OutboundPhase) -> InboundAction {
+    private mutating func acknowledgementReceived(
+        _ response: MQTTPublishResponsePacket,
+        expected: OutboundPhase
+    ) -> InboundAction {
         let packetID = response.packetID
         guard let record = inFlight[packetID], record.phase == expected else {
             if expected == .awaitingPubRec {

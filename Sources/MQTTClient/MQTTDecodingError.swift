@@ -68,7 +68,10 @@ public struct MQTTDecodingError: Error, Hashable, CustomStringConvertible {
     }
 
     static func invalidFixedHeaderFlags(type: UInt8, flags: UInt8) -> Self {
-        Self(.invalidFixedHeaderFlags, "invalid fixed header flags 0x\(String(flags, radix: 16)) for packet type \(type)")
+        Self(
+            .invalidFixedHeaderFlags,
+            "invalid fixed header flags 0x\(String(flags, radix: 16)) for packet type \(type)"
+        )
     }
 
     static func truncatedPacket(field: String) -> Self {

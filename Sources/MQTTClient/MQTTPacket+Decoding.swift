@@ -5,7 +5,11 @@ extension MQTTPacket {
     ///
     /// `version` decides whether MQTT 5.0 reason codes and properties are expected; a CONNECT carries its own
     /// protocol level and is decoded by it.
-    public static func decode(firstByte: UInt8, body: inout ByteBuffer, version: MQTTProtocolVersion) throws -> MQTTPacket {
+    public static func decode(
+        firstByte: UInt8,
+        body: inout ByteBuffer,
+        version: MQTTProtocolVersion
+    ) throws -> MQTTPacket {
         let type = firstByte >> 4
         let flags = firstByte & 0x0F
         let packet: MQTTPacket
@@ -17,11 +21,15 @@ extension MQTTPacket {
             try expectFlags(flags, 0, type: type)
             let acknowledgeFlags = try body.readMQTTUInt8(field: "connect acknowledge flags")
             guard acknowledgeFlags & 0xFE == 0 else {
-                throw MQTTDecodingError.protocolViolation("reserved CONNACK flag bits set: 0x\(String(acknowledgeFlags, radix: 16))")
+                throw MQTTDecodingError.protocolViolation(
+                    "reserved CONNACK flag bits set: 0x\(String(acknowledgeFlags, radix: 16))"
+                )
             }
             let code = try body.readMQTTUInt8(field: "return code")
             let properties = version == .v5 ? try MQTTProperties.read(from: &body) : MQTTProperties()
-            packet = .connack(MQTTConnAckPacket(sessionPresent: acknowledgeFlags & 1 == 1, returnCode: code, properties: properties))
+            packet = .connack(
+                MQTTConnAckPacket(sessionPresent: acknowledgeFlags & 1 == 1, returnCode: code, properties: properties)
+            )
         case 3:
             packet = .publish(try MQTTPublishPacket.decode(flags: flags, body: &body, version: version))
         case 4, 5, 6, 7:
@@ -29,7 +37,9 @@ extension MQTTPacket {
             let packetID = try body.readPacketIdentifier()
             var response = MQTTPublishResponsePacket(packetID: packetID)
             if version == .v5 {
-                if body.readableBytes > 0 { response.reasonCode = MQTTReasonCode(rawValue: try body.readMQTTUInt8(field: "reason code")) }
+                if body.readableBytes > 0 {
+                    response.reasonCode = MQTTReasonCode(rawValue: try body.readMQTTUInt8(field: "reason code"))
+                }
                 if body.readableBytes > 0 { response.properties = try MQTTProperties.read(from: &body) }
             }
             switch type {
@@ -45,12 +55,16 @@ extension MQTTPacket {
             try expectFlags(flags, 0, type: type)
             let packetID = try body.readPacketIdentifier()
             let properties = version == .v5 ? try MQTTProperties.read(from: &body) : MQTTProperties()
-            guard body.readableBytes > 0 else { throw MQTTDecodingError.protocolViolation("SUBACK without return codes") }
+            guard body.readableBytes > 0 else {
+                throw MQTTDecodingError.protocolViolation("SUBACK without return codes")
+            }
             var codes: [MQTTReasonCode] = []
             codes.reserveCapacity(body.readableBytes)
             while let raw = body.readInteger(as: UInt8.self) {
                 if version == .v3_1_1, !(raw <= 2 || raw == 0x80) {
-                    throw MQTTDecodingError.protocolViolation("invalid MQTT 3.1.1 SUBACK return code 0x\(String(raw, radix: 16))")
+                    throw MQTTDecodingError.protocolViolation(
+                        "invalid MQTT 3.1.1 SUBACK return code 0x\(String(raw, radix: 16))"
+                    )
                 }
                 codes.append(MQTTReasonCode(rawValue: raw))
             }
@@ -61,15 +75,21 @@ extension MQTTPacket {
             let properties = version == .v5 ? try MQTTProperties.read(from: &body) : MQTTProperties()
             var filters: [String] = []
             while body.readableBytes > 0 { filters.append(try body.readMQTTString(field: "topic filter")) }
-            guard !filters.isEmpty else { throw MQTTDecodingError.protocolViolation("UNSUBSCRIBE without topic filters") }
-            packet = .unsubscribe(MQTTUnsubscribePacket(packetID: packetID, topicFilters: filters, properties: properties))
+            guard !filters.isEmpty else {
+                throw MQTTDecodingError.protocolViolation("UNSUBSCRIBE without topic filters")
+            }
+            packet = .unsubscribe(
+                MQTTUnsubscribePacket(packetID: packetID, topicFilters: filters, properties: properties)
+            )
         case 11:
             try expectFlags(flags, 0, type: type)
             let packetID = try body.readPacketIdentifier()
             var unsuback = MQTTUnsubAckPacket(packetID: packetID)
             if version == .v5 {
                 unsuback.properties = try MQTTProperties.read(from: &body)
-                while let raw = body.readInteger(as: UInt8.self) { unsuback.reasonCodes.append(MQTTReasonCode(rawValue: raw)) }
+                while let raw = body.readInteger(as: UInt8.self) {
+                    unsuback.reasonCodes.append(MQTTReasonCode(rawValue: raw))
+                }
             }
             packet = .unsuback(unsuback)
         case 12:
@@ -82,7 +102,9 @@ extension MQTTPacket {
             try expectFlags(flags, 0, type: type)
             var disconnect = MQTTDisconnectPacket()
             if version == .v5 {
-                if body.readableBytes > 0 { disconnect.reasonCode = MQTTReasonCode(rawValue: try body.readMQTTUInt8(field: "reason code")) }
+                if body.readableBytes > 0 {
+                    disconnect.reasonCode = MQTTReasonCode(rawValue: try body.readMQTTUInt8(field: "reason code"))
+                }
                 if body.readableBytes > 0 { disconnect.properties = try MQTTProperties.read(from: &body) }
             }
             packet = .disconnect(disconnect)
@@ -100,7 +122,11 @@ extension MQTTPacket {
 }
 
 extension MQTTPublishPacket {
-    fileprivate static func decode(flags: UInt8, body: inout ByteBuffer, version: MQTTProtocolVersion) throws -> MQTTPublishPacket {
+    fileprivate static func decode(
+        flags: UInt8,
+        body: inout ByteBuffer,
+        version: MQTTProtocolVersion
+    ) throws -> MQTTPublishPacket {
         guard let qos = MQTTQoS(rawValue: (flags >> 1) & 0x03) else { throw MQTTDecodingError.invalidQoS }
         let duplicate = flags & 0x08 != 0
         // [MQTT-3.3.1-2]: a QoS 0 message is never a retransmission.
@@ -112,7 +138,13 @@ extension MQTTPublishPacket {
         let properties = version == .v5 ? try MQTTProperties.read(from: &body) : MQTTProperties()
         let payload = body.readSlice(length: body.readableBytes)!
         return MQTTPublishPacket(
-            message: MQTTMessage(topic: topic, payload: payload, qos: qos, retain: flags & 0x01 != 0, properties: properties),
+            message: MQTTMessage(
+                topic: topic,
+                payload: payload,
+                qos: qos,
+                retain: flags & 0x01 != 0,
+                properties: properties
+            ),
             packetID: packetID,
             duplicate: duplicate
         )
@@ -132,7 +164,9 @@ extension MQTTSubscribePacket {
             guard options & reservedMask == 0,
                 let retainHandling = MQTTSubscription.RetainHandling(rawValue: (options >> 4) & 0x03)
             else {
-                throw MQTTDecodingError.protocolViolation("invalid subscription options 0x\(String(options, radix: 16))")
+                throw MQTTDecodingError.protocolViolation(
+                    "invalid subscription options 0x\(String(options, radix: 16))"
+                )
             }
             subscriptions.append(
                 MQTTSubscription(
@@ -144,7 +178,9 @@ extension MQTTSubscribePacket {
                 )
             )
         }
-        guard !subscriptions.isEmpty else { throw MQTTDecodingError.protocolViolation("SUBSCRIBE without topic filters") }
+        guard !subscriptions.isEmpty else {
+            throw MQTTDecodingError.protocolViolation("SUBSCRIBE without topic filters")
+        }
         return MQTTSubscribePacket(packetID: packetID, subscriptions: subscriptions, properties: properties)
     }
 }
@@ -170,7 +206,13 @@ extension MQTTConnectPacket {
             let willProperties = version == .v5 ? try MQTTProperties.read(from: &body) : MQTTProperties()
             let topic = try body.readMQTTString(field: "will topic")
             let payload = try body.readMQTTBinary(field: "will payload")
-            will = MQTTWill(topic: topic, payload: payload, qos: qos, retain: flags & 0x20 != 0, properties: willProperties)
+            will = MQTTWill(
+                topic: topic,
+                payload: payload,
+                qos: qos,
+                retain: flags & 0x20 != 0,
+                properties: willProperties
+            )
         } else if flags & 0x38 != 0 {
             throw MQTTDecodingError.protocolViolation("will QoS or retain set without a will")
         }

@@ -90,15 +90,20 @@ extension MQTTProperties {
             case 0x08: property = .responseTopic(try slice.readMQTTString(field: "response topic"))
             case 0x09: property = .correlationData(try slice.readMQTTBinary(field: "correlation data"))
             case 0x0B:
-                property = .subscriptionIdentifier(UInt32(try slice.readVariableByteInteger(field: "subscription identifier")))
+                property = .subscriptionIdentifier(
+                    UInt32(try slice.readVariableByteInteger(field: "subscription identifier"))
+                )
             case 0x11: property = .sessionExpiryInterval(try slice.readMQTTUInt32(field: "session expiry interval"))
-            case 0x12: property = .assignedClientIdentifier(try slice.readMQTTString(field: "assigned client identifier"))
+            case 0x12:
+                property = .assignedClientIdentifier(try slice.readMQTTString(field: "assigned client identifier"))
             case 0x13: property = .serverKeepAlive(try slice.readMQTTUInt16(field: "server keep alive"))
             case 0x15: property = .authenticationMethod(try slice.readMQTTString(field: "authentication method"))
             case 0x16: property = .authenticationData(try slice.readMQTTBinary(field: "authentication data"))
-            case 0x17: property = .requestProblemInformation(try slice.readMQTTUInt8(field: "request problem information"))
+            case 0x17:
+                property = .requestProblemInformation(try slice.readMQTTUInt8(field: "request problem information"))
             case 0x18: property = .willDelayInterval(try slice.readMQTTUInt32(field: "will delay interval"))
-            case 0x19: property = .requestResponseInformation(try slice.readMQTTUInt8(field: "request response information"))
+            case 0x19:
+                property = .requestResponseInformation(try slice.readMQTTUInt8(field: "request response information"))
             case 0x1A: property = .responseInformation(try slice.readMQTTString(field: "response information"))
             case 0x1C: property = .serverReference(try slice.readMQTTString(field: "server reference"))
             case 0x1F: property = .reasonString(try slice.readMQTTString(field: "reason string"))
@@ -111,10 +116,16 @@ extension MQTTProperties {
                 let name = try slice.readMQTTString(field: "user property name")
                 property = .userProperty(name, try slice.readMQTTString(field: "user property value"))
             case 0x27: property = .maximumPacketSize(try slice.readMQTTUInt32(field: "maximum packet size"))
-            case 0x28: property = .wildcardSubscriptionAvailable(try slice.readMQTTUInt8(field: "wildcard subscription available"))
+            case 0x28:
+                property = .wildcardSubscriptionAvailable(
+                    try slice.readMQTTUInt8(field: "wildcard subscription available")
+                )
             case 0x29:
-                property = .subscriptionIdentifierAvailable(try slice.readMQTTUInt8(field: "subscription identifier available"))
-            case 0x2A: property = .sharedSubscriptionAvailable(try slice.readMQTTUInt8(field: "shared subscription available"))
+                property = .subscriptionIdentifierAvailable(
+                    try slice.readMQTTUInt8(field: "subscription identifier available")
+                )
+            case 0x2A:
+                property = .sharedSubscriptionAvailable(try slice.readMQTTUInt8(field: "shared subscription available"))
             default: throw MQTTDecodingError.invalidProperty(identifier: identifier)
             }
             properties.append(property)

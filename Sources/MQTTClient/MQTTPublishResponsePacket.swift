@@ -11,7 +11,8 @@ public struct MQTTPublishResponsePacket: Sendable, Hashable {
     public var reasonCode: MQTTReasonCode
     public var properties: MQTTProperties
 
-    public init(packetID: UInt16, reasonCode: MQTTReasonCode = .success, properties: MQTTProperties = MQTTProperties()) {
+    public init(packetID: UInt16, reasonCode: MQTTReasonCode = .success, properties: MQTTProperties = MQTTProperties())
+    {
         self.packetID = packetID
         self.reasonCode = reasonCode
         self.properties = properties

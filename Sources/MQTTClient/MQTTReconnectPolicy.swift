@@ -1,4 +1,5 @@
 import NIOCore
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -35,7 +36,10 @@ public struct MQTTReconnectPolicy: Sendable, Hashable {
     }
 
     /// The delay before attempt number `attempt` (1 is the first reconnect).
-    public func delay<Generator: RandomNumberGenerator>(forAttempt attempt: Int, using generator: inout Generator) -> TimeAmount {
+    public func delay<Generator: RandomNumberGenerator>(
+        forAttempt attempt: Int,
+        using generator: inout Generator
+    ) -> TimeAmount {
         let exponent = Double(max(0, attempt - 1))
         let uncapped = Double(initialDelay.nanoseconds) * pow(multiplier, exponent)
         let capped = min(Double(maximumDelay.nanoseconds), uncapped)

@@ -21,7 +21,8 @@ extension MQTTSNForwarderEncapsulation {
     public static func open(_ buffer: ByteBuffer) throws(MQTTSNDecodingError) -> Envelope? {
         let start = buffer.readerIndex
         guard let (headerLength, fieldLength) = try buffer.getMQTTSNLengthField(at: start),
-            buffer.getInteger(at: start + fieldLength, as: UInt8.self) == MQTTSNMessageType.forwarderEncapsulation.rawValue
+            buffer.getInteger(at: start + fieldLength, as: UInt8.self)
+                == MQTTSNMessageType.forwarderEncapsulation.rawValue
         else {
             return nil
         }
@@ -46,7 +47,11 @@ extension MQTTSNForwarderEncapsulation {
 
     /// Wraps an encoded message for the wireless node `wirelessNodeID` (radius 0 unless given), the way a gateway
     /// answers a node behind a forwarder.
-    public static func wrap(_ message: ByteBuffer, wirelessNodeID: some Collection<UInt8>, radius: UInt8 = 0) -> ByteBuffer {
+    public static func wrap(
+        _ message: ByteBuffer,
+        wirelessNodeID: some Collection<UInt8>,
+        radius: UInt8 = 0
+    ) -> ByteBuffer {
         let headerLength = 3 + wirelessNodeID.count
         var buffer = ByteBuffer()
         buffer.reserveCapacity(headerLength + message.readableBytes)

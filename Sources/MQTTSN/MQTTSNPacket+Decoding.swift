@@ -57,7 +57,8 @@ extension MQTTSNPacket {
                 throw .truncated
             }
             return .forwarderEncapsulation(
-                try Self.decodeForwarderEncapsulation(body: &body, rest: &buffer, limits: limits))
+                try Self.decodeForwarderEncapsulation(body: &body, rest: &buffer, limits: limits)
+            )
         }
         guard totalLength == available else {
             throw .lengthMismatch(declared: totalLength, available: available)
@@ -89,7 +90,8 @@ extension MQTTSNPacket {
         switch type {
         case .advertise:
             packet = .advertise(
-                MQTTSNAdvertise(gatewayID: try body.readMQTTSNUInt8(), duration: try body.readMQTTSNUInt16()))
+                MQTTSNAdvertise(gatewayID: try body.readMQTTSNUInt8(), duration: try body.readMQTTSNUInt16())
+            )
         case .searchGateway:
             packet = .searchGateway(MQTTSNSearchGateway(radius: try body.readMQTTSNUInt8()))
         case .gatewayInfo:
@@ -106,7 +108,11 @@ extension MQTTSNPacket {
             let clientID = try body.readMQTTSNClientID(limit: limits.maximumClientIDLength)
             packet = .connect(
                 MQTTSNConnect(
-                    will: flags.will, cleanSession: flags.cleanSession, duration: duration, clientID: clientID)
+                    will: flags.will,
+                    cleanSession: flags.cleanSession,
+                    duration: duration,
+                    clientID: clientID
+                )
             )
         case .connectAck:
             packet = .connectAck(MQTTSNConnectAck(returnCode: MQTTSNReturnCode(rawValue: try body.readMQTTSNUInt8())))

@@ -115,8 +115,10 @@ public final class DTLSTransport: MQTTSNAuthenticatingTransport, @unchecked Send
                 dropped: dropped,
                 logger: logger
             )
-            transport.timer = eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(100), delay: .milliseconds(100))
-            { [weak transport] _ in
+            transport.timer = eventLoop.scheduleRepeatedTask(
+                initialDelay: .milliseconds(100),
+                delay: .milliseconds(100)
+            ) { [weak transport] _ in
                 transport?.tick(now: eventLoop.now)
             }
             transportPromise.succeed(transport)
@@ -151,7 +153,13 @@ public final class DTLSTransport: MQTTSNAuthenticatingTransport, @unchecked Send
                 self.dropped("dtls_handshake_limit")
                 return
             }
-            guard let created = DTLSAssociation(server: self.server.pointer, peer: peer, mtu: self.configuration.mtu, now: now)
+            guard
+                let created = DTLSAssociation(
+                    server: self.server.pointer,
+                    peer: peer,
+                    mtu: self.configuration.mtu,
+                    now: now
+                )
             else {
                 self.dropped("dtls_handshake_failed")
                 return
@@ -287,7 +295,11 @@ public final class DTLSTransport: MQTTSNAuthenticatingTransport, @unchecked Send
             return
         }
         let written = datagram.withUnsafeReadableBytes { bytes in
-            snb_dtls_session_write(association.session, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count)
+            snb_dtls_session_write(
+                association.session,
+                bytes.baseAddress?.assumingMemoryBound(to: UInt8.self),
+                bytes.count
+            )
         }
         guard written == 0 else { return }
         self.sendOutgoing(of: association, to: peer)

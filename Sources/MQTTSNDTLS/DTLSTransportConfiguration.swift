@@ -17,7 +17,12 @@ extension DTLSTransport {
             public var caFile: String?
             public var clientCertificates: ClientCertificates
 
-            public init(certificateFile: String, keyFile: String, caFile: String?, clientCertificates: ClientCertificates) {
+            public init(
+                certificateFile: String,
+                keyFile: String,
+                caFile: String?,
+                clientCertificates: ClientCertificates
+            ) {
                 self.certificateFile = certificateFile
                 self.keyFile = keyFile
                 self.caFile = caFile

@@ -4,9 +4,9 @@ import NIOCore
 import NIOPosix
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 /// A UDP socket that is a member of one multicast group on one network interface, for gateway discovery
@@ -161,17 +161,17 @@ public final class UDPMulticastTransport: MQTTSNTransport {
         let hops = max(0, min(configuration.hopLimit, 255))
         let isIPv6 = configuration.group.protocol == .inet6
         #if os(Linux)
-            // Only the group joined here, not every group some other socket on the host joined at this port
-            // (IP_MULTICAST_ALL, IPV6_MULTICAST_ALL = 29, default on).
-            if isIPv6 {
-                try await options.unsafeSetSocketOption(level: .ipv6, name: .init(rawValue: 29), value: CInt(0)).get()
-            } else {
-                try await options.unsafeSetSocketOption(
-                    level: .ip,
-                    name: .init(rawValue: IP_MULTICAST_ALL),
-                    value: CInt(0)
-                ).get()
-            }
+        // Only the group joined here, not every group some other socket on the host joined at this port
+        // (IP_MULTICAST_ALL, IPV6_MULTICAST_ALL = 29, default on).
+        if isIPv6 {
+            try await options.unsafeSetSocketOption(level: .ipv6, name: .init(rawValue: 29), value: CInt(0)).get()
+        } else {
+            try await options.unsafeSetSocketOption(
+                level: .ip,
+                name: .init(rawValue: IP_MULTICAST_ALL),
+                value: CInt(0)
+            ).get()
+        }
         #endif
         if isIPv6 {
             try await multicast.joinGroup(configuration.group, device: device).get()

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// How `snbridge` writes its log lines to standard error (`log.format`).

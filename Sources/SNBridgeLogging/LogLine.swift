@@ -1,7 +1,7 @@
 import Logging
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// One log record rendered as one line in a ``LogFormat``, without the newline.
@@ -65,7 +65,8 @@ public struct LogLine: Sendable {
         case .stringConvertible(let convertible): convertible.description
         case .array(let array): "[" + array.map(text).joined(separator: ", ") + "]"
         case .dictionary(let dictionary):
-            "[" + dictionary.sorted { $0.key < $1.key }.map { "\($0.key): \(text($0.value))" }.joined(separator: ", ") + "]"
+            "[" + dictionary.sorted { $0.key < $1.key }.map { "\($0.key): \(text($0.value))" }.joined(separator: ", ")
+                + "]"
         }
     }
 

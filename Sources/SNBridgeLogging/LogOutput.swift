@@ -23,7 +23,9 @@ public final class LogOutput: Sendable {
             lock.withLock {
                 var offset = 0
                 while offset < bytes.count {
-                    let written = bytes.withUnsafeBytes { Foundation.write(2, $0.baseAddress! + offset, $0.count - offset) }
+                    let written = bytes.withUnsafeBytes {
+                        Foundation.write(2, $0.baseAddress! + offset, $0.count - offset)
+                    }
                     if written > 0 {
                         offset += written
                     } else if written < 0, errno == EINTR {

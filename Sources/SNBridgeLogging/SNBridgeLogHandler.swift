@@ -1,7 +1,7 @@
 import Logging
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// The log handler of `snbridge run`: every line in one ``LogFormat`` (text, journal or JSON), escaped so that
@@ -40,7 +40,13 @@ public struct SNBridgeLogHandler: LogHandler {
         }
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
-        let line = LogLine(level: event.level, message: event.message.description, metadata: merged, source: event.source, time: now)
+        let line = LogLine(
+            level: event.level,
+            message: event.message.description,
+            metadata: merged,
+            source: event.source,
+            time: now
+        )
         output.write(line.rendered(as: format))
     }
 }

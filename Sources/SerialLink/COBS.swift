@@ -29,7 +29,10 @@ public enum COBS {
     }
 
     /// Decodes `encoded` (no delimiters), refusing to produce more than `maximumLength` bytes.
-    public static func decode<Bytes: Collection>(_ encoded: Bytes, maximumLength: Int) throws(SerialFrameError)
+    public static func decode<Bytes: Collection>(
+        _ encoded: Bytes,
+        maximumLength: Int
+    ) throws(SerialFrameError)
         -> [UInt8]
     where Bytes.Element == UInt8, Bytes.Index == Int {
         var buffer = ByteBuffer()

@@ -33,7 +33,9 @@ public struct SerialDeframer: Sendable {
 
     public init(maximumFrameSize: Int = SerialFrame.hardMaximumSize) {
         self.maximumFrameSize = min(
-            max(maximumFrameSize, SerialFrame.minimumAnnouncedMaximumSize), SerialFrame.hardMaximumSize)
+            max(maximumFrameSize, SerialFrame.minimumAnnouncedMaximumSize),
+            SerialFrame.hardMaximumSize
+        )
         self.maximumSegmentLength = COBS.maximumEncodedLength(of: self.maximumFrameSize)
         self.segment.reserveCapacity(self.maximumSegmentLength)
     }

@@ -17,7 +17,9 @@ public enum SerialForwarderEnvelope {
     public static let nodeIdentityLengths = 1...16
 
     /// Splits a message into (node id, inner message), or (nil, message) when it is not encapsulated.
-    public static func open(_ message: ByteBuffer) throws(SerialFrameError) -> (
+    public static func open(
+        _ message: ByteBuffer
+    ) throws(SerialFrameError) -> (
         forwarderNodeID: ByteBuffer?, message: ByteBuffer
     ) {
         let start = message.readerIndex

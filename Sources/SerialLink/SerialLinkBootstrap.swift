@@ -4,9 +4,9 @@ import NIOCore
 import NIOPosix
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Musl)
-    import Musl
+import Musl
 #endif
 
 /// Opens serial links: a tty (or any descriptor, e.g. a pseudo-terminal) becomes a NIO channel with the deframer
@@ -55,7 +55,12 @@ public struct SerialLinkBootstrap: Sendable {
         let ready: EventLoopFuture<Void>
         if self.port.resetPolicy == .onOpen {
             ready = SerialPort.pulse(
-                pulse, descriptor: descriptor, path: devicePath, eventLoop: eventLoop, logger: logger)
+                pulse,
+                descriptor: descriptor,
+                path: devicePath,
+                eventLoop: eventLoop,
+                logger: logger
+            )
         } else {
             ready = eventLoop.makeSucceededVoidFuture()
         }
@@ -67,7 +72,12 @@ public struct SerialLinkBootstrap: Sendable {
                 guard reason != .channelClosed else { return }
                 logger.info("Resetting device after link loss", metadata: ["device.path": "\(devicePath)"])
                 _ = SerialPort.pulse(
-                    pulse, descriptor: descriptor, path: devicePath, eventLoop: eventLoop, logger: logger)
+                    pulse,
+                    descriptor: descriptor,
+                    path: devicePath,
+                    eventLoop: eventLoop,
+                    logger: logger
+                )
             }
         }
         let start = self
@@ -94,7 +104,12 @@ public struct SerialLinkBootstrap: Sendable {
         delegate: any SerialLinkDelegate
     ) -> EventLoopFuture<SerialLinkConnection> {
         self.start(
-            descriptor: descriptor, devicePath: name, eventLoop: self.group.next(), delegate: delegate, onLinkLost: nil)
+            descriptor: descriptor,
+            devicePath: name,
+            eventLoop: self.group.next(),
+            delegate: delegate,
+            onLinkLost: nil
+        )
     }
 
     private func start(
@@ -121,7 +136,8 @@ public struct SerialLinkBootstrap: Sendable {
                     switch mode {
                     case .framed:
                         try operations.addHandler(
-                            ByteToMessageHandler(SerialFrameDecoder(maximumFrameSize: maximumFrameSize)))
+                            ByteToMessageHandler(SerialFrameDecoder(maximumFrameSize: maximumFrameSize))
+                        )
                         try operations.addHandler(
                             SerialLinkHandler(
                                 configuration: link,

@@ -92,7 +92,9 @@ final class SerialLinkHandler: ChannelDuplexHandler {
                 let frame = try self.stateMachine.frameForMQTTSN(message, forwarderNodeID: forwarderNodeID)
                 self.counters.framesSent += 1
                 context.write(
-                    self.wrapOutboundOut(frame.encoded(allocator: context.channel.allocator)), promise: promise)
+                    self.wrapOutboundOut(frame.encoded(allocator: context.channel.allocator)),
+                    promise: promise
+                )
             } catch {
                 promise?.fail(error)
             }
@@ -106,7 +108,9 @@ final class SerialLinkHandler: ChannelDuplexHandler {
         guard self.timer == nil, self.stateMachine.configuration.keepaliveSeconds > 0 else { return }
         // Ticks at a quarter of the interval (at most 1 s) so a ping or a loss is noticed promptly.
         let tick = min(
-            .nanoseconds(self.stateMachine.configuration.effectiveKeepalive.nanoseconds / 4), TimeAmount.seconds(1))
+            .nanoseconds(self.stateMachine.configuration.effectiveKeepalive.nanoseconds / 4),
+            TimeAmount.seconds(1)
+        )
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         self.timer = context.eventLoop.scheduleRepeatedTask(initialDelay: tick, delay: tick) { _ in
             let (handler, context) = loopBound.value
@@ -118,7 +122,9 @@ final class SerialLinkHandler: ChannelDuplexHandler {
     private func write(_ message: SerialLinkMessage, context: ChannelHandlerContext) {
         self.counters.framesSent += 1
         context.writeAndFlush(
-            self.wrapOutboundOut(message.frame.encoded(allocator: context.channel.allocator)), promise: nil)
+            self.wrapOutboundOut(message.frame.encoded(allocator: context.channel.allocator)),
+            promise: nil
+        )
     }
 
     private func perform(_ action: SerialLinkStateMachine.Action, context: ChannelHandlerContext) {

@@ -225,12 +225,18 @@ public struct SerialLinkStateMachine: Sendable {
         }
         let ourMaximum = min(
             max(self.configuration.maximumFrameSize, SerialFrame.minimumAnnouncedMaximumSize),
-            SerialFrame.hardMaximumSize)
+            SerialFrame.hardMaximumSize
+        )
         let linkMaximum = min(ourMaximum, Int(hello.maximumFrameSize))
         let version = min(ours.upperBound, hello.supportedVersions.upperBound)
         self.state = .linked(
             Linked(
-                hello: hello, version: version, linkMaximumFrameSize: linkMaximum, lastReceived: now, lastPingSent: now)
+                hello: hello,
+                version: version,
+                linkMaximumFrameSize: linkMaximum,
+                lastReceived: now,
+                lastPingSent: now
+            )
         )
         let ack = HelloAck(
             version: version,

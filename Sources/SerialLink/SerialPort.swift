@@ -3,9 +3,9 @@ import Logging
 import NIOCore
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Musl)
-    import Musl
+import Musl
 #endif
 
 /// Opening a tty for a device and driving its modem lines.

@@ -86,7 +86,9 @@ public final class SerialTransport: MQTTSNTransport, SerialLinkDelegate {
     }
 
     public func serialLink(
-        _ connection: SerialLinkConnection, received message: ByteBuffer, forwarderNodeID: ByteBuffer?
+        _ connection: SerialLinkConnection,
+        received message: ByteBuffer,
+        forwarderNodeID: ByteBuffer?
     ) {
         let address = MQTTSNClientAddress.serial(
             device: connection.devicePath,

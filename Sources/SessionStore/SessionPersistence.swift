@@ -31,7 +31,9 @@ public protocol SessionPersistence: AnyObject, Sendable {
 
     /// Queues `message` at the end of its client's outage buffer, or refuses it when a cap would be broken.
     /// Answer the device only once the returned ticket is durable.
-    func appendOutage(_ message: OutageMessage) throws(SessionStoreError) -> (sequence: UInt64, ticket: SessionStoreTicket)
+    func appendOutage(
+        _ message: OutageMessage
+    ) throws(SessionStoreError) -> (sequence: UInt64, ticket: SessionStoreTicket)
 
     /// Removes the client's outage messages up to and including `sequence`, once the broker has them.
     @discardableResult

@@ -49,11 +49,20 @@ public struct SessionRecord: Sendable, Hashable {
     var problem: SessionStoreError? {
         if let problem = SessionStoreError.clientIDProblem(clientID) { return problem }
         if state.count > Self.maximumStateBytes {
-            return .tooLarge(clientID: clientID, what: "session state", bytes: state.count, limit: Self.maximumStateBytes)
+            return .tooLarge(
+                clientID: clientID,
+                what: "session state",
+                bytes: state.count,
+                limit: Self.maximumStateBytes
+            )
         }
         if let lastAddress, lastAddress.utf8.count > Self.maximumAddressBytes {
             return .tooLarge(
-                clientID: clientID, what: "address", bytes: lastAddress.utf8.count, limit: Self.maximumAddressBytes)
+                clientID: clientID,
+                what: "address",
+                bytes: lastAddress.utf8.count,
+                limit: Self.maximumAddressBytes
+            )
         }
         if incarnation > UInt64(Int64.max) {
             return .invalid(clientID: clientID, reason: "incarnation \(incarnation) does not fit in 63 bits")

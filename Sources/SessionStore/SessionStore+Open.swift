@@ -49,7 +49,8 @@ extension SessionStore {
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
             let reason = "a directory is in the place of the store file"
             switch moveAside(path) {
-            case .success(let aside): report(SessionStoreProblem(file: path, reason: reason, action: .movedAside(to: aside)))
+            case .success(let aside):
+                report(SessionStoreProblem(file: path, reason: reason, action: .movedAside(to: aside)))
             case .failure(let problem):
                 report(SessionStoreProblem(file: path, reason: "\(reason), and \(problem)", action: .runningInMemory))
                 return try inMemory(configuration, problems: problems, logger: logger)
@@ -61,8 +62,13 @@ extension SessionStore {
             do {
                 let (database, contents, skipped) = try attach(path: path, configuration: configuration)
                 if skipped > 0 {
-                    report(SessionStoreProblem(
-                        file: path, reason: "rows with wrong types or over the caps", action: .skippedRecords(count: skipped)))
+                    report(
+                        SessionStoreProblem(
+                            file: path,
+                            reason: "rows with wrong types or over the caps",
+                            action: .skippedRecords(count: skipped)
+                        )
+                    )
                 }
                 logger.info(
                     "Session store opened",
@@ -73,8 +79,12 @@ extension SessionStore {
                     ]
                 )
                 return SessionStore(
-                    configuration: configuration, database: database, filePath: path, problems: problems,
-                    contents: contents, logger: logger
+                    configuration: configuration,
+                    database: database,
+                    filePath: path,
+                    problems: problems,
+                    contents: contents,
+                    logger: logger
                 )
             } catch {
                 let failure = SessionStoreOpenFailure(error)
@@ -86,8 +96,13 @@ extension SessionStore {
                 case .success(let aside):
                     report(SessionStoreProblem(file: path, reason: failure.reason, action: .movedAside(to: aside)))
                 case .failure(let problem):
-                    report(SessionStoreProblem(
-                        file: path, reason: "\(failure.reason), and \(problem)", action: .runningInMemory))
+                    report(
+                        SessionStoreProblem(
+                            file: path,
+                            reason: "\(failure.reason), and \(problem)",
+                            action: .runningInMemory
+                        )
+                    )
                     return try inMemory(configuration, problems: problems, logger: logger)
                 }
             }
@@ -122,7 +137,9 @@ extension SessionStore {
                 throw SessionStoreOpenFailure.corrupt("integrity check: " + check.prefix(3).joined(separator: "; "))
             }
             if try database.read({ try migrator.hasBeenSuperseded($0) }) {
-                throw SessionStoreOpenFailure.unusable("written by a newer snbridge (its schema has migrations this one does not know)")
+                throw SessionStoreOpenFailure.unusable(
+                    "written by a newer snbridge (its schema has migrations this one does not know)"
+                )
             }
             try migrator.migrate(database)
             let (contents, skipped) = try database.write { database in try load(database) }
@@ -151,13 +168,16 @@ extension SessionStore {
         var outage: [(clientID: String, sequence: UInt64, size: Int)] = []
         var badMessages: [Int64] = []
         let messages = try Row.fetchCursor(
-            database, sql: "SELECT sequence, client_id, size FROM outage_message ORDER BY sequence")
+            database,
+            sql: "SELECT sequence, client_id, size FROM outage_message ORDER BY sequence"
+        )
         while let row = try messages.next() {
             let sequence: Int64 = row[0]
             guard case .string(let clientID) = (row[1] as DatabaseValue).storage,
                 SessionStoreError.clientIDProblem(clientID) == nil,
                 case .int64(let size) = (row[2] as DatabaseValue).storage,
-                (1...Int64(OutageMessage.maximumTopicBytes + OutageMessage.maximumPayloadBytes)).contains(size), sequence > 0
+                (1...Int64(OutageMessage.maximumTopicBytes + OutageMessage.maximumPayloadBytes)).contains(size),
+                sequence > 0
             else {
                 badMessages.append(sequence)
                 continue
@@ -172,7 +192,11 @@ extension SessionStore {
         let through = first + WriteBehindQueue.incarnationBlock
         try writeMeta([WriteBehindQueue.incarnationKey: Int64(through)], to: database)
         let contents = Contents(
-            sessions: sessions, outage: outage, firstIncarnation: first, incarnationsReservedThrough: through)
+            sessions: sessions,
+            outage: outage,
+            firstIncarnation: first,
+            incarnationsReservedThrough: through
+        )
         return (contents, badRows.count + badMessages.count)
     }
 
@@ -190,8 +214,14 @@ extension SessionStore {
             logger.info("Session store in memory (state.directory: none); sessions will not survive a restart")
         }
         return SessionStore(
-            configuration: configuration, database: database, filePath: nil, problems: problems,
-            contents: Contents(firstIncarnation: wallClockMicroseconds(), incarnationsReservedThrough: UInt64(Int64.max)),
+            configuration: configuration,
+            database: database,
+            filePath: nil,
+            problems: problems,
+            contents: Contents(
+                firstIncarnation: wallClockMicroseconds(),
+                incarnationsReservedThrough: UInt64(Int64.max)
+            ),
             logger: logger
         )
     }

@@ -3,7 +3,9 @@ import GRDB
 import NIOCore
 
 extension SessionStore {
-    public func appendOutage(_ message: OutageMessage) throws(SessionStoreError) -> (sequence: UInt64, ticket: SessionStoreTicket) {
+    public func appendOutage(
+        _ message: OutageMessage
+    ) throws(SessionStoreError) -> (sequence: UInt64, ticket: SessionStoreTicket) {
         if let problem = message.problem { throw problem }
         let now = Date()
         let result = try withQueue { queue throws(SessionStoreError) in try queue.appendOutage(message, now: now)
@@ -12,8 +14,10 @@ extension SessionStore {
     }
 
     @discardableResult
-    public func removeOutage(clientID: String, through sequence: UInt64) throws(SessionStoreError) -> SessionStoreTicket {
-        let accepted = try withQueue { queue throws(SessionStoreError) in try queue.removeOutage(clientID: clientID, through: sequence)
+    public func removeOutage(clientID: String, through sequence: UInt64) throws(SessionStoreError) -> SessionStoreTicket
+    {
+        let accepted = try withQueue { queue throws(SessionStoreError) in
+            try queue.removeOutage(clientID: clientID, through: sequence)
         }
         return scheduled(accepted)
     }

@@ -55,7 +55,13 @@ extension SessionStore {
         case .string(let text) where text.isEmpty: payload = Data()
         default: return nil
         }
-        var message = OutageMessage(clientID: clientID, topic: topic, payload: payload, qos: UInt8(qos), retain: retain != 0)
+        var message = OutageMessage(
+            clientID: clientID,
+            topic: topic,
+            payload: payload,
+            qos: UInt8(qos),
+            retain: retain != 0
+        )
         guard message.problem == nil else { return nil }
         message.sequence = UInt64(sequence)
         message.enqueuedAt = Date(timeIntervalSince1970: enqueuedAt)

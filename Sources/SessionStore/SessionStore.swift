@@ -53,7 +53,10 @@ public final class SessionStore: SessionPersistence, CustomStringConvertible {
             totalLimits: configuration.outageBufferTotal
         )
         queue.restoreOutage(contents.outage)
-        queue.restoreIncarnations(first: contents.firstIncarnation, reservedThrough: contents.incarnationsReservedThrough)
+        queue.restoreIncarnations(
+            first: contents.firstIncarnation,
+            reservedThrough: contents.incarnationsReservedThrough
+        )
         self.configuration = configuration
         self.database = database
         self.filePath = filePath

@@ -67,7 +67,12 @@ public struct SessionStoreError: Error, Hashable, CustomStringConvertible {
         if clientID.isEmpty { return .invalid(clientID: clientID, reason: "empty client id") }
         let bytes = clientID.utf8.count
         if bytes > SessionRecord.maximumClientIDBytes {
-            return .tooLarge(clientID: String(clientID.prefix(64)), what: "client id", bytes: bytes, limit: SessionRecord.maximumClientIDBytes)
+            return .tooLarge(
+                clientID: String(clientID.prefix(64)),
+                what: "client id",
+                bytes: bytes,
+                limit: SessionRecord.maximumClientIDBytes
+            )
         }
         return nil
     }

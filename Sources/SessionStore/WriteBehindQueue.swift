@@ -114,7 +114,8 @@ struct WriteBehindQueue {
         try enqueue(session: clientID, .remove)
     }
 
-    private mutating func enqueue(session clientID: String, _ write: SessionWrite) throws(SessionStoreError) -> Accepted {
+    private mutating func enqueue(session clientID: String, _ write: SessionWrite) throws(SessionStoreError) -> Accepted
+    {
         guard !isClosed else { throw .closed }
         if sessions.updateValue(write, forKey: clientID) != nil {
             statistics.coalescedSessionWrites += 1
@@ -123,7 +124,10 @@ struct WriteBehindQueue {
     }
 
     /// Accounts for `message` and queues it; refused when it would break a cap.
-    mutating func appendOutage(_ message: OutageMessage, now: Date) throws(SessionStoreError) -> (sequence: UInt64, accepted: Accepted) {
+    mutating func appendOutage(
+        _ message: OutageMessage,
+        now: Date
+    ) throws(SessionStoreError) -> (sequence: UInt64, accepted: Accepted) {
         guard !isClosed else { throw .closed }
         let size = message.size
         let client = outageByClient[message.clientID] ?? ClientOutage()

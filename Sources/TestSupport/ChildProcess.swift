@@ -21,7 +21,8 @@ public final class ChildProcess: @unchecked Sendable {
     private var exitStatus: Int32?
     private var rawExitStatus: Int32?
     private var openStreams = 2
-    private var lineWaiters: [(id: Int, predicate: (String) -> Bool, continuation: CheckedContinuation<String, any Error>)] = []
+    private var lineWaiters:
+        [(id: Int, predicate: (String) -> Bool, continuation: CheckedContinuation<String, any Error>)] = []
     private var outputLineWaiters: [(id: Int, index: Int, continuation: CheckedContinuation<String, any Error>)] = []
     private var exitWaiters: [(id: Int, continuation: CheckedContinuation<Int32, any Error>)] = []
     private var nextWaiterID = 0
@@ -238,8 +239,8 @@ public final class ChildProcess: @unchecked Sendable {
             return true
         }
         lock.unlock()
-        expired.forEach { $0.resume(throwing: error) }
-        expiredExits.forEach { $0.resume(throwing: error) }
+        for waiter in expired { waiter.resume(throwing: error) }
+        for exit in expiredExits { exit.resume(throwing: error) }
     }
 
     private func consume(_ data: Data, isError: Bool) {
@@ -308,7 +309,13 @@ public final class ChildProcess: @unchecked Sendable {
             let rest = isError ? partialError : partialOutput
             guard !rest.isEmpty else { continue }
             let line = String(decoding: rest, as: UTF8.self)
-            if isError { errorLines.append(line); partialError = Data() } else { outputLines.append(line); partialOutput = Data() }
+            if isError {
+                errorLines.append(line)
+                partialError = Data()
+            } else {
+                outputLines.append(line)
+                partialOutput = Data()
+            }
         }
         exitStatus = status
         let lines = outputLines + errorLines

@@ -134,7 +134,10 @@ public final class DTLSClientHandler: ChannelDuplexHandler {
             guard length > 0 else { return }
             var datagram = context.channel.allocator.buffer(capacity: Int(length))
             datagram.writeBytes(self.scratch[0..<Int(length)])
-            context.write(self.wrapOutboundOut(AddressedEnvelope(remoteAddress: self.server, data: datagram)), promise: nil)
+            context.write(
+                self.wrapOutboundOut(AddressedEnvelope(remoteAddress: self.server, data: datagram)),
+                promise: nil
+            )
         }
     }
 }

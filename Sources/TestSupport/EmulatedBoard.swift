@@ -60,7 +60,10 @@ public final class EmulatedBoard: Sendable {
     /// are up to date).
     public static func buildFirmware() async throws {
         try await ChildProcess.run(
-            "/usr/bin/make", ["-s", "-C", firmwareDirectory.path, "emulated"], timeout: .seconds(180))
+            "/usr/bin/make",
+            ["-s", "-C", firmwareDirectory.path, "emulated"],
+            timeout: .seconds(180)
+        )
     }
 
     /// Boots the board and waits until the emulator has said which pty its UART is on.
@@ -76,7 +79,9 @@ public final class EmulatedBoard: Sendable {
             )
         case .atmega328p:
             process = try ChildProcess(
-                executable: build.appendingPathComponent("simavr-uart-pty").path, arguments: [image])
+                executable: build.appendingPathComponent("simavr-uart-pty").path,
+                arguments: [image]
+            )
         }
         do {
             // qemu: "char device redirected to /dev/pts/3 (label serial0)"; simavr-uart-pty: "pty /dev/pts/3".

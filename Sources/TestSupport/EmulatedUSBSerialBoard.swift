@@ -21,8 +21,14 @@ public struct EmulatedUSBSerialBoard: Sendable {
     /// A CP2102 (NodeMCU, ESP32 DevKit), as the built-in `cp210x` rule expects it.
     public static func cp2102(usbPort: String = "1-2", ttyName: String, serialNumber: String = "0001A2B3") -> Self {
         Self(
-            vendorID: "10c4", productID: "ea60", serialNumber: serialNumber, manufacturer: "Silicon Labs",
-            product: "CP2102 USB to UART Bridge Controller", driver: "cp210x", usbPort: usbPort, ttyName: ttyName
+            vendorID: "10c4",
+            productID: "ea60",
+            serialNumber: serialNumber,
+            manufacturer: "Silicon Labs",
+            product: "CP2102 USB to UART Bridge Controller",
+            driver: "cp210x",
+            usbPort: usbPort,
+            ttyName: ttyName
         )
     }
 

@@ -72,7 +72,11 @@ public final class MosquittoBroker: Sendable {
             try await writePasswordFile(options.users, to: directory.appendingPathComponent("passwords").path)
         }
         if let dynamicSecurity = options.dynamicSecurity {
-            try dynamicSecurity.write(to: directory.appendingPathComponent("dynamic-security.json"), atomically: true, encoding: .utf8)
+            try dynamicSecurity.write(
+                to: directory.appendingPathComponent("dynamic-security.json"),
+                atomically: true,
+                encoding: .utf8
+            )
         }
         if let acl = options.accessControl {
             try acl.joined(separator: "\n").appending("\n")
@@ -101,7 +105,11 @@ public final class MosquittoBroker: Sendable {
                 directory: directory
             )
             do {
-                try await waitUntilAccepting(ports: [port] + (tlsPort.map { [$0] } ?? []), process: process, timeout: startTimeout)
+                try await waitUntilAccepting(
+                    ports: [port] + (tlsPort.map { [$0] } ?? []),
+                    process: process,
+                    timeout: startTimeout
+                )
                 return MosquittoBroker(
                     port: port,
                     tlsPort: tlsPort,

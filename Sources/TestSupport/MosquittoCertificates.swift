@@ -36,7 +36,10 @@ public struct MosquittoCertificates: Sendable {
         for (name, extensions, subject) in [
             ("server", serverExtensions, "/CN=localhost"), ("client", clientExtensions, "/CN=snbridge-test-client"),
         ] {
-            try await ChildProcess.run(openssl, ["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", path("\(name).key")])
+            try await ChildProcess.run(
+                openssl,
+                ["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", path("\(name).key")]
+            )
             try await ChildProcess.run(
                 openssl,
                 ["req", "-new", "-key", path("\(name).key"), "-subj", subject, "-out", path("\(name).csr")]

@@ -52,7 +52,10 @@ public final class MosquittoSubscriber: Sendable {
         arguments += ["-F", "\(messagePrefix)%q\t%r\t%t\t%p"]
         arguments += extraArguments
         // Line-buffered: piped stdout would otherwise hold "received SUBACK" back until exit.
-        let process = try ChildProcess(executable: "/usr/bin/stdbuf", arguments: ["-oL", "/usr/bin/mosquitto_sub"] + arguments)
+        let process = try ChildProcess(
+            executable: "/usr/bin/stdbuf",
+            arguments: ["-oL", "/usr/bin/mosquitto_sub"] + arguments
+        )
         do {
             try await process.waitForLine { $0.contains("received SUBACK") }
         } catch {
@@ -108,7 +111,8 @@ public final class MosquittoSubscriber: Sendable {
 
     /// Waits until a message on `topic` arrived, and returns it.
     @discardableResult
-    public func waitForMessage(topic: String, timeout: Duration = .seconds(10)) async throws -> MosquittoReceivedMessage {
+    public func waitForMessage(topic: String, timeout: Duration = .seconds(10)) async throws -> MosquittoReceivedMessage
+    {
         try await waitForMessage(timeout: timeout) { $0.topic == topic }
     }
 
@@ -125,9 +129,18 @@ public final class MosquittoSubscriber: Sendable {
 
     private static func parse(_ line: String) -> MosquittoReceivedMessage? {
         guard line.hasPrefix(messagePrefix) else { return nil }
-        let fields = line.dropFirst(messagePrefix.count).split(separator: "\t", maxSplits: 3, omittingEmptySubsequences: false)
+        let fields = line.dropFirst(messagePrefix.count).split(
+            separator: "\t",
+            maxSplits: 3,
+            omittingEmptySubsequences: false
+        )
         guard fields.count == 4, let qos = Int(fields[0]) else { return nil }
-        return MosquittoReceivedMessage(topic: String(fields[2]), payload: String(fields[3]), qos: qos, retain: fields[1] == "1")
+        return MosquittoReceivedMessage(
+            topic: String(fields[2]),
+            payload: String(fields[3]),
+            qos: qos,
+            retain: fields[1] == "1"
+        )
     }
 }
 
@@ -145,7 +158,9 @@ public enum MosquittoPublisher {
         version: MosquittoProtocolVersion = .mqttv5,
         extraArguments: [String] = []
     ) async throws {
-        var arguments = ["-h", host, "-p", String(port), "-t", topic, "-m", payload, "-q", String(qos), "-V", version.rawValue]
+        var arguments = [
+            "-h", host, "-p", String(port), "-t", topic, "-m", payload, "-q", String(qos), "-V", version.rawValue,
+        ]
         if retain { arguments.append("-r") }
         arguments += extraArguments
         try await ChildProcess.run("/usr/bin/mosquitto_pub", arguments)

@@ -2,7 +2,7 @@ import CSerialPort
 import Foundation
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// A pseudo-terminal pair standing in for a USB-serial adapter: the gateway side uses the master descriptor, a

@@ -9,10 +9,12 @@ public struct SNBridgeProcess: Sendable {
 
     /// Starts `snbridge run --config <yaml>` plus `arguments` and waits until it is ready to serve. The session store
     /// goes into `directory` too, unless `arguments` name one.
-    public static func start(yaml: String, arguments: [String] = [], in directory: URL) async throws -> SNBridgeProcess {
+    public static func start(yaml: String, arguments: [String] = [], in directory: URL) async throws -> SNBridgeProcess
+    {
         let file = directory.appendingPathComponent("snbridge.yaml")
         try yaml.write(to: file, atomically: true, encoding: .utf8)
-        let state = arguments.contains("--state-directory")
+        let state =
+            arguments.contains("--state-directory")
             ? [] : ["--state-directory", directory.appendingPathComponent("state").path]
         let process = try ChildProcess(
             executable: executable,
@@ -27,12 +29,12 @@ public struct SNBridgeProcess: Sendable {
     public static func writeConfiguration(brokerPort: Int, extraYAML: String = "", in directory: URL) throws -> URL {
         let file = directory.appendingPathComponent("snbridge.yaml")
         try """
-            broker: { url: "mqtt://127.0.0.1:\(brokerPort)" }
-            udp: { listeners: ["127.0.0.1:\(try FreePort.udp())"] }
-            discovery: { enabled: false }
-            state: { directory: "\(directory.appendingPathComponent("state").path)" }
-            \(extraYAML)
-            """.write(to: file, atomically: true, encoding: .utf8)
+        broker: { url: "mqtt://127.0.0.1:\(brokerPort)" }
+        udp: { listeners: ["127.0.0.1:\(try FreePort.udp())"] }
+        discovery: { enabled: false }
+        state: { directory: "\(directory.appendingPathComponent("state").path)" }
+        \(extraYAML)
+        """.write(to: file, atomically: true, encoding: .utf8)
         return file
     }
 

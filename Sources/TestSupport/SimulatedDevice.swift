@@ -48,7 +48,11 @@ public final class SimulatedDevice: @unchecked Sendable {
 
     /// Waits for the `occurrence`-th line (already printed or still to come) that starts with `prefix`.
     @discardableResult
-    public func waitForLine(startingWith prefix: String, occurrence: Int = 1, timeout: Duration = .seconds(10)) async throws
+    public func waitForLine(
+        startingWith prefix: String,
+        occurrence: Int = 1,
+        timeout: Duration = .seconds(10)
+    ) async throws
         -> String
     {
         let id = self.lock.withLock { () -> Int in

@@ -40,7 +40,11 @@ public final class TCPFaultProxy: Sendable {
                     .channelInitializer { targetChannel in
                         targetChannel.eventLoop.makeCompletedFuture {
                             try targetChannel.pipeline.syncOperations.addHandler(
-                                ForwardingHandler(peer: clientChannel, direction: .serverToClient(connectionIndex), state: state)
+                                ForwardingHandler(
+                                    peer: clientChannel,
+                                    direction: .serverToClient(connectionIndex),
+                                    state: state
+                                )
                             )
                         }
                     }
@@ -49,7 +53,11 @@ public final class TCPFaultProxy: Sendable {
                         state.setTarget(targetChannel, for: connectionIndex)
                         return clientChannel.eventLoop.makeCompletedFuture {
                             try clientChannel.pipeline.syncOperations.addHandler(
-                                ForwardingHandler(peer: targetChannel, direction: .clientToServer(connectionIndex), state: state)
+                                ForwardingHandler(
+                                    peer: targetChannel,
+                                    direction: .clientToServer(connectionIndex),
+                                    state: state
+                                )
                             )
                             clientChannel.setOption(.autoRead, value: true).whenComplete { _ in }
                         }

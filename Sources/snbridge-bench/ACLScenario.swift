@@ -49,13 +49,25 @@ struct ACLScenario {
         let topics = Self.topics(clientID: "board-7")
         let allowed = topics.filter { compiled.mayPublish(to: $0) }.count
         guard allowed > 0, allowed < topics.count else {
-            throw BenchError.failed("the ACL allows \(allowed) of \(topics.count) topics: the benchmark would not exercise both outcomes")
+            throw BenchError.failed(
+                "the ACL allows \(allowed) of \(topics.count) topics: the benchmark would not exercise both outcomes"
+            )
         }
         for (name, access) in [("publish", compiled), ("publish (no acl_file)", unrestricted)] {
-            let (nanoseconds, granted) = Self.measure(iterations: iterations, topics: topics) { access.mayPublish(to: $0) }
-            report(name, nanoseconds: nanoseconds, iterations: iterations, granted: granted, judged: access.isRestrictive)
+            let (nanoseconds, granted) = Self.measure(iterations: iterations, topics: topics) {
+                access.mayPublish(to: $0)
+            }
+            report(
+                name,
+                nanoseconds: nanoseconds,
+                iterations: iterations,
+                granted: granted,
+                judged: access.isRestrictive
+            )
         }
-        let (nanoseconds, granted) = Self.measure(iterations: iterations, topics: topics) { compiled.mayReceive(from: $0) }
+        let (nanoseconds, granted) = Self.measure(iterations: iterations, topics: topics) {
+            compiled.mayReceive(from: $0)
+        }
         report("receive", nanoseconds: nanoseconds, iterations: iterations, granted: granted, judged: true)
     }
 
@@ -63,9 +75,11 @@ struct ACLScenario {
         var result = ScenarioResult(scenario: "acl", path: check)
         result.latencyP50Microseconds = nanoseconds / 1_000
         result.latencySamples = iterations
-        result.note = "\(ResultTable.format(nanoseconds, decimals: 0)) ns per check, \(granted) of \(iterations) granted"
+        result.note =
+            "\(ResultTable.format(nanoseconds, decimals: 0)) ns per check, \(granted) of \(iterations) granted"
         if judged {
-            result.target = "ACL \(check) check with \(Self.ruleCount) rules < 1 µs: \(ResultTable.format(nanoseconds, decimals: 0)) ns"
+            result.target =
+                "ACL \(check) check with \(Self.ruleCount) rules < 1 µs: \(ResultTable.format(nanoseconds, decimals: 0)) ns"
             result.targetMet = nanoseconds < 1_000
         }
         context.report(result)

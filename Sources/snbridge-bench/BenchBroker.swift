@@ -71,7 +71,9 @@ final class BenchBroker: Sendable {
         let deadline = MonotonicClock.nanoseconds() + 15_000_000_000
         while MonotonicClock.nanoseconds() < deadline {
             if let status = process.terminationStatus {
-                throw BenchError.notStarted("mosquitto exited with \(status): \(process.errorOutput.joined(separator: " "))")
+                throw BenchError.notStarted(
+                    "mosquitto exited with \(status): \(process.errorOutput.joined(separator: " "))"
+                )
             }
             if let channel = try? await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .connectTimeout(.seconds(1)).connect(host: "127.0.0.1", port: port).get()

@@ -22,7 +22,10 @@ struct BenchCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "Scenarios to run: throughput, qos1-ratio, latency, scale, serial, hotplug, monitoring, store, acl, dtls, downlink, all.")
+    @Argument(
+        help:
+            "Scenarios to run: throughput, qos1-ratio, latency, scale, serial, hotplug, monitoring, store, acl, dtls, downlink, all."
+    )
     var scenarios: [String] = ["all"]
 
     @Flag(help: "Short smoke run: shorter windows, 1,000 clients for scale, fewer serial devices.")
@@ -61,7 +64,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Simulated serial devices (default 32).")
     var serialDevices: Int = 32
 
-    @Option(help: "snbridge's serial.read_batching for the serial scenario, e.g. 0ms or 10ms (default: snbridge's own).")
+    @Option(
+        help: "snbridge's serial.read_batching for the serial scenario, e.g. 0ms or 10ms (default: snbridge's own)."
+    )
     var serialReadBatching: String?
 
     @Option(help: "Run snbridge with this many NIO event loops (NIO_SINGLETON_GROUP_LOOP_COUNT); an experiment.")
@@ -109,7 +114,10 @@ struct BenchCommand: AsyncParsableCommand {
             )
         }
         var selected = Set(scenarios)
-        let known = ["throughput", "qos1-ratio", "qos1-store", "latency", "scale", "serial", "hotplug", "monitoring", "store", "restore", "acl", "dtls", "downlink"]
+        let known = [
+            "throughput", "qos1-ratio", "qos1-store", "latency", "scale", "serial", "hotplug", "monitoring", "store",
+            "restore", "acl", "dtls", "downlink",
+        ]
         if selected.contains("all") { selected = Set(known) }
         for name in selected where !known.contains(name) {
             throw BenchError.unknownScenario(name)
@@ -122,15 +130,21 @@ struct BenchCommand: AsyncParsableCommand {
         let broker = try await BenchBroker.start()
         let collector = MessageCollector(eventLoop: collectorGroup.next())
         let context = BenchContext(
-            options: options, broker: broker, collector: collector, loadGroup: loadGroup,
-            collectorGroup: collectorGroup, logger: logger
+            options: options,
+            broker: broker,
+            collector: collector,
+            loadGroup: loadGroup,
+            collectorGroup: collectorGroup,
+            logger: logger
         )
         context.progress("open-file limit \(limit); mosquitto pid \(broker.pid) on port \(broker.port)")
         var failures: [String] = []
         do {
             try await collector.start(brokerPort: broker.port, logger: logger)
             try await Task.sleep(for: .milliseconds(1_500))
-            context.progress("mosquitto's dropped-message count: \(collector.brokerDropped.load(ordering: .relaxed)) (-1: unknown)")
+            context.progress(
+                "mosquitto's dropped-message count: \(collector.brokerDropped.load(ordering: .relaxed)) (-1: unknown)"
+            )
             // A fixed order: the cheap, precise measurements first, the 10,000-client one last.
             for name in [
                 "throughput", "qos1-ratio", "qos1-store", "latency", "serial", "hotplug", "store", "restore", "scale",

@@ -16,8 +16,14 @@ final class BenchContext: @unchecked Sendable {
     private(set) var results: [ScenarioResult] = []
     private var nextRunID: UInt32 = UInt32.random(in: 1...1_000_000)
 
-    init(options: BenchOptions, broker: BenchBroker, collector: MessageCollector, loadGroup: MultiThreadedEventLoopGroup,
-         collectorGroup: MultiThreadedEventLoopGroup, logger: Logger) {
+    init(
+        options: BenchOptions,
+        broker: BenchBroker,
+        collector: MessageCollector,
+        loadGroup: MultiThreadedEventLoopGroup,
+        collectorGroup: MultiThreadedEventLoopGroup,
+        logger: Logger
+    ) {
         self.options = options
         self.broker = broker
         self.collector = collector

@@ -21,7 +21,11 @@ enum ClientFleet {
         }
         try await forEach(clients, concurrency: concurrency) { client in
             try await client.connectAndRegister(
-                keepAlive: keepAlive, timeout: .seconds(5), attempts: 3, cleanSession: cleanSession)
+                keepAlive: keepAlive,
+                timeout: .seconds(5),
+                attempts: 3,
+                cleanSession: cleanSession
+            )
         }
         return clients
     }
@@ -40,7 +44,12 @@ enum ClientFleet {
         clients.reserveCapacity(count)
         for index in 0..<count {
             clients.append(
-                try await SNLoadClient.makeDTLS(index: index, gateway: gateway, key: keys[index], on: context.loadGroup.next())
+                try await SNLoadClient.makeDTLS(
+                    index: index,
+                    gateway: gateway,
+                    key: keys[index],
+                    on: context.loadGroup.next()
+                )
             )
         }
         try await forEach(clients, concurrency: 25) { client in
@@ -50,9 +59,18 @@ enum ClientFleet {
     }
 
     /// `indexOffset` puts the clients in the collector's direct lane when it is ``MessageCollector/directLaneBit``.
-    static func connectDirect(count: Int, context: BenchContext, indexOffset: Int = 0) async throws -> [DirectLoadClient] {
+    static func connectDirect(
+        count: Int,
+        context: BenchContext,
+        indexOffset: Int = 0
+    ) async throws -> [DirectLoadClient] {
         let clients = (0..<count).map {
-            DirectLoadClient(index: indexOffset | $0, brokerPort: context.broker.port, eventLoop: context.loadGroup.next(), logger: context.logger)
+            DirectLoadClient(
+                index: indexOffset | $0,
+                brokerPort: context.broker.port,
+                eventLoop: context.loadGroup.next(),
+                logger: context.logger
+            )
         }
         try await forEach(clients, concurrency: 100) { try await $0.connect() }
         return clients

@@ -25,7 +25,9 @@ struct ConnectionScaleScenario {
             let gateway = try SocketAddress(ipAddress: "127.0.0.1", port: bridge.udpPort)
             clients.reserveCapacity(count)
             for index in 0..<count {
-                clients.append(try await SNLoadClient.make(index: index, gateway: gateway, on: context.loadGroup.next()))
+                clients.append(
+                    try await SNLoadClient.make(index: index, gateway: gateway, on: context.loadGroup.next())
+                )
             }
             let dropsBefore = UDPSocketDrops.count(localPort: bridge.udpPort)
             let failures = Atomic<Int>(0)
@@ -59,7 +61,8 @@ struct ConnectionScaleScenario {
                 result.bytesPerSession = perSession
                 let memoryMet = perSession < 16_384
                 let timeMet = connectSeconds < 10 && result.failedClients == 0
-                result.target = "\(count) sessions < 10 s: \(ResultTable.format(connectSeconds, decimals: 2)) s"
+                result.target =
+                    "\(count) sessions < 10 s: \(ResultTable.format(connectSeconds, decimals: 2)) s"
                     + "\(result.failedClients == 0 ? "" : " (\(result.failedClients!) failed)"); "
                     + "< 16 KiB/session: \(ResultTable.format(perSession / 1024, decimals: 1)) KiB"
                 result.targetMet = memoryMet && timeMet && count >= 10_000

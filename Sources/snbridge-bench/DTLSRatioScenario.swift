@@ -15,7 +15,10 @@ struct DTLSRatioScenario {
         let rounds = context.options.quick ? 2 : 5
         context.progress("dtls: \(clients) clients on UDP and \(clients) on DTLS (PSK), \(rounds) alternating rounds")
         let keys = (0..<clients).map { index in
-            (identity: SNLoadClient.dtlsClientID(index), key: (0..<16).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ index) })
+            (
+                identity: SNLoadClient.dtlsClientID(index),
+                key: (0..<16).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ index) }
+            )
         }
         let dtlsPort = try FreePort.udp()
         let directory = FileManager.default.temporaryDirectory
@@ -38,7 +41,12 @@ struct DTLSRatioScenario {
         do {
             let plain = try await ClientFleet.connectSN(count: clients, bridge: bridge, context: context)
             let secured = try await ClientFleet.connectSNOverDTLS(
-                count: clients, port: dtlsPort, keys: keys.map(\.key), bridge: bridge, context: context)
+                count: clients,
+                port: dtlsPort,
+                keys: keys.map(\.key),
+                bridge: bridge,
+                context: context
+            )
             for _ in 0..<rounds {
                 let baseline = try await measure(plain, bridge: bridge, path: "udp")
                 let result = try await measure(secured, bridge: bridge, path: "dtls")
@@ -63,17 +71,33 @@ struct DTLSRatioScenario {
         summary.window = context.options.window
         let median = QoS1RatioScenario.median(ratios)
         summary.deliveredPerSecond = QoS1RatioScenario.median(overDTLS)
-        summary.target = "QoS 1 x\(clients) over DTLS >= 70% of plain UDP: median \(ResultTable.format(median * 100, decimals: 0))% of \(ratios.count) rounds ("
+        summary.target =
+            "QoS 1 x\(clients) over DTLS >= 70% of plain UDP: median \(ResultTable.format(median * 100, decimals: 0))% of \(ratios.count) rounds ("
             + ratios.map { ResultTable.format($0 * 100, decimals: 0) + "%" }.joined(separator: ", ") + ")"
         summary.targetMet = median >= 0.7
         context.report(summary)
     }
 
-    private func measure(_ publishers: [SNLoadClient], bridge: BridgeProcess, path: String) async throws -> ScenarioResult {
-        let run = PublishRun(runID: context.makeRunID(), qos: 1, payloadSize: 32, mode: .closedLoop, window: context.options.window)
+    private func measure(
+        _ publishers: [SNLoadClient],
+        bridge: BridgeProcess,
+        path: String
+    ) async throws -> ScenarioResult {
+        let run = PublishRun(
+            runID: context.makeRunID(),
+            qos: 1,
+            payloadSize: 32,
+            mode: .closedLoop,
+            window: context.options.window
+        )
         let measurement = LoadMeasurement(
-            context: context, publishers: publishers, run: run, offeredRate: nil, bridge: bridge,
-            seconds: context.options.quick ? 1.5 : 3, warmupSeconds: context.options.warmupSeconds
+            context: context,
+            publishers: publishers,
+            run: run,
+            offeredRate: nil,
+            bridge: bridge,
+            seconds: context.options.quick ? 1.5 : 3,
+            warmupSeconds: context.options.warmupSeconds
         )
         let result = try await measurement.measure(scenario: "dtls", path: path)
         context.report(result)

@@ -30,11 +30,18 @@ struct DownlinkScenario {
             clients = try await ClientFleet.connectSN(count: devices, bridge: bridge, context: context)
             try await ClientFleet.forEach(clients, concurrency: 25) { client in
                 try await client.subscribe(
-                    topicName: DownlinkPublisher.topic(client.index), timeout: .seconds(5), attempts: 3)
+                    topicName: DownlinkPublisher.topic(client.index),
+                    timeout: .seconds(5),
+                    attempts: 3
+                )
             }
             publishers = clients.map {
                 DownlinkPublisher(
-                    index: $0.index, brokerPort: context.broker.port, eventLoop: $0.eventLoop, logger: context.logger)
+                    index: $0.index,
+                    brokerPort: context.broker.port,
+                    eventLoop: $0.eventLoop,
+                    logger: context.logger
+                )
             }
             try await ClientFleet.forEach(publishers, concurrency: 25) { try await $0.connect() }
             let rounds = context.options.quick ? 1 : 3
@@ -56,17 +63,27 @@ struct DownlinkScenario {
         bridge: BridgeProcess
     ) async throws -> ScenarioResult {
         let run = PublishRun(
-            runID: context.makeRunID(), qos: 1, payloadSize: 32, mode: .closedLoop, window: context.options.window
+            runID: context.makeRunID(),
+            qos: 1,
+            payloadSize: 32,
+            mode: .closedLoop,
+            window: context.options.window
         )
         // One latency histogram per event loop the devices run on.
         var lanes: [ObjectIdentifier: Lane] = [:]
         for client in clients where lanes[ObjectIdentifier(client.eventLoop)] == nil {
-            lanes[ObjectIdentifier(client.eventLoop)] = Lane(eventLoop: client.eventLoop, latencies: DownlinkLatencies())
+            lanes[ObjectIdentifier(client.eventLoop)] = Lane(
+                eventLoop: client.eventLoop,
+                latencies: DownlinkLatencies()
+            )
         }
         var receivers: [DownlinkReceiver] = []
         for (client, publisher) in zip(clients, publishers) {
             let receiver = DownlinkReceiver(
-                runID: run.runID, clientIndex: UInt32(client.index), latencies: lanes[ObjectIdentifier(client.eventLoop)]!.latencies)
+                runID: run.runID,
+                clientIndex: UInt32(client.index),
+                latencies: lanes[ObjectIdentifier(client.eventLoop)]!.latencies
+            )
             receivers.append(receiver)
             try await client.eventLoop.submit {
                 client.downlink = receiver
@@ -136,7 +153,8 @@ struct DownlinkScenario {
         let foreign = receivers.reduce(0) { $0 + $1.foreign.load(ordering: .relaxed) }
         result.note = "duplicates \(duplicates), out of order \(outOfOrder), foreign \(foreign)"
         let perSecond = result.deliveredPerSecond ?? 0
-        result.target = "downlink QoS 1 x25: 0 lost (\(result.lost!)), >= 10,000 msg/s (\(ResultTable.format(perSecond, decimals: 0)))"
+        result.target =
+            "downlink QoS 1 x25: 0 lost (\(result.lost!)), >= 10,000 msg/s (\(ResultTable.format(perSecond, decimals: 0)))"
         result.targetMet = result.lost == 0 && foreign == 0 && outOfOrder == 0 && perSecond >= 10_000
         return result
     }

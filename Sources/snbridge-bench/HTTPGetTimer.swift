@@ -4,7 +4,11 @@ import NIOPosix
 /// Times one plain HTTP/1.1 GET on loopback, from connect to the last byte of the response (`Connection: close`),
 /// as a monitoring scraper or a browser sees it. Returns the seconds taken and the status line.
 enum HTTPGetTimer {
-    static func get(port: Int, path: String, on eventLoop: any EventLoop) async throws -> (seconds: Double, status: String, bytes: Int) {
+    static func get(
+        port: Int,
+        path: String,
+        on eventLoop: any EventLoop
+    ) async throws -> (seconds: Double, status: String, bytes: Int) {
         let started = MonotonicClock.nanoseconds()
         let collector = ResponseCollector(promise: eventLoop.makePromise(of: ByteBuffer.self))
         let channel = try await ClientBootstrap(group: eventLoop)

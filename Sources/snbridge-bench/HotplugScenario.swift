@@ -58,7 +58,8 @@ struct HotplugScenario {
         result.latencyP50Microseconds = sorted[sorted.count / 2] * 1e6
         result.latencyMaxMicroseconds = worst * 1e6
         result.latencySamples = sorted.count
-        result.target = "hotplug add to first message < 1 s: worst \(ResultTable.format(worst * 1000, decimals: 0)) ms "
+        result.target =
+            "hotplug add to first message < 1 s: worst \(ResultTable.format(worst * 1000, decimals: 0)) ms "
             + "of \(plugs) (\(sorted.map { ResultTable.format($0 * 1000, decimals: 0) }.joined(separator: ", ")) ms)"
         result.targetMet = worst < 1
         result.note = "p50/max columns: uevent add to the first PUBLISH at the subscriber"
@@ -80,7 +81,11 @@ struct HotplugScenario {
         let added = MonotonicClock.nanoseconds()
         try await testbed.add(board.umockdevDescription)
         try await testbed.relay(board.devnode, to: link)
-        let device = try await SimulatedSerialDevice.make(index: 1_000 + plug, opening: link, on: context.loadGroup.next())
+        let device = try await SimulatedSerialDevice.make(
+            index: 1_000 + plug,
+            opening: link,
+            on: context.loadGroup.next()
+        )
         device.helloInterval = .milliseconds(100)
         do {
             try await device.linkConnectAndRegister()
@@ -90,7 +95,9 @@ struct HotplugScenario {
             }.get()
             let deadline = added + 10_000_000_000
             while context.collector.received.load(ordering: .relaxed) == 0 {
-                guard MonotonicClock.nanoseconds() < deadline else { throw BenchError.timedOut("first message of \(board.devnode)") }
+                guard MonotonicClock.nanoseconds() < deadline else {
+                    throw BenchError.timedOut("first message of \(board.devnode)")
+                }
                 try await Task.sleep(for: .milliseconds(1))
             }
         } catch {

@@ -11,9 +11,14 @@ struct LatencyScenario {
 
     func run() async throws {
         for qos in context.options.qosLevels {
-            context.progress("latency: QoS \(qos), \(Int(ratePerLane)) msg/s through snbridge and \(Int(ratePerLane)) msg/s direct")
-            let bridge = try await BridgeProcess.start(executable: context.options.snbridgePath, brokerPort: context.broker.port,
-                eventLoops: context.options.bridgeEventLoops)
+            context.progress(
+                "latency: QoS \(qos), \(Int(ratePerLane)) msg/s through snbridge and \(Int(ratePerLane)) msg/s direct"
+            )
+            let bridge = try await BridgeProcess.start(
+                executable: context.options.snbridgePath,
+                brokerPort: context.broker.port,
+                eventLoops: context.options.bridgeEventLoops
+            )
             var bridged: [SNLoadClient] = []
             var direct: [DirectLoadClient] = []
             do {
@@ -73,7 +78,8 @@ struct LatencyScenario {
                     let bridgedP50 = result.latencyP50Microseconds, let directP50 = baseline.latencyP50Microseconds
                 {
                     let added = bridgedP99 - directP99
-                    result.target = "added p99 < 1000 µs: \(ResultTable.format(added, decimals: 0)) µs "
+                    result.target =
+                        "added p99 < 1000 µs: \(ResultTable.format(added, decimals: 0)) µs "
                         + "(p50 +\(ResultTable.format(bridgedP50 - directP50, decimals: 0)) µs)"
                     result.targetMet = added < 1_000
                 }

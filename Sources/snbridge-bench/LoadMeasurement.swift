@@ -34,7 +34,7 @@ struct LoadMeasurement {
                 let share = offeredRate * Double(members.count) / Double(publishers.count)
                 pacers.append(RatePacer(eventLoop: loop, publishers: members, messagesPerSecond: share))
             }
-            pacers.forEach { $0.start() }
+            for pacer in pacers { pacer.start() }
         }
 
         try await Task.sleep(for: .seconds(warmupSeconds))
@@ -126,7 +126,12 @@ struct LoadMeasurement {
         var broker: ProcessSample?
         var bench: ProcessSample?
 
-        static func take(totals: Totals, collector: MessageCollector, bridge: BridgeProcess?, broker: BenchBroker) -> Snapshot {
+        static func take(
+            totals: Totals,
+            collector: MessageCollector,
+            bridge: BridgeProcess?,
+            broker: BenchBroker
+        ) -> Snapshot {
             Snapshot(
                 at: MonotonicClock.nanoseconds(),
                 totals: totals,

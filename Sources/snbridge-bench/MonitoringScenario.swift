@@ -74,17 +74,33 @@ struct MonitoringScenario {
         summary.payloadBytes = 32
         summary.mode = "closed"
         let median = QoS1RatioScenario.median(ratios)
-        summary.target = "QoS 1 x\(clients) with HTTP+metrics within 5% of without: median \(ResultTable.format(median * 100, decimals: 0))% of \(ratios.count) rounds ("
+        summary.target =
+            "QoS 1 x\(clients) with HTTP+metrics within 5% of without: median \(ResultTable.format(median * 100, decimals: 0))% of \(ratios.count) rounds ("
             + ratios.map { ResultTable.format($0 * 100, decimals: 0) + "%" }.joined(separator: ", ") + ")"
         summary.targetMet = median >= 0.95
         context.report(summary)
     }
 
-    private func measure(_ publishers: [any LoadPublisher], bridge: BridgeProcess, path: String) async throws -> ScenarioResult {
-        let run = PublishRun(runID: context.makeRunID(), qos: 1, payloadSize: 32, mode: .closedLoop, window: context.options.window)
+    private func measure(
+        _ publishers: [any LoadPublisher],
+        bridge: BridgeProcess,
+        path: String
+    ) async throws -> ScenarioResult {
+        let run = PublishRun(
+            runID: context.makeRunID(),
+            qos: 1,
+            payloadSize: 32,
+            mode: .closedLoop,
+            window: context.options.window
+        )
         let measurement = LoadMeasurement(
-            context: context, publishers: publishers, run: run, offeredRate: nil, bridge: bridge,
-            seconds: context.options.quick ? 1.5 : 3, warmupSeconds: context.options.warmupSeconds
+            context: context,
+            publishers: publishers,
+            run: run,
+            offeredRate: nil,
+            bridge: bridge,
+            seconds: context.options.quick ? 1.5 : 3,
+            warmupSeconds: context.options.warmupSeconds
         )
         let result = try await measurement.measure(scenario: "monitoring", path: path)
         context.report(result)
@@ -95,7 +111,11 @@ struct MonitoringScenario {
         let count = context.options.scaleClients
         context.progress("monitoring: /metrics and / with \(count) sessions")
         let httpPort = try FreePort.tcp()
-        let bridge = try await startBridge(http: "\"127.0.0.1:\(httpPort)\"", prefix: "page-", maxClients: max(20_000, count * 2))
+        let bridge = try await startBridge(
+            http: "\"127.0.0.1:\(httpPort)\"",
+            prefix: "page-",
+            maxClients: max(20_000, count * 2)
+        )
         var clients: [SNLoadClient] = []
         do {
             clients = try await ClientFleet.connectSN(count: count, bridge: bridge, context: context, concurrency: 500)
@@ -112,7 +132,9 @@ struct MonitoringScenario {
                 var bytes = 0
                 for _ in 0..<20 {
                     let response = try await HTTPGetTimer.get(port: httpPort, path: path, on: context.loadGroup.next())
-                    guard response.status.hasSuffix("200") else { throw BenchError.failed("\(path) answered \(response.status)") }
+                    guard response.status.hasSuffix("200") else {
+                        throw BenchError.failed("\(path) answered \(response.status)")
+                    }
                     seconds.append(response.seconds)
                     bytes = response.bytes
                 }
@@ -126,7 +148,8 @@ struct MonitoringScenario {
                 result.latencySamples = seconds.count
                 result.note = "\(bytes / 1024) KiB response"
                 if !path.hasPrefix("/api/") {
-                    result.target = "\(path) < 50 ms with \(count) sessions: p50 \(ResultTable.format(p50 * 1000, decimals: 1)) ms, p95 \(ResultTable.format(p95 * 1000, decimals: 1)) ms"
+                    result.target =
+                        "\(path) < 50 ms with \(count) sessions: p50 \(ResultTable.format(p50 * 1000, decimals: 1)) ms, p95 \(ResultTable.format(p95 * 1000, decimals: 1)) ms"
                     result.targetMet = p95 < 0.05 && count >= 10_000
                 }
                 context.report(result)

@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// A process's resident memory and consumed CPU time at one moment, read from /proc/<pid>/status and /proc/<pid>/stat.
@@ -28,7 +28,11 @@ struct ProcessSample {
         // After ")": state is field 3 of proc(5), so utime (14) and stime (15) are at offsets 11 and 12.
         guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
         let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
-        return ProcessSample(residentBytes: resident, cpuSeconds: (user + system) / ticks, takenAt: MonotonicClock.nanoseconds())
+        return ProcessSample(
+            residentBytes: resident,
+            cpuSeconds: (user + system) / ticks,
+            takenAt: MonotonicClock.nanoseconds()
+        )
     }
 
     /// The share of one core used between `earlier` and this sample (1.0 = one core fully busy).

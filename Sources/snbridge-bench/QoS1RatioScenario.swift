@@ -51,7 +51,8 @@ struct QoS1RatioScenario {
         summary.window = context.options.window
         let median = Self.median(ratios)
         summary.deliveredPerSecond = Self.median(bridged)
-        summary.target = "QoS 1 x25 >= 80% of direct: median \(ResultTable.format(median * 100, decimals: 0))% of \(ratios.count) rounds ("
+        summary.target =
+            "QoS 1 x25 >= 80% of direct: median \(ResultTable.format(median * 100, decimals: 0))% of \(ratios.count) rounds ("
             + ratios.map { ResultTable.format($0 * 100, decimals: 0) + "%" }.joined(separator: ", ") + ")"
         summary.targetMet = median >= 0.8
         context.report(summary)
@@ -67,7 +68,11 @@ struct QoS1RatioScenario {
 
     private func measure(_ publishers: [any LoadPublisher], bridge: BridgeProcess?) async throws -> ScenarioResult {
         let run = PublishRun(
-            runID: context.makeRunID(), qos: 1, payloadSize: 32, mode: .closedLoop, window: context.options.window
+            runID: context.makeRunID(),
+            qos: 1,
+            payloadSize: 32,
+            mode: .closedLoop,
+            window: context.options.window
         )
         let measurement = LoadMeasurement(
             context: context,

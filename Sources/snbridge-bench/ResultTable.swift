@@ -32,7 +32,10 @@ enum ResultTable {
         var lines: [String] = []
         for (number, row) in rows.enumerated() {
             lines.append(
-                "| " + row.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }
+                "| "
+                    + row.enumerated().map {
+                        $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0)
+                    }
                     .joined(separator: " | ") + " |"
             )
             if number == 0 {

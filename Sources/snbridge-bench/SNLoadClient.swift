@@ -63,7 +63,12 @@ final class SNLoadClient: LoadPublisher, @unchecked Sendable {
 
     /// A client on a fresh loopback socket talking DTLS 1.2 (pre-shared key `key`, identity ``dtlsClientID(_:)``)
     /// to the bridge's DTLS listener at `gateway`, once its handshake completed.
-    static func makeDTLS(index: Int, gateway: SocketAddress, key: [UInt8], on eventLoop: any EventLoop) async throws
+    static func makeDTLS(
+        index: Int,
+        gateway: SocketAddress,
+        key: [UInt8],
+        on eventLoop: any EventLoop
+    ) async throws
         -> SNLoadClient
     {
         let handler = SNLoadClientHandler()
@@ -100,13 +105,20 @@ final class SNLoadClient: LoadPublisher, @unchecked Sendable {
 
     /// CONNECT and REGISTER, each retried after `timeout` (UDP may drop them under load) up to `attempts` times.
     /// With `cleanSession` false the bridge keeps (and, with its store, stores) the session.
-    func connectAndRegister(keepAlive: UInt16, timeout: TimeAmount, attempts: Int, cleanSession: Bool = true) async throws {
+    func connectAndRegister(
+        keepAlive: UInt16,
+        timeout: TimeAmount,
+        attempts: Int,
+        cleanSession: Bool = true
+    ) async throws {
         let connectCode = try await retrying(attempts: attempts) {
             self.eventLoop.flatSubmit {
                 let promise = self.eventLoop.makePromise(of: MQTTSNReturnCode.self)
                 self.pendingConnectAck?.fail(BenchError.superseded)
                 self.pendingConnectAck = promise
-                self.sendPacket(.connect(MQTTSNConnect(cleanSession: cleanSession, duration: keepAlive, clientID: self.clientID)))
+                self.sendPacket(
+                    .connect(MQTTSNConnect(cleanSession: cleanSession, duration: keepAlive, clientID: self.clientID))
+                )
                 return promise.futureResult.withTimeout(timeout, on: self.eventLoop)
             }
         }
@@ -121,7 +133,9 @@ final class SNLoadClient: LoadPublisher, @unchecked Sendable {
                 return promise.futureResult.withTimeout(timeout, on: self.eventLoop)
             }
         }
-        guard ack.returnCode == .accepted else { throw BenchError.refused("REGISTER of \(clientID): \(ack.returnCode)") }
+        guard ack.returnCode == .accepted else {
+            throw BenchError.refused("REGISTER of \(clientID): \(ack.returnCode)")
+        }
         try await eventLoop.submit { self.topicID = ack.topicID }.get()
     }
 
@@ -136,7 +150,9 @@ final class SNLoadClient: LoadPublisher, @unchecked Sendable {
                 return promise.futureResult.withTimeout(timeout, on: self.eventLoop)
             }
         }
-        guard ack.returnCode == .accepted else { throw BenchError.refused("SUBSCRIBE of \(clientID): \(ack.returnCode)") }
+        guard ack.returnCode == .accepted else {
+            throw BenchError.refused("SUBSCRIBE of \(clientID): \(ack.returnCode)")
+        }
     }
 
     private func retrying<Value: Sendable>(
@@ -192,7 +208,12 @@ final class SNLoadClient: LoadPublisher, @unchecked Sendable {
             nextMessageID = nextMessageID == .max ? 1 : nextMessageID + 1
             packet.setInteger(nextMessageID, at: messageIDOffset)
         }
-        BenchPayload.stamp(&packet, payloadStart: payloadStart, sequence: sequence, sendTime: MonotonicClock.nanoseconds())
+        BenchPayload.stamp(
+            &packet,
+            payloadStart: payloadStart,
+            sequence: sequence,
+            sendTime: MonotonicClock.nanoseconds()
+        )
         sequence &+= 1
         sent += 1
         counters.sent.add(1, ordering: .relaxed)
@@ -244,11 +265,19 @@ final class SNLoadClient: LoadPublisher, @unchecked Sendable {
             }
         case .publish(let publish):
             if publish.qos == .atLeastOnce {
-                sendPacket(.publishAck(MQTTSNPublishAck(topicID: publish.topicID, messageID: publish.messageID, returnCode: .accepted)))
+                sendPacket(
+                    .publishAck(
+                        MQTTSNPublishAck(topicID: publish.topicID, messageID: publish.messageID, returnCode: .accepted)
+                    )
+                )
             }
             downlink?.receive(publish.payload)
         case .register(let register):
-            sendPacket(.registerAck(MQTTSNRegisterAck(topicID: register.topicID, messageID: register.messageID, returnCode: .accepted)))
+            sendPacket(
+                .registerAck(
+                    MQTTSNRegisterAck(topicID: register.topicID, messageID: register.messageID, returnCode: .accepted)
+                )
+            )
         default:
             break
         }

@@ -45,7 +45,9 @@ enum SerialFraming {
             while index < bytes.count {
                 let code = Int(bytes[index])
                 guard code != 0, index + code <= bytes.count else { return false }
-                if code > 1 { decoded.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[(index + 1)..<(index + code)])) }
+                if code > 1 {
+                    decoded.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[(index + 1)..<(index + code)]))
+                }
                 index += code
                 if code < 0xFF && index < bytes.count { decoded.writeInteger(UInt8(0)) }
             }

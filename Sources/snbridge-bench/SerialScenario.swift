@@ -49,7 +49,8 @@ struct SerialScenario {
             result.framesPerSecond = result.deliveredPerSecond
             if let cpu = result.bridgeCPU, let frames = result.deliveredPerSecond, frames > 0 {
                 result.cpuMicrosecondsPerFrame = cpu * 1e6 / frames
-                result.target = "\(count) devices at 115200 baud < 10% of a core: \(ResultTable.format(cpu * 100, decimals: 1))% "
+                result.target =
+                    "\(count) devices at 115200 baud < 10% of a core: \(ResultTable.format(cpu * 100, decimals: 1))% "
                     + "(\(ResultTable.format(cpu * 1e6 / frames, decimals: 1)) µs/frame, \(frameBytes)-byte frames, "
                     + "read_batching \(context.options.serialReadBatching ?? "default"))"
                 result.targetMet = cpu < 0.10 && count >= 32 && (result.lost ?? 0) == 0

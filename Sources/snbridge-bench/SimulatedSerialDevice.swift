@@ -4,7 +4,7 @@ import NIOPosix
 import TestSupport
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// A device on the master side of a pseudo-terminal pair whose slave path snbridge opens as a serial port: it
@@ -46,7 +46,11 @@ final class SimulatedSerialDevice: LoadPublisher, @unchecked Sendable {
     }
 
     /// A device on an existing tty, such as the board end of a umockdev relay (already in raw mode).
-    static func make(index: Int, opening path: String, on eventLoop: any EventLoop) async throws -> SimulatedSerialDevice {
+    static func make(
+        index: Int,
+        opening path: String,
+        on eventLoop: any EventLoop
+    ) async throws -> SimulatedSerialDevice {
         let descriptor = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)
         guard descriptor >= 0 else { throw BenchError.failed("cannot open \(path): errno \(errno)") }
         return try await make(index: index, descriptor: descriptor, pair: nil, ttyPath: path, on: eventLoop)
@@ -116,7 +120,9 @@ final class SimulatedSerialDevice: LoadPublisher, @unchecked Sendable {
             self.sendMQTTSN(.register(MQTTSNRegister(messageID: 1, topicName: "bench/s/\(self.index)")))
             return promise.futureResult.withTimeout(timeout, on: self.eventLoop)
         }.get()
-        guard ack.returnCode == .accepted else { throw BenchError.refused("REGISTER of \(clientID): \(ack.returnCode)") }
+        guard ack.returnCode == .accepted else {
+            throw BenchError.refused("REGISTER of \(clientID): \(ack.returnCode)")
+        }
         try await eventLoop.submit { self.topicID = ack.topicID }.get()
     }
 
@@ -125,8 +131,10 @@ final class SimulatedSerialDevice: LoadPublisher, @unchecked Sendable {
         var scratch = ByteBuffer()
         let template = BenchPayload.template(size: payloadSize, runID: 0xFFFF_FFFF, clientIndex: 0xFFFF_FFFF)
         var publish = ByteBuffer()
-        try? MQTTSNPacket.publish(MQTTSNPublish(qos: .atMostOnce, topicID: 0x0101, payload: ByteBuffer(bytes: template)))
-            .encode(into: &publish)
+        try? MQTTSNPacket.publish(
+            MQTTSNPublish(qos: .atMostOnce, topicID: 0x0101, payload: ByteBuffer(bytes: template))
+        )
+        .encode(into: &publish)
         SerialFraming.appendFrame(type: SerialFraming.mqttsn, payload: publish, to: &scratch)
         return scratch.readableBytes
     }
@@ -135,8 +143,10 @@ final class SimulatedSerialDevice: LoadPublisher, @unchecked Sendable {
         sequence = 0
         let template = BenchPayload.template(size: run.payloadSize, runID: run.runID, clientIndex: UInt32(index))
         message = ByteBuffer()
-        try? MQTTSNPacket.publish(MQTTSNPublish(qos: .atMostOnce, topicID: topicID, payload: ByteBuffer(bytes: template)))
-            .encode(into: &message)
+        try? MQTTSNPacket.publish(
+            MQTTSNPublish(qos: .atMostOnce, topicID: topicID, payload: ByteBuffer(bytes: template))
+        )
+        .encode(into: &message)
         payloadStart = message.writerIndex - template.count
         sending = true
     }
@@ -149,7 +159,12 @@ final class SimulatedSerialDevice: LoadPublisher, @unchecked Sendable {
 
     func sendOne() -> Bool {
         guard sending else { return false }
-        BenchPayload.stamp(&message, payloadStart: payloadStart, sequence: sequence, sendTime: MonotonicClock.nanoseconds())
+        BenchPayload.stamp(
+            &message,
+            payloadStart: payloadStart,
+            sequence: sequence,
+            sendTime: MonotonicClock.nanoseconds()
+        )
         sequence &+= 1
         frame.clear()
         SerialFraming.appendFrame(type: SerialFraming.mqttsn, payload: message, to: &frame)

@@ -34,9 +34,17 @@ struct StoreRatioScenario {
         var failure: (any Error)?
         do {
             let storedFleet = try await ClientFleet.connectSN(
-                count: clients, bridge: stored, context: context, cleanSession: false)
+                count: clients,
+                bridge: stored,
+                context: context,
+                cleanSession: false
+            )
             let memoryFleet = try await ClientFleet.connectSN(
-                count: clients, bridge: memory, context: context, cleanSession: false)
+                count: clients,
+                bridge: memory,
+                context: context,
+                cleanSession: false
+            )
             for _ in 0..<rounds {
                 let baseline = try await measure(memoryFleet, bridge: memory, path: "none")
                 let result = try await measure(storedFleet, bridge: stored, path: "store")
@@ -62,15 +70,24 @@ struct StoreRatioScenario {
         summary.window = context.options.window
         let median = QoS1RatioScenario.median(ratios)
         summary.deliveredPerSecond = QoS1RatioScenario.median(withStore)
-        summary.target = "QoS 1 x25 clean session off, store >= 90% of none: median \(ResultTable.format(median * 100, decimals: 0))% of \(ratios.count) rounds ("
+        summary.target =
+            "QoS 1 x25 clean session off, store >= 90% of none: median \(ResultTable.format(median * 100, decimals: 0))% of \(ratios.count) rounds ("
             + ratios.map { ResultTable.format($0 * 100, decimals: 0) + "%" }.joined(separator: ", ") + ")"
         summary.targetMet = median >= 0.9
         context.report(summary)
     }
 
-    private func measure(_ publishers: [any LoadPublisher], bridge: BridgeProcess, path: String) async throws -> ScenarioResult {
+    private func measure(
+        _ publishers: [any LoadPublisher],
+        bridge: BridgeProcess,
+        path: String
+    ) async throws -> ScenarioResult {
         let run = PublishRun(
-            runID: context.makeRunID(), qos: 1, payloadSize: 32, mode: .closedLoop, window: context.options.window
+            runID: context.makeRunID(),
+            qos: 1,
+            payloadSize: 32,
+            mode: .closedLoop,
+            window: context.options.window
         )
         let measurement = LoadMeasurement(
             context: context,

@@ -21,11 +21,16 @@ struct StoreRestoreScenario {
 
     func run() async throws {
         let count = context.options.restoreSessions
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("snbridge-bench-store-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "snbridge-bench-store-\(UUID().uuidString)"
+        )
         defer { try? FileManager.default.removeItem(at: directory) }
         for synchronous in SessionStoreSynchronous.allCases.reversed() {
             try? FileManager.default.removeItem(at: directory)
-            let configuration = SessionStoreConfiguration(location: .directory(directory.path), synchronous: synchronous)
+            let configuration = SessionStoreConfiguration(
+                location: .directory(directory.path),
+                synchronous: synchronous
+            )
             try await measureWrites(count: count, configuration: configuration)
         }
         for run in 1...3 {
@@ -63,8 +68,11 @@ struct StoreRestoreScenario {
         futures.reserveCapacity(appends)
         for index in 0..<appends {
             let message = OutageMessage(
-                clientID: "bench-\(index % 25)", topic: "bench/store/\(index % 25)",
-                payload: Data(repeating: 0x55, count: 32), qos: 1)
+                clientID: "bench-\(index % 25)",
+                topic: "bench/store/\(index % 25)",
+                payload: Data(repeating: 0x55, count: 32),
+                qos: 1
+            )
             let ticket = try store.appendOutage(message).ticket
             futures.append(store.whenDurable(ticket, on: eventLoop))
         }
@@ -74,22 +82,47 @@ struct StoreRestoreScenario {
 
         let mode = "synchronous \(configuration.synchronous.rawValue)"
         context.report(
-            Self.row("store-save", clients: count, bytes: Self.stateBytes, mode: mode, count: count, seconds: saveSeconds,
-                note: "\(count) new sessions saved and durable"))
+            Self.row(
+                "store-save",
+                clients: count,
+                bytes: Self.stateBytes,
+                mode: mode,
+                count: count,
+                seconds: saveSeconds,
+                note: "\(count) new sessions saved and durable"
+            )
+        )
         context.report(
-            Self.row("store-update", clients: count, bytes: Self.stateBytes, mode: mode, count: updates,
+            Self.row(
+                "store-update",
+                clients: count,
+                bytes: Self.stateBytes,
+                mode: mode,
+                count: updates,
                 seconds: updateSeconds,
                 note: "\(updates) updates in a burst: \(updateStatistics.commits - commitsBefore) commits, "
-                    + "\(updateStatistics.coalescedSessionWrites) coalesced"))
+                    + "\(updateStatistics.coalescedSessionWrites) coalesced"
+            )
+        )
         context.report(
-            Self.row("store-outage-append", clients: 25, bytes: 32, mode: mode, count: appends, seconds: appendSeconds,
-                note: "\(appends) outage messages, each awaited until durable"))
+            Self.row(
+                "store-outage-append",
+                clients: 25,
+                bytes: 32,
+                mode: mode,
+                count: appends,
+                seconds: appendSeconds,
+                note: "\(appends) outage messages, each awaited until durable"
+            )
+        )
     }
 
     private func measureRestore(count: Int, directory: URL, run: Int) async throws {
         let started = MonotonicClock.nanoseconds()
         let probe = try ChildProcess(
-            executable: BuiltProduct.path("snbridge-bench"), arguments: ["--restore-probe", directory.path])
+            executable: BuiltProduct.path("snbridge-bench"),
+            arguments: ["--restore-probe", directory.path]
+        )
         let status = try await probe.waitForExit(timeout: .seconds(60))
         let restartSeconds = MonotonicClock.seconds(since: started)
         guard status == 0, let line = probe.output.last,
@@ -105,9 +138,11 @@ struct StoreRestoreScenario {
         result.connectSeconds = report.openSeconds
         result.bridgeResidentBeforeBytes = report.residentBeforeBytes
         result.bridgeResidentBytes = report.residentAfterBytes
-        let perSession = Double(report.residentAfterBytes - report.residentBeforeBytes) / Double(max(1, report.sessions))
+        let perSession =
+            Double(report.residentAfterBytes - report.residentBeforeBytes) / Double(max(1, report.sessions))
         result.bytesPerSession = perSession
-        result.target = "\(report.sessions) sessions restored < 2 s: \(ResultTable.format(restartSeconds, decimals: 3)) s "
+        result.target =
+            "\(report.sessions) sessions restored < 2 s: \(ResultTable.format(restartSeconds, decimals: 3)) s "
             + "(open and read \(ResultTable.format(report.openSeconds, decimals: 3)) s); "
             + "< 16 KiB/session: \(ResultTable.format(perSession / 1024, decimals: 2)) KiB"
         result.targetMet = restartSeconds < 2 && perSession < 16_384 && report.sessions == count && count >= 10_000
@@ -116,7 +151,13 @@ struct StoreRestoreScenario {
 
     /// One write-rate row: `count` writes in `seconds`.
     private static func row(
-        _ scenario: String, clients: Int, bytes: Int, mode: String, count: Int, seconds: Double, note: String
+        _ scenario: String,
+        clients: Int,
+        bytes: Int,
+        mode: String,
+        count: Int,
+        seconds: Double,
+        note: String
     ) -> ScenarioResult {
         var result = ScenarioResult(scenario: scenario, path: "store")
         result.clients = clients
@@ -160,7 +201,11 @@ struct RestoreProbeReport: Codable {
         guard store.problems.isEmpty else { throw BenchError.failed("store problems: \(store.problems)") }
         let after = ProcessSample.read(pid: getpid())?.residentBytes ?? 0
         let report = RestoreProbeReport(
-            sessions: sessions.count, openSeconds: seconds, residentBeforeBytes: before, residentAfterBytes: after)
+            sessions: sessions.count,
+            openSeconds: seconds,
+            residentBeforeBytes: before,
+            residentAfterBytes: after
+        )
         withExtendedLifetime(sessions) {}
         await store.close()
         return report

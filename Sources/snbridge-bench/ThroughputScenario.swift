@@ -20,8 +20,11 @@ struct ThroughputScenario {
             await ClientFleet.close(direct)
 
             context.progress("throughput: \(clients) clients through snbridge")
-            let bridge = try await BridgeProcess.start(executable: options.snbridgePath, brokerPort: context.broker.port,
-                eventLoops: context.options.bridgeEventLoops)
+            let bridge = try await BridgeProcess.start(
+                executable: options.snbridgePath,
+                brokerPort: context.broker.port,
+                eventLoops: context.options.bridgeEventLoops
+            )
             do {
                 let publishers = try await ClientFleet.connectSN(count: clients, bridge: bridge, context: context)
                 for run in runs() {
@@ -62,7 +65,12 @@ struct ThroughputScenario {
 
     private func key(_ run: PublishRun) -> String { "\(run.qos)-\(run.payloadSize)-\(run.mode)" }
 
-    private func measure(publishers: [any LoadPublisher], run: PublishRun, bridge: BridgeProcess?, clients: Int)
+    private func measure(
+        publishers: [any LoadPublisher],
+        run: PublishRun,
+        bridge: BridgeProcess?,
+        clients: Int
+    )
         async throws -> ScenarioResult
     {
         var run = run
@@ -83,7 +91,8 @@ struct ThroughputScenario {
         if run.qos == 0, run.mode == .paced {
             let lost = (result.lost ?? 0) - (result.droppedByBroker ?? 0)
             let shed = result.shed ?? 0
-            result.target = "QoS 0 at \(ResultTable.format(context.options.offeredRate, decimals: 0))/s: no loss in bridge: "
+            result.target =
+                "QoS 0 at \(ResultTable.format(context.options.offeredRate, decimals: 0))/s: no loss in bridge: "
                 + "\(lost) lost in bridge\(shed > 0 ? ", \(shed) not offered (generator)" : "")"
             result.targetMet = lost == 0
         } else if let direct = baseline?.deliveredPerSecond, direct > 0, let bridged = result.deliveredPerSecond {

@@ -39,7 +39,8 @@ struct DemoCommand: AsyncParsableCommand {
         defer { try? FileManager.default.removeItem(at: directory) }
         let demo = try await DemoSetup.start(brokerURL: broker, in: directory)
         do {
-            let outcome = try await DemoScenario(setup: demo, count: count, interval: .milliseconds(Int64(interval))).run()
+            let outcome = try await DemoScenario(setup: demo, count: count, interval: .milliseconds(Int64(interval)))
+                .run()
             await demo.stop()
             DemoOutput.summary(outcome, expected: count)
             guard outcome.readingsAtBroker == count, outcome.commandReachedBoard else { throw ExitCode.failure }

@@ -11,10 +11,14 @@ enum DemoOutput {
     static func summary(_ outcome: DemoScenario.Outcome, expected: Int) {
         write("")
         write("summary: \(outcome.readingsAtBroker) of \(expected) QoS 1 readings reached the broker through snbridge;")
-        write("         the command published on the broker \(outcome.commandReachedBoard ? "reached" : "did NOT reach") the board.")
+        write(
+            "         the command published on the broker \(outcome.commandReachedBoard ? "reached" : "did NOT reach") the board."
+        )
         if let median = outcome.medianLatency {
             let milliseconds = Double(median.components.attoseconds) / 1e15 + Double(median.components.seconds) * 1000
-            write("         median time from the board's PUBLISH command to the broker subscriber: \(String(format: "%.1f", milliseconds)) ms")
+            write(
+                "         median time from the board's PUBLISH command to the broker subscriber: \(String(format: "%.1f", milliseconds)) ms"
+            )
         }
     }
 

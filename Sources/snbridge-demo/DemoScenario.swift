@@ -72,7 +72,9 @@ struct DemoScenario {
         }
         // Every reading was acknowledged end to end; give the subscriber's copies a moment to be counted.
         let deadline = ContinuousClock.now + .seconds(5)
-        while received.withLockedValue({ $0.keys.filter { sentAt[$0] != nil }.count }) < count, ContinuousClock.now < deadline {
+        while received.withLockedValue({ $0.keys.filter { sentAt[$0] != nil }.count }) < count,
+            ContinuousClock.now < deadline
+        {
             try await Task.sleep(for: .milliseconds(20))
         }
         try? await subscriber.disconnect()

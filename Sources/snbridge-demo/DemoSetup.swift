@@ -37,25 +37,36 @@ struct DemoSetup {
         let udpPort = try FreePort.udp()
         let config = directory.appendingPathComponent("snbridge.yaml")
         try """
-            broker:
-              url: mqtt://\(host):\(port)
-            udp:
-              listeners: ["127.0.0.1:\(udpPort)"]
-            serial:
-              ports:
-                - path: \(cable.bridgeEnd)
-                  baud: 115200
-            state:
-              directory: \(directory.appendingPathComponent("state").path)
-            """.write(to: config, atomically: true, encoding: .utf8)
-        let bridge = try ChildProcess(executable: BuiltProduct.path("snbridge"), arguments: ["run", "--config", config.path])
+        broker:
+          url: mqtt://\(host):\(port)
+        udp:
+          listeners: ["127.0.0.1:\(udpPort)"]
+        serial:
+          ports:
+            - path: \(cable.bridgeEnd)
+              baud: 115200
+        state:
+          directory: \(directory.appendingPathComponent("state").path)
+        """.write(to: config, atomically: true, encoding: .utf8)
+        let bridge = try ChildProcess(
+            executable: BuiltProduct.path("snbridge"),
+            arguments: ["run", "--config", config.path]
+        )
         try await bridge.waitForLine(timeout: .seconds(20)) { $0.contains("MQTT-SN listening on UDP") }
-        DemoOutput.line("bridge", "snbridge run (pid \(bridge.pid)): MQTT-SN on udp 127.0.0.1:\(udpPort), serial port \(cable.bridgeEnd)")
+        DemoOutput.line(
+            "bridge",
+            "snbridge run (pid \(bridge.pid)): MQTT-SN on udp 127.0.0.1:\(udpPort), serial port \(cable.bridgeEnd)"
+        )
 
         let board = try SimulatedDevice(arguments: ["--banner", "--id", "de30b0a2d001", cable.deviceEnd])
         DemoOutput.line("board", "snbridge-simdevice (the C reference device library) booting on \(cable.deviceEnd)")
         return DemoSetup(
-            brokerHost: host, brokerPort: port, localBroker: localBroker, cable: cable, bridge: bridge, board: board
+            brokerHost: host,
+            brokerPort: port,
+            localBroker: localBroker,
+            cable: cable,
+            bridge: bridge,
+            board: board
         )
     }
 

@@ -8,7 +8,8 @@ import Logging
 
 LoggingSystem.bootstrap { label in
     var handler = StreamLogHandler.standardError(label: label)
-    handler.logLevel = ProcessInfo.processInfo.environment["SNBRIDGE_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
+    handler.logLevel =
+        ProcessInfo.processInfo.environment["SNBRIDGE_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
     return handler
 }
 

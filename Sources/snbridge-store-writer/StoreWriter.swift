@@ -41,7 +41,10 @@ struct StoreWriter {
         var number = 0
         for client in 0..<clients {
             let messages = try await store.outageMessages(
-                clientID: "client-\(client)", after: 0, limit: .max, on: eventLoop
+                clientID: "client-\(client)",
+                after: 0,
+                limit: .max,
+                on: eventLoop
             ).get()
             if let last = messages.last, let value = Int(String(decoding: last.payload, as: UTF8.self)) {
                 number = max(number, value + 1)
@@ -57,14 +60,22 @@ struct StoreWriter {
                 var state = withUnsafeBytes(of: UInt64(number).bigEndian) { Data($0) }
                 state.append(padding)
                 tickets.append(
-                    try store.save(SessionRecord(clientID: client, formatVersion: 1, state: state, incarnation: UInt64(number))))
+                    try store.save(
+                        SessionRecord(clientID: client, formatVersion: 1, state: state, incarnation: UInt64(number))
+                    )
+                )
                 let message = OutageMessage(
-                    clientID: client, topic: "t/\(number % clients)", payload: Data("\(number)".utf8), qos: 1)
+                    clientID: client,
+                    topic: "t/\(number % clients)",
+                    payload: Data("\(number)".utf8),
+                    qos: 1
+                )
                 tickets.append(try store.appendOutage(message).ticket)
                 number += 1
             }
             try await EventLoopFuture.andAllSucceed(
-                tickets.map { store.whenDurable($0, on: eventLoop) }, on: eventLoop
+                tickets.map { store.whenDurable($0, on: eventLoop) },
+                on: eventLoop
             ).get()
             // Unbuffered, so every line written is in the pipe when the SIGKILL comes.
             FileHandle.standardOutput.write(Data("durable \(number - 1)\n".utf8))

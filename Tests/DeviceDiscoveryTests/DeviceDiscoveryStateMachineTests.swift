@@ -18,17 +18,33 @@ struct DeviceDiscoveryStateMachineTests {
         var testDescription: String { name }
     }
 
-    static let a = DiscoveredSerialDevice(syspath: "/sys/a/tty/ttyUSB0", devnode: "/dev/ttyUSB0", vendorID: 0x10c4, productID: 0xea60)
+    static let a = DiscoveredSerialDevice(
+        syspath: "/sys/a/tty/ttyUSB0",
+        devnode: "/dev/ttyUSB0",
+        vendorID: 0x10c4,
+        productID: 0xea60
+    )
     static let aWithLinks = DiscoveredSerialDevice(
-        syspath: "/sys/a/tty/ttyUSB0", devnode: "/dev/ttyUSB0", vendorID: 0x10c4, productID: 0xea60,
+        syspath: "/sys/a/tty/ttyUSB0",
+        devnode: "/dev/ttyUSB0",
+        vendorID: 0x10c4,
+        productID: 0xea60,
         byPath: "/dev/serial/by-path/x-port0"
     )
-    static let b = DiscoveredSerialDevice(syspath: "/sys/b/tty/ttyACM0", devnode: "/dev/ttyACM0", vendorID: 0x303a, productID: 0x1001)
+    static let b = DiscoveredSerialDevice(
+        syspath: "/sys/b/tty/ttyACM0",
+        devnode: "/dev/ttyACM0",
+        vendorID: 0x303a,
+        productID: 0x1001
+    )
 
     static let cases: [Case] = [
         Case(
             name: "scan reports matches, skips the rest, then completes",
-            inputs: [.enumerated(a.syspath, a), .enumerated("/sys/tty/ttyS0", nil), .enumerated(b.syspath, b), .enumerationFinished],
+            inputs: [
+                .enumerated(a.syspath, a), .enumerated("/sys/tty/ttyS0", nil), .enumerated(b.syspath, b),
+                .enumerationFinished,
+            ],
             expected: [.report(.added(a)), .none, .report(.added(b)), .report(.enumerationCompleted)]
         ),
         Case(
@@ -48,12 +64,18 @@ struct DeviceDiscoveryStateMachineTests {
         ),
         Case(
             name: "re-add after remove is reported again",
-            inputs: [.enumerationFinished, .event(.add, a.syspath, a), .event(.remove, a.syspath, a), .event(.add, a.syspath, a)],
+            inputs: [
+                .enumerationFinished, .event(.add, a.syspath, a), .event(.remove, a.syspath, a),
+                .event(.add, a.syspath, a),
+            ],
             expected: [.report(.enumerationCompleted), .report(.added(a)), .report(.removed(a)), .report(.added(a))]
         ),
         Case(
             name: "change with a new description is reported, an identical one is not",
-            inputs: [.enumerated(a.syspath, a), .enumerationFinished, .event(.change, a.syspath, aWithLinks), .event(.change, a.syspath, aWithLinks)],
+            inputs: [
+                .enumerated(a.syspath, a), .enumerationFinished, .event(.change, a.syspath, aWithLinks),
+                .event(.change, a.syspath, aWithLinks),
+            ],
             expected: [.report(.added(a)), .report(.enumerationCompleted), .report(.changed(aWithLinks)), .none]
         ),
         Case(
@@ -73,7 +95,10 @@ struct DeviceDiscoveryStateMachineTests {
         ),
         Case(
             name: "bind, move and unknown actions change nothing",
-            inputs: [.enumerationFinished, .event(.bind, a.syspath, a), .event(.move, a.syspath, a), .event(.other("frobnicate"), a.syspath, a)],
+            inputs: [
+                .enumerationFinished, .event(.bind, a.syspath, a), .event(.move, a.syspath, a),
+                .event(.other("frobnicate"), a.syspath, a),
+            ],
             expected: [.report(.enumerationCompleted), .none, .none, .none]
         ),
         Case(

@@ -31,8 +31,12 @@ struct DeviceIdentityTests {
         Case(
             name: "serial number with characters unfit for client ids",
             device: DiscoveredSerialDevice(
-                syspath: "/sys/x/tty/ttyUSB0", devnode: "/dev/ttyUSB0", vendorID: 0x0403, productID: 0x6001,
-                serialNumber: "A B/C#1", interfaceNumber: 0
+                syspath: "/sys/x/tty/ttyUSB0",
+                devnode: "/dev/ttyUSB0",
+                vendorID: 0x0403,
+                productID: 0x6001,
+                serialNumber: "A B/C#1",
+                interfaceNumber: 0
             ),
             expected: "usb-0403:6001-A_B_C_1-if00",
             source: .usbSerialNumber
@@ -40,7 +44,10 @@ struct DeviceIdentityTests {
         Case(
             name: "serial number without a known interface",
             device: DiscoveredSerialDevice(
-                syspath: "/sys/x/tty/ttyACM0", devnode: "/dev/ttyACM0", vendorID: 0x303a, productID: 0x1001,
+                syspath: "/sys/x/tty/ttyACM0",
+                devnode: "/dev/ttyACM0",
+                vendorID: 0x303a,
+                productID: 0x1001,
                 serialNumber: "F4:12"
             ),
             expected: "usb-303a:1001-F4:12",
@@ -55,7 +62,9 @@ struct DeviceIdentityTests {
         Case(
             name: "a serial number without USB ids is not trusted alone",
             device: DiscoveredSerialDevice(
-                syspath: "/sys/x/tty/ttyUSB0", devnode: "/dev/ttyUSB0", serialNumber: "0001",
+                syspath: "/sys/x/tty/ttyUSB0",
+                devnode: "/dev/ttyUSB0",
+                serialNumber: "0001",
                 idPath: "pci-0000:00:14.0-usb-0:1:1.0"
             ),
             expected: "path-pci-0000:00:14.0-usb-0:1:1.0",
@@ -64,7 +73,8 @@ struct DeviceIdentityTests {
         Case(
             name: "no ID_PATH: the by-path link's name",
             device: DiscoveredSerialDevice(
-                syspath: "/sys/x/tty/ttyUSB0", devnode: "/dev/ttyUSB0",
+                syspath: "/sys/x/tty/ttyUSB0",
+                devnode: "/dev/ttyUSB0",
                 byPath: "/dev/serial/by-path/platform-xhci-hcd.0-usb-0:1:1.0-port0"
             ),
             expected: "path-platform-xhci-hcd.0-usb-0:1:1.0-port0",

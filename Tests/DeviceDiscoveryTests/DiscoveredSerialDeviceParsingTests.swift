@@ -111,7 +111,9 @@ struct DiscoveredSerialDeviceParsingTests {
     @Test("sysfs attribute values lose their trailing newline and padding")
     func trimsAttributes() throws {
         var snapshot = CapturedSnapshots.ch340
-        snapshot.usbDeviceAttributes = ["idVendor": "1a86\n", "idProduct": " 7523 ", "serial": "\n", "product": "USB Serial\n"]
+        snapshot.usbDeviceAttributes = [
+            "idVendor": "1a86\n", "idProduct": " 7523 ", "serial": "\n", "product": "USB Serial\n",
+        ]
         let device = try #require(DiscoveredSerialDevice(snapshot: snapshot))
         #expect(device.vendorID == 0x1a86)
         #expect(device.productID == 0x7523)

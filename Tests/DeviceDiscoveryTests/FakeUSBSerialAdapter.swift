@@ -37,7 +37,8 @@ struct FakeUSBSerialAdapter {
         guard let serialNumber else { return nil }
         let name = "\(manufacturer)_\(product)".replacingSpaces
         let interface = interfaceNumber < 10 ? "0\(interfaceNumber)" : "\(interfaceNumber)"
-        return "/dev/serial/by-id/usb-\(name)_\(serialNumber)-if\(interface)" + (ttyName.hasPrefix("ttyUSB") ? "-port0" : "")
+        return "/dev/serial/by-id/usb-\(name)_\(serialNumber)-if\(interface)"
+            + (ttyName.hasPrefix("ttyUSB") ? "-port0" : "")
     }
 
     /// The umockdev description, parents first. No `N:` lines: discovery only reads the node's name, and umockdev
@@ -90,32 +91,56 @@ extension FakeUSBSerialAdapter {
     /// A CP2102 on a NodeMCU / ESP32 DevKit, with its factory serial number.
     static func cp2102(usbPort: String, ttyName: String, serialNumber: String = "0001A2B3") -> Self {
         Self(
-            vendorID: "10c4", productID: "ea60", serialNumber: serialNumber, manufacturer: "Silicon Labs",
-            product: "CP2102 USB to UART Bridge Controller", driver: "cp210x", usbPort: usbPort, ttyName: ttyName
+            vendorID: "10c4",
+            productID: "ea60",
+            serialNumber: serialNumber,
+            manufacturer: "Silicon Labs",
+            product: "CP2102 USB to UART Bridge Controller",
+            driver: "cp210x",
+            usbPort: usbPort,
+            ttyName: ttyName
         )
     }
 
     /// A CH340 as on cheap Arduino Nano and ESP8266 clones: no serial number.
     static func ch340(usbPort: String, ttyName: String) -> Self {
         Self(
-            vendorID: "1a86", productID: "7523", serialNumber: nil, manufacturer: "QinHeng Electronics",
-            product: "USB Serial", driver: "ch341", usbPort: usbPort, ttyName: ttyName
+            vendorID: "1a86",
+            productID: "7523",
+            serialNumber: nil,
+            manufacturer: "QinHeng Electronics",
+            product: "USB Serial",
+            driver: "ch341",
+            usbPort: usbPort,
+            ttyName: ttyName
         )
     }
 
     /// An ESP32-S3's own USB-Serial-JTAG port (CDC ACM).
     static func esp32S3(usbPort: String, ttyName: String) -> Self {
         Self(
-            vendorID: "303a", productID: "1001", serialNumber: "F4:12:FA:5C:3B:10", manufacturer: "Espressif",
-            product: "USB JTAG/serial debug unit", driver: "cdc_acm", usbPort: usbPort, ttyName: ttyName
+            vendorID: "303a",
+            productID: "1001",
+            serialNumber: "F4:12:FA:5C:3B:10",
+            manufacturer: "Espressif",
+            product: "USB JTAG/serial debug unit",
+            driver: "cdc_acm",
+            usbPort: usbPort,
+            ttyName: ttyName
         )
     }
 
     /// A USB-serial chip no built-in rule knows.
     static func unknown(usbPort: String, ttyName: String) -> Self {
         Self(
-            vendorID: "1234", productID: "5678", serialNumber: "X1", manufacturer: "Nobody",
-            product: "Mystery UART", driver: "usb_serial_simple", usbPort: usbPort, ttyName: ttyName
+            vendorID: "1234",
+            productID: "5678",
+            serialNumber: "X1",
+            manufacturer: "Nobody",
+            product: "Mystery UART",
+            driver: "usb_serial_simple",
+            usbPort: usbPort,
+            ttyName: ttyName
         )
     }
 }

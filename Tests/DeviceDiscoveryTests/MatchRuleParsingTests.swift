@@ -13,7 +13,9 @@ struct MatchRuleParsingTests {
         #expect(try USBIDPattern(parsing: text) == expected)
     }
 
-    @Test(arguments: ["10c4", "10c4:", ":ea60", "10c4:ea60:1", "10c4-ea60", "xyz1:ea60", "10c4:ea600", "c4:ea60", "*:ea60"])
+    @Test(arguments: [
+        "10c4", "10c4:", ":ea60", "10c4:ea60:1", "10c4-ea60", "xyz1:ea60", "10c4:ea600", "c4:ea60", "*:ea60",
+    ])
     func invalidUSBID(text: String) {
         #expect(throws: DeviceMatchRuleError.invalidUSBID(text)) {
             try USBIDPattern(parsing: text)

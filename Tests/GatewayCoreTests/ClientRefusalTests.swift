@@ -14,55 +14,104 @@ struct ClientRefusalTests {
         var description: String { self.name }
     }
 
-    static let limits = MQTTSNDecodingLimits(maximumMessageLength: 1024, maximumClientIDLength: 8, maximumTopicNameLength: 8)
+    static let limits = MQTTSNDecodingLimits(
+        maximumMessageLength: 1024,
+        maximumClientIDLength: 8,
+        maximumTopicNameLength: 8
+    )
 
     static let cases: [Case] = [
         Case(
-            name: "CONNECT without client id", bytes: [0x06, 0x04, 0x04, 0x01, 0x00, 0x3C], reason: .clientIDEmpty,
-            answer: [0x03, 0x05, 0x03]),
+            name: "CONNECT without client id",
+            bytes: [0x06, 0x04, 0x04, 0x01, 0x00, 0x3C],
+            reason: .clientIDEmpty,
+            answer: [0x03, 0x05, 0x03]
+        ),
         Case(
             name: "CONNECT with a 9-octet id over the limit of 8",
-            bytes: [0x0F, 0x04, 0x04, 0x01, 0x00, 0x3C] + Array("123456789".utf8), reason: .clientIDTooLong,
-            answer: [0x03, 0x05, 0x03]),
+            bytes: [0x0F, 0x04, 0x04, 0x01, 0x00, 0x3C] + Array("123456789".utf8),
+            reason: .clientIDTooLong,
+            answer: [0x03, 0x05, 0x03]
+        ),
         Case(
-            name: "CONNECT with the wrong protocol id", bytes: [0x07, 0x04, 0x04, 0x02, 0x00, 0x3C, 0x61],
-            reason: .connectMalformed, answer: [0x03, 0x05, 0x03]),
+            name: "CONNECT with the wrong protocol id",
+            bytes: [0x07, 0x04, 0x04, 0x02, 0x00, 0x3C, 0x61],
+            reason: .connectMalformed,
+            answer: [0x03, 0x05, 0x03]
+        ),
         Case(
-            name: "PINGREQ with an over-long client id", bytes: [0x0B, 0x16] + Array("123456789".utf8),
-            reason: .pingClientIDInvalid, answer: [0x02, 0x18]),
+            name: "PINGREQ with an over-long client id",
+            bytes: [0x0B, 0x16] + Array("123456789".utf8),
+            reason: .pingClientIDInvalid,
+            answer: [0x02, 0x18]
+        ),
         Case(
-            name: "PINGREQ with a client id that is not UTF-8", bytes: [0x04, 0x16, 0xC3, 0x28],
-            reason: .pingClientIDInvalid, answer: [0x02, 0x18]),
+            name: "PINGREQ with a client id that is not UTF-8",
+            bytes: [0x04, 0x16, 0xC3, 0x28],
+            reason: .pingClientIDInvalid,
+            answer: [0x02, 0x18]
+        ),
         Case(
-            name: "SUBSCRIBE QoS 2 with TopicIdType 0b11", bytes: [0x07, 0x12, 0x43, 0x12, 0x34, 0x00, 0x01],
-            reason: .topicIDTypeReserved, answer: [0x08, 0x13, 0x40, 0x00, 0x00, 0x12, 0x34, 0x03]),
+            name: "SUBSCRIBE QoS 2 with TopicIdType 0b11",
+            bytes: [0x07, 0x12, 0x43, 0x12, 0x34, 0x00, 0x01],
+            reason: .topicIDTypeReserved,
+            answer: [0x08, 0x13, 0x40, 0x00, 0x00, 0x12, 0x34, 0x03]
+        ),
         Case(
-            name: "SUBSCRIBE with a name over the cap", bytes: [0x0E, 0x12, 0x00, 0x00, 0x07] + Array("a/b/c/d/e".utf8),
-            reason: .topicNameTooLong, answer: [0x08, 0x13, 0x00, 0x00, 0x00, 0x00, 0x07, 0x03]),
+            name: "SUBSCRIBE with a name over the cap",
+            bytes: [0x0E, 0x12, 0x00, 0x00, 0x07] + Array("a/b/c/d/e".utf8),
+            reason: .topicNameTooLong,
+            answer: [0x08, 0x13, 0x00, 0x00, 0x00, 0x00, 0x07, 0x03]
+        ),
         Case(
-            name: "SUBSCRIBE at QoS -1", bytes: [0x08, 0x12, 0x60, 0x00, 0x07, 0x61, 0x2F, 0x62],
-            reason: .subscribeQoSInvalid, answer: [0x08, 0x13, 0x00, 0x00, 0x00, 0x00, 0x07, 0x03]),
+            name: "SUBSCRIBE at QoS -1",
+            bytes: [0x08, 0x12, 0x60, 0x00, 0x07, 0x61, 0x2F, 0x62],
+            reason: .subscribeQoSInvalid,
+            answer: [0x08, 0x13, 0x00, 0x00, 0x00, 0x00, 0x07, 0x03]
+        ),
         Case(
-            name: "UNSUBSCRIBE with TopicIdType 0b11", bytes: [0x07, 0x14, 0x03, 0x00, 0x09, 0x00, 0x01],
-            reason: .topicIDTypeReserved, answer: [0x04, 0x15, 0x00, 0x09]),
+            name: "UNSUBSCRIBE with TopicIdType 0b11",
+            bytes: [0x07, 0x14, 0x03, 0x00, 0x09, 0x00, 0x01],
+            reason: .topicIDTypeReserved,
+            answer: [0x04, 0x15, 0x00, 0x09]
+        ),
         Case(
             name: "REGISTER with a name over the cap",
-            bytes: [0x0F, 0x0A, 0x00, 0x00, 0x00, 0x05] + Array("a/b/c/d/e".utf8), reason: .topicNameTooLong,
-            answer: [0x07, 0x0B, 0x00, 0x00, 0x00, 0x05, 0x03]),
+            bytes: [0x0F, 0x0A, 0x00, 0x00, 0x00, 0x05] + Array("a/b/c/d/e".utf8),
+            reason: .topicNameTooLong,
+            answer: [0x07, 0x0B, 0x00, 0x00, 0x00, 0x05, 0x03]
+        ),
         Case(
-            name: "REGISTER with a name that is not UTF-8", bytes: [0x08, 0x0A, 0x00, 0x00, 0x00, 0x05, 0xC3, 0x28],
-            reason: .topicNameInvalid, answer: [0x07, 0x0B, 0x00, 0x00, 0x00, 0x05, 0x03]),
+            name: "REGISTER with a name that is not UTF-8",
+            bytes: [0x08, 0x0A, 0x00, 0x00, 0x00, 0x05, 0xC3, 0x28],
+            reason: .topicNameInvalid,
+            answer: [0x07, 0x0B, 0x00, 0x00, 0x00, 0x05, 0x03]
+        ),
         Case(
-            name: "WILLTOPIC with a name over the cap", bytes: [0x0C, 0x07, 0x20] + Array("a/b/c/d/e".utf8),
-            reason: .willTopicTooLong, answer: [0x03, 0x05, 0x03]),
+            name: "WILLTOPIC with a name over the cap",
+            bytes: [0x0C, 0x07, 0x20] + Array("a/b/c/d/e".utf8),
+            reason: .willTopicTooLong,
+            answer: [0x03, 0x05, 0x03]
+        ),
         Case(
-            name: "WILLTOPIC at QoS -1", bytes: [0x06, 0x07, 0x60, 0x61, 0x2F, 0x62], reason: .willTopicInvalid,
-            answer: [0x03, 0x05, 0x03]),
+            name: "WILLTOPIC at QoS -1",
+            bytes: [0x06, 0x07, 0x60, 0x61, 0x2F, 0x62],
+            reason: .willTopicInvalid,
+            answer: [0x03, 0x05, 0x03]
+        ),
         Case(
-            name: "WILLTOPICUPD with a name over the cap", bytes: [0x0C, 0x1A, 0x20] + Array("a/b/c/d/e".utf8),
-            reason: .willTopicTooLong, answer: [0x03, 0x1B, 0x03]),
+            name: "WILLTOPICUPD with a name over the cap",
+            bytes: [0x0C, 0x1A, 0x20] + Array("a/b/c/d/e".utf8),
+            reason: .willTopicTooLong,
+            answer: [0x03, 0x1B, 0x03]
+        ),
         Case(name: "REGISTER cut before its message id", bytes: [0x04, 0x0A, 0x00, 0x00], reason: nil, answer: nil),
-        Case(name: "SUBACK from a client", bytes: [0x07, 0x13, 0x00, 0x00, 0x00, 0x00, 0x01], reason: nil, answer: nil),
+        Case(
+            name: "SUBACK from a client",
+            bytes: [0x07, 0x13, 0x00, 0x00, 0x00, 0x00, 0x01],
+            reason: nil,
+            answer: nil
+        ),
         Case(name: "An unknown message type", bytes: [0x03, 0x03, 0x00], reason: nil, answer: nil),
     ]
 
@@ -91,13 +140,17 @@ struct ClientRefusalTests {
         _ = harness.machine.start()
         if awaitingWillMessage {
             _ = harness.machine.willTopicReceived(
-                .init(will: Self.willTopic), now: harness.at(0))
+                .init(will: Self.willTopic),
+                now: harness.at(0)
+            )
         }
         return harness
     }
 
     static let outOfOrder = ClientSessionAction.refuse(
-        ClientRefusal(.willHandshakeOutOfOrder, answer: .disconnect(MQTTSNDisconnect())), endsSession: true)
+        ClientRefusal(.willHandshakeOutOfOrder, answer: .disconnect(MQTTSNDisconnect())),
+        endsSession: true
+    )
 
     @Test(
         "Session traffic during the will exchange ends it with DISCONNECT",
@@ -137,10 +190,16 @@ struct ClientRefusalTests {
     func wildcardWillTopic() {
         var harness = Self.inWillExchange(awaitingWillMessage: false)
         let action = harness.machine.willTopicReceived(
-            .init(will: .init(qos: .atMostOnce, retain: false, topicName: "w/+/status")), now: harness.at(1))
+            .init(will: .init(qos: .atMostOnce, retain: false, topicName: "w/+/status")),
+            now: harness.at(1)
+        )
         #expect(
             action
-                == .refuse(ClientRefusal(.willTopicInvalid, answer: ClientRefusal.connectNotSupported), endsSession: true))
+                == .refuse(
+                    ClientRefusal(.willTopicInvalid, answer: ClientRefusal.connectNotSupported),
+                    endsSession: true
+                )
+        )
         #expect(harness.machine.state == .closed)
     }
 
@@ -148,7 +207,9 @@ struct ClientRefusalTests {
     func repeatedWillTopic() {
         var harness = Self.inWillExchange(awaitingWillMessage: true)
         let action = harness.machine.willTopicReceived(
-            .init(will: .init(qos: .atLeastOnce, retain: true, topicName: "w/again")), now: harness.at(1))
+            .init(will: .init(qos: .atLeastOnce, retain: true, topicName: "w/again")),
+            now: harness.at(1)
+        )
         #expect(action == .send(.willMessageRequest(.init())))
         _ = harness.machine.willMessageReceived(.init(message: ByteBuffer(string: "gone")), now: harness.at(2))
         #expect(harness.machine.will == .text("w/again", "gone", qos: .atLeastOnce, retain: true))

@@ -65,7 +65,9 @@ struct ClientSessionConnectTests {
         var harness = StateMachineHarness()
         _ = harness.machine.start()
         #expect(error.mqttsnReturnCode == code)
-        #expect(harness.machine.upstreamConnectFailed(error.mqttsnReturnCode, now: harness.at(1)) == .rejectConnection(code))
+        #expect(
+            harness.machine.upstreamConnectFailed(error.mqttsnReturnCode, now: harness.at(1)) == .rejectConnection(code)
+        )
         #expect(harness.machine.state == .closed)
     }
 

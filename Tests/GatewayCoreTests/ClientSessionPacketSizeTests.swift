@@ -6,16 +6,25 @@ import Testing
 
 @Suite("Client session: broker messages larger than the client can take")
 struct ClientSessionPacketSizeTests {
-    @Test("Encoded sizes count the length field's three-octet form above 255", arguments: [
-        (0, 7), (248, 255), (249, 258), (400, 409),
-    ])
+    @Test(
+        "Encoded sizes count the length field's three-octet form above 255",
+        arguments: [
+            (0, 7), (248, 255), (249, 258), (400, 409),
+        ]
+    )
     func publishSizes(payload: Int, size: Int) {
         let message = UpstreamMessage(
-            topic: "t", payload: ByteBuffer(repeating: 0x61, count: payload), qos: .atMostOnce, retain: false)
+            topic: "t",
+            payload: ByteBuffer(repeating: 0x61, count: payload),
+            qos: .atMostOnce,
+            retain: false
+        )
         #expect(ClientSessionStateMachine.publishSize(of: message) == size)
         var encoded = ByteBuffer()
-        try? MQTTSNPacket.publish(.init(qos: .atMostOnce, topicIDType: .normal, topicID: 1, messageID: 0, payload: message.payload))
-            .encode(into: &encoded)
+        try? MQTTSNPacket.publish(
+            .init(qos: .atMostOnce, topicIDType: .normal, topicID: 1, messageID: 0, payload: message.payload)
+        )
+        .encode(into: &encoded)
         #expect(encoded.readableBytes == size)
     }
 
@@ -29,7 +38,8 @@ struct ClientSessionPacketSizeTests {
         #expect(harness.machine.nextDelivery(now: harness.at(0)) == .deliveryDropped(large, .tooLarge, size: 207))
         #expect(
             harness.machine.nextDelivery(now: harness.at(0))
-                == .send(.publish(.text("small", qos: .atLeastOnce, topicID: 7, type: .predefined, messageID: 1))))
+                == .send(.publish(.text("small", qos: .atLeastOnce, topicID: 7, type: .predefined, messageID: 1)))
+        )
         #expect(harness.machine.state == .active)
     }
 

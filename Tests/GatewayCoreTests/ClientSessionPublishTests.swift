@@ -141,7 +141,8 @@ struct ClientSessionPublishTests {
         }
         // After the exchange ended, the message id may be reused for a new message.
         #expect(
-            harness.machine.publishReceived(publish, now: harness.at(6)) != .sendOnceStored(.publishReceived(.init(messageID: 9)))
+            harness.machine.publishReceived(publish, now: harness.at(6))
+                != .sendOnceStored(.publishReceived(.init(messageID: 9)))
         )
         #expect(!harness.machine.awaitingRelease.contains(9) || harness.machine.publishingUpstream.contains(9))
     }

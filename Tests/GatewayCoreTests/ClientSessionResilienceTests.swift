@@ -32,8 +32,13 @@ struct ClientSessionResilienceTests {
             #expect(harness.machine.publishReceived(publish, now: harness.at(2)) == expected, "\(publish.qos)")
         }
         #expect(
-            harness.machine.subscribeReceived(.init(qos: .atMostOnce, messageID: 4, topic: .name("x")), now: harness.at(2))
-                == .send(.subscribeAck(.init(qos: .atMostOnce, topicID: 0, messageID: 4, returnCode: .rejectedCongestion)))
+            harness.machine.subscribeReceived(
+                .init(qos: .atMostOnce, messageID: 4, topic: .name("x")),
+                now: harness.at(2)
+            )
+                == .send(
+                    .subscribeAck(.init(qos: .atMostOnce, topicID: 0, messageID: 4, returnCode: .rejectedCongestion))
+                )
         )
         // The MQTT client reconnects by itself; a broker without the session gets the subscriptions back.
         #expect(
@@ -47,7 +52,10 @@ struct ClientSessionResilienceTests {
                 == .restoreUpstream(subscriptions: [:], thenSend: nil)
         )
         #expect(
-            harness.machine.publishReceived(.text("1", qos: .atLeastOnce, topicID: 7, type: .predefined, messageID: 5), now: harness.at(5))
+            harness.machine.publishReceived(
+                .text("1", qos: .atLeastOnce, topicID: 7, type: .predefined, messageID: 5),
+                now: harness.at(5)
+            )
                 == .publishUpstream(
                     .text("predefined/seven", "1", qos: .atLeastOnce),
                     completion: .publishAck(topicID: 7, messageID: 5)
@@ -63,7 +71,10 @@ struct ClientSessionResilienceTests {
         let table: [(failAt: Double, retryAt: Double, attempt: Int)] = [(1, 2, 1), (2, 4, 2), (4, 8, 3), (8, 16, 4)]
         for row in table {
             #expect(harness.machine.upstreamConnectFailed(.rejectedCongestion, now: harness.at(row.failAt)) == .none)
-            #expect(harness.machine.upstream == .down(retryAt: harness.at(row.retryAt), attempt: row.attempt, thenSend: response))
+            #expect(
+                harness.machine.upstream
+                    == .down(retryAt: harness.at(row.retryAt), attempt: row.attempt, thenSend: response)
+            )
             _ = harness.machine.pingRequestReceived(.init(), now: harness.at(row.retryAt - 0.1))
             #expect(harness.machine.tick(now: harness.at(row.retryAt - 0.1)) == .none, "not before \(row.retryAt)")
             #expect(harness.machine.tick(now: harness.at(row.retryAt)) == .connectUpstream)
@@ -77,19 +88,30 @@ struct ClientSessionResilienceTests {
 
     @Test("Clean session off: DISCONNECT keeps the session; CONNECT without will keeps the will, ids, QoS 2 state")
     func keptSession() throws {
-        var harness = StateMachineHarness(connect: MQTTSNConnect(will: true, cleanSession: false, duration: 10, clientID: "k"))
+        var harness = StateMachineHarness(
+            connect: MQTTSNConnect(will: true, cleanSession: false, duration: 10, clientID: "k")
+        )
         _ = harness.machine.start()
-        _ = harness.machine.willTopicReceived(.init(will: MQTTSNWill(qos: .atLeastOnce, topicName: "k/status")), now: harness.at(0))
+        _ = harness.machine.willTopicReceived(
+            .init(will: MQTTSNWill(qos: .atLeastOnce, topicName: "k/status")),
+            now: harness.at(0)
+        )
         _ = harness.machine.willMessageReceived(.init(message: ByteBuffer(string: "gone")), now: harness.at(0))
         #expect(harness.machine.upstreamConnected(now: harness.at(0)) == Self.accepted)
         _ = harness.machine.registerReceived(.init(messageID: 1, topicName: "plant/p1/temperature"), now: harness.at(0))
         // A QoS 2 delivery to the client stops at PUBREL when it leaves.
-        _ = harness.machine.enqueue(.text("predefined/seven", "q2", qos: .exactlyOnce), acknowledgement: .init(packetID: 9))
+        _ = harness.machine.enqueue(
+            .text("predefined/seven", "q2", qos: .exactlyOnce),
+            acknowledgement: .init(packetID: 9)
+        )
         #expect(
             harness.machine.nextDelivery(now: harness.at(1))
                 == .send(.publish(.text("q2", qos: .exactlyOnce, topicID: 7, type: .predefined, messageID: 1)))
         )
-        #expect(harness.machine.publishReceivedReceived(.init(messageID: 1), now: harness.at(1)) == .send(.publishRelease(.init(messageID: 1))))
+        #expect(
+            harness.machine.publishReceivedReceived(.init(messageID: 1), now: harness.at(1))
+                == .send(.publishRelease(.init(messageID: 1)))
+        )
         #expect(harness.machine.nextDelivery(now: harness.at(1)) == .acknowledgeUpstream(.init(packetID: 9)))
         #expect(harness.machine.disconnectReceived(.init(), now: harness.at(2)) == .closeGracefully)
         #expect(harness.machine.state == .disconnected)
@@ -115,8 +137,14 @@ struct ClientSessionResilienceTests {
         _ = harness.machine.upstreamConnected(now: harness.at(0))
         #expect(harness.machine.tick(now: harness.at(100)) == .lost(.keepAliveExpired))
         #expect(harness.machine.state == .disconnected)
-        _ = harness.machine.reconnect(MQTTSNConnect(cleanSession: false, duration: 10, clientID: "k"), now: harness.at(101))
-        #expect(harness.machine.upstreamConnectFailed(.rejectedCongestion, now: harness.at(101)) == .refuseReconnect(.rejectedCongestion))
+        _ = harness.machine.reconnect(
+            MQTTSNConnect(cleanSession: false, duration: 10, clientID: "k"),
+            now: harness.at(101)
+        )
+        #expect(
+            harness.machine.upstreamConnectFailed(.rejectedCongestion, now: harness.at(101))
+                == .refuseReconnect(.rejectedCongestion)
+        )
         #expect(harness.machine.state == .disconnected)
         #expect(harness.machine.record?.state == .disconnected)
     }
@@ -139,14 +167,23 @@ struct ClientSessionResilienceTests {
     @Test("Downlink: acknowledged upstream only once the client acknowledged (QoS 1 PUBACK, QoS 2 PUBREC)")
     func downlinkAcknowledgement() {
         var harness = StateMachineHarness.active()
-        _ = harness.machine.enqueue(.text("predefined/seven", "one", qos: .atLeastOnce), acknowledgement: .init(packetID: 11))
-        _ = harness.machine.enqueue(.text("predefined/seven", "two", qos: .exactlyOnce), acknowledgement: .init(packetID: 12))
+        _ = harness.machine.enqueue(
+            .text("predefined/seven", "one", qos: .atLeastOnce),
+            acknowledgement: .init(packetID: 11)
+        )
+        _ = harness.machine.enqueue(
+            .text("predefined/seven", "two", qos: .exactlyOnce),
+            acknowledgement: .init(packetID: 12)
+        )
         #expect(
             harness.machine.nextDelivery(now: harness.at(1))
                 == .send(.publish(.text("one", qos: .atLeastOnce, topicID: 7, type: .predefined, messageID: 1)))
         )
         #expect(harness.machine.nextDelivery(now: harness.at(1)) == .none, "nothing acknowledged before the PUBACK")
-        _ = harness.machine.publishAckReceived(.init(topicID: 7, messageID: 1, returnCode: .accepted), now: harness.at(2))
+        _ = harness.machine.publishAckReceived(
+            .init(topicID: 7, messageID: 1, returnCode: .accepted),
+            now: harness.at(2)
+        )
         #expect(harness.machine.nextDelivery(now: harness.at(2)) == .acknowledgeUpstream(.init(packetID: 11)))
         #expect(
             harness.machine.nextDelivery(now: harness.at(2))
@@ -162,18 +199,41 @@ struct ClientSessionResilienceTests {
     @Test("PUBACK invalid topic id: REGISTER again and re-send the same message, once")
     func reRegisterAndResend() {
         var harness = StateMachineHarness.active()
-        _ = harness.machine.enqueue(.text("plant/valve", "open", qos: .atLeastOnce), acknowledgement: .init(packetID: 5))
-        #expect(harness.machine.nextDelivery(now: harness.at(1)) == .send(.register(.init(topicID: 1, messageID: 1, topicName: "plant/valve"))))
-        _ = harness.machine.registerAckReceived(.init(topicID: 1, messageID: 1, returnCode: .accepted), now: harness.at(1))
-        #expect(harness.machine.publishAckReceived(.init(topicID: 1, messageID: 2, returnCode: .rejectedInvalidTopicID), now: harness.at(2)) == .none)
-        #expect(harness.machine.nextDelivery(now: harness.at(2)) == .send(.register(.init(topicID: 2, messageID: 3, topicName: "plant/valve"))))
+        _ = harness.machine.enqueue(
+            .text("plant/valve", "open", qos: .atLeastOnce),
+            acknowledgement: .init(packetID: 5)
+        )
         #expect(
-            harness.machine.registerAckReceived(.init(topicID: 2, messageID: 3, returnCode: .accepted), now: harness.at(2))
+            harness.machine.nextDelivery(now: harness.at(1))
+                == .send(.register(.init(topicID: 1, messageID: 1, topicName: "plant/valve")))
+        )
+        _ = harness.machine.registerAckReceived(
+            .init(topicID: 1, messageID: 1, returnCode: .accepted),
+            now: harness.at(1)
+        )
+        #expect(
+            harness.machine.publishAckReceived(
+                .init(topicID: 1, messageID: 2, returnCode: .rejectedInvalidTopicID),
+                now: harness.at(2)
+            ) == .none
+        )
+        #expect(
+            harness.machine.nextDelivery(now: harness.at(2))
+                == .send(.register(.init(topicID: 2, messageID: 3, topicName: "plant/valve")))
+        )
+        #expect(
+            harness.machine.registerAckReceived(
+                .init(topicID: 2, messageID: 3, returnCode: .accepted),
+                now: harness.at(2)
+            )
                 == .send(.publish(.text("open", qos: .atLeastOnce, topicID: 2, messageID: 4)))
         )
         // Refused a second time: dropped, counted, and acknowledged upstream so the broker moves on.
         #expect(
-            harness.machine.publishAckReceived(.init(topicID: 2, messageID: 4, returnCode: .rejectedInvalidTopicID), now: harness.at(3))
+            harness.machine.publishAckReceived(
+                .init(topicID: 2, messageID: 4, returnCode: .rejectedInvalidTopicID),
+                now: harness.at(3)
+            )
                 == .dropped(.refusedByClient)
         )
         #expect(harness.machine.nextDelivery(now: harness.at(3)) == .acknowledgeUpstream(.init(packetID: 5)))

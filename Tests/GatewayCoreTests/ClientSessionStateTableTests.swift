@@ -68,7 +68,10 @@ struct ClientSessionStateTableTests {
         case .register: return harness.machine.registerReceived(.init(messageID: 3, topicName: "r/1"), now: now)
         case .publishRelease: return harness.machine.publishReleaseReceived(.init(messageID: 4), now: now)
         case .subscribe:
-            return harness.machine.subscribeReceived(.init(qos: .atLeastOnce, messageID: 5, topic: .name("s/1")), now: now)
+            return harness.machine.subscribeReceived(
+                .init(qos: .atLeastOnce, messageID: 5, topic: .name("s/1")),
+                now: now
+            )
         case .unsubscribe:
             return harness.machine.unsubscribeReceived(.init(messageID: 6, topic: .name("s/1")), now: now)
         case .pingRequest: return harness.machine.pingRequestReceived(.init(clientID: "sensor-1"), now: now)
@@ -107,7 +110,10 @@ struct ClientSessionStateTableTests {
     static let noWill = ClientSessionAction.send(.willMessageResponse(.init(returnCode: .rejectedNotSupported)))
 
     /// The connect exchange: only its own messages, DISCONNECT and PUBREL (always answered) do anything.
-    static func connecting(_ state: State, _ overrides: [Event: (ClientSessionAction, State)]) -> [Event: (
+    static func connecting(
+        _ state: State,
+        _ overrides: [Event: (ClientSessionAction, State)]
+    ) -> [Event: (
         ClientSessionAction, State
     )] {
         var row: [Event: (ClientSessionAction, State)] = [:]
@@ -125,7 +131,10 @@ struct ClientSessionStateTableTests {
     }
 
     /// An established session (active, asleep, awake): the client's traffic is handled.
-    static func established(_ state: State, _ overrides: [Event: (ClientSessionAction, State)]) -> [Event: (
+    static func established(
+        _ state: State,
+        _ overrides: [Event: (ClientSessionAction, State)]
+    ) -> [Event: (
         ClientSessionAction, State
     )] {
         var row: [Event: (ClientSessionAction, State)] = [
@@ -228,13 +237,19 @@ struct ClientSessionStateTableTests {
             topicID: 0,
             grantedQoS: .atLeastOnce
         )
-        _ = harness.machine.publishReceived(.text("q2", qos: .exactlyOnce, topicID: 1, messageID: 8), now: harness.at(0))
+        _ = harness.machine.publishReceived(
+            .text("q2", qos: .exactlyOnce, topicID: 1, messageID: 8),
+            now: harness.at(0)
+        )
         _ = harness.machine.upstreamPublishCompleted(.publishReceived(topicID: 1, messageID: 8), succeeded: true)
         _ = harness.machine.enqueue(.text("plant/p1/valve/cmd", "open", qos: .atLeastOnce))
         _ = harness.machine.enqueue(.text("plant/p1/valve/cmd", "close", qos: .atLeastOnce))
         let register = harness.machine.nextDelivery(now: harness.at(1))
         #expect(register == .send(.register(.init(topicID: 2, messageID: 1, topicName: "plant/p1/valve/cmd"))))
-        _ = harness.machine.registerAckReceived(.init(topicID: 2, messageID: 1, returnCode: .accepted), now: harness.at(1))
+        _ = harness.machine.registerAckReceived(
+            .init(topicID: 2, messageID: 1, returnCode: .accepted),
+            now: harness.at(1)
+        )
 
         let record = try #require(harness.machine.record)
         let decoded = try JSONDecoder().decode(ClientSessionRecord.self, from: JSONEncoder().encode(record))
@@ -258,7 +273,10 @@ struct ClientSessionStateTableTests {
         #expect(restored.registry.topicName(for: 2, type: .normal) == "plant/p1/valve/cmd")
         // The QoS 2 dedup state stays: the DUP is answered with PUBREC, not published again.
         #expect(
-            restored.publishReceived(.text("q2", qos: .exactlyOnce, topicID: 1, messageID: 8, dup: true), now: harness.at(100))
+            restored.publishReceived(
+                .text("q2", qos: .exactlyOnce, topicID: 1, messageID: 8, dup: true),
+                now: harness.at(100)
+            )
                 == .sendOnceStored(.publishReceived(.init(messageID: 8)))
         )
         // The unacknowledged delivery goes again with DUP, then the queue continues.

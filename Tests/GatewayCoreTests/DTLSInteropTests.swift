@@ -5,7 +5,7 @@ import TestSupport
 import Testing
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// The real `snbridge run` binary with a DTLS listener, and `openssl s_client -dtls1_2` (another DTLS
@@ -24,7 +24,8 @@ extension GatewayIntegrationTests {
                 guard mkfifo(fifo, 0o600) == 0 else { throw POSIXError(.EEXIST) }
                 // O_RDWR: on Linux this opens a FIFO without waiting for the reader.
                 let input = open(fifo, O_RDWR)
-                let command = (["exec", "/usr/bin/openssl", "s_client", "-dtls1_2", "-quiet"] + arguments)
+                let command =
+                    (["exec", "/usr/bin/openssl", "s_client", "-dtls1_2", "-quiet"] + arguments)
                     .joined(separator: " ") + " < \(fifo)"
                 let process = try ChildProcess(executable: "/bin/sh", arguments: ["-c", command])
                 return OpenSSLClient(process: process, input: input)
@@ -52,7 +53,8 @@ extension GatewayIntegrationTests {
 
         /// Starts the bridge with a DTLS listener (`psk_file` plus `extraDTLS` keys), connects `openssl s_client`
         /// with `clientArguments`, and sends CONNECT as `clientID` and a PUBLISH QoS 1 to a predefined topic.
-        static func run(in directory: URL, extraDTLS: String, clientArguments: [String], clientID: String) async throws {
+        static func run(in directory: URL, extraDTLS: String, clientArguments: [String], clientID: String) async throws
+        {
             let broker = try await MosquittoBroker.start()
             let subscriber = try await MosquittoSubscriber.start(broker: broker, topics: ["plant/#"], qos: 1)
             let dtlsPort = try FreePort.udp()

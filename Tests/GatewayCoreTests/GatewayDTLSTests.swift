@@ -18,28 +18,33 @@ extension GatewayIntegrationTests {
             _ body: (GatewayFixture, SocketAddress) async throws -> Void
         ) async throws {
             let port = try FreePort.udp()
-            try await GatewayFixture.with(configure: { configuration in
-                configuration.security.authentication = .dtls
-                var dtls = GatewayConfiguration.DTLS(
-                    listeners: ["127.0.0.1:\(port)"],
-                    preSharedKeys: ["boiler-7": Self.key],
-                    handshakeTimeout: .seconds(1)
-                )
-                if let certificates {
-                    dtls.certificates = .init(
-                        certificateFile: certificates.serverCertificateFile,
-                        keyFile: certificates.serverKeyFile,
-                        caFile: certificates.caFile,
-                        clientCertificates: .required
+            try await GatewayFixture.with(
+                configure: { configuration in
+                    configuration.security.authentication = .dtls
+                    var dtls = GatewayConfiguration.DTLS(
+                        listeners: ["127.0.0.1:\(port)"],
+                        preSharedKeys: ["boiler-7": Self.key],
+                        handshakeTimeout: .seconds(1)
                     )
+                    if let certificates {
+                        dtls.certificates = .init(
+                            certificateFile: certificates.serverCertificateFile,
+                            keyFile: certificates.serverKeyFile,
+                            caFile: certificates.caFile,
+                            clientCertificates: .required
+                        )
+                    }
+                    configuration.dtls = dtls
+                },
+                { fixture in
+                    try await body(fixture, try SocketAddress(ipAddress: "127.0.0.1", port: port))
                 }
-                configuration.dtls = dtls
-            }) { fixture in
-                try await body(fixture, try SocketAddress(ipAddress: "127.0.0.1", port: port))
-            }
+            )
         }
 
-        @Test("a plain datagram from a DTLS client's source address is not from that client: DISCONNECT, nothing published")
+        @Test(
+            "a plain datagram from a DTLS client's source address is not from that client: DISCONNECT, nothing published"
+        )
         func plainDatagramFromDTLSAddress() async throws {
             try await Self.withDTLS { fixture, dtls in
                 let observer = try await fixture.observe(["plant/#"])
@@ -56,16 +61,24 @@ extension GatewayIntegrationTests {
                 }
                 await client.close()
                 // A forger using the device's source address and port, on the plain UDP listener.
-                let forger = try await MQTTSNTestClient.make(gateway: fixture.gatewayAddress, group: fixture.group, port: port)
+                let forger = try await MQTTSNTestClient.make(
+                    gateway: fixture.gatewayAddress,
+                    group: fixture.group,
+                    port: port
+                )
                 try await forger.send(
-                    .publish(MQTTSNPublish(qos: .atMostOnce, topicID: topic.topicID, payload: ByteBuffer(string: "999C")))
+                    .publish(
+                        MQTTSNPublish(qos: .atMostOnce, topicID: topic.topicID, payload: ByteBuffer(string: "999C"))
+                    )
                 )
                 _ = try await forger.receive { packet -> Bool? in
                     if case .disconnect = packet { return true }
                     return nil
                 }
                 #expect(try await forger.connect(clientID: "boiler-7", cleanSession: false) == .rejectedNotSupported)
-                #expect(await fixture.gateway.sessions().contains { $0.clientID == "boiler-7" && $0.state == .connected })
+                #expect(
+                    await fixture.gateway.sessions().contains { $0.clientID == "boiler-7" && $0.state == .connected }
+                )
                 // The DISCONNECT shows the PUBLISH was taken for a stranger's (a session's QoS 0 gets no answer).
                 #expect(try await observer.messages.allSatisfy { $0.payload != "999C" })
                 await forger.close()
@@ -87,7 +100,10 @@ extension GatewayIntegrationTests {
                 #expect(try await client.publish("65C", topicID: topic.topicID, messageID: 2) == .accepted)
                 try await observer.waitForMessage { $0.topic == "plant/boiler/7/setpoint" && $0.payload == "65C" }
                 // And back: a command for the device arrives encrypted and is decrypted by its association.
-                #expect(try await client.subscribe(.name("plant/boiler/7/cmd"), qos: .atLeastOnce, messageID: 3).returnCode == .accepted)
+                #expect(
+                    try await client.subscribe(.name("plant/boiler/7/cmd"), qos: .atLeastOnce, messageID: 3).returnCode
+                        == .accepted
+                )
                 try await fixture.publish(topic: "plant/boiler/7/cmd", payload: "off", qos: 1)
                 #expect(String(buffer: try await client.receivePublish().payload) == "off")
                 let statistics = await fixture.gateway.statistics()

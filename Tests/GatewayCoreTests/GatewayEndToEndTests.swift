@@ -256,78 +256,85 @@ extension GatewayIntegrationTests {
 
         @Test("QoS -1 with a predefined topic id and a short name reaches the broker without any connection")
         func qosMinusOne() async throws {
-            try await GatewayFixture.with(configure: {
-                $0.qosMinusOne = .init(enabled: true, allowedSources: ["127.0.0.0/8"])
-                $0.predefinedTopics = [5: "e2e/predefined/five"]
-            }) { fixture in
-                let subscriber = try await fixture.observe(["e2e/predefined/#", "qs"], qos: 0)
-                let device = try await fixture.client()
-                try await device.send(
-                    .publish(
-                        MQTTSNPublish(
-                            qos: .fireAndForget,
-                            topicIDType: .predefined,
-                            topicID: 5,
-                            payload: ByteBuffer(string: "fire")
+            try await GatewayFixture.with(
+                configure: {
+                    $0.qosMinusOne = .init(enabled: true, allowedSources: ["127.0.0.0/8"])
+                    $0.predefinedTopics = [5: "e2e/predefined/five"]
+                },
+                { fixture in
+                    let subscriber = try await fixture.observe(["e2e/predefined/#", "qs"], qos: 0)
+                    let device = try await fixture.client()
+                    try await device.send(
+                        .publish(
+                            MQTTSNPublish(
+                                qos: .fireAndForget,
+                                topicIDType: .predefined,
+                                topicID: 5,
+                                payload: ByteBuffer(string: "fire")
+                            )
                         )
                     )
-                )
-                let message = try await subscriber.waitForMessage(topic: "e2e/predefined/five")
-                #expect(message.payload == "fire")
-                let short = MQTTSNShortTopicName("qs")!.rawValue
-                try await device.send(
-                    .publish(
-                        MQTTSNPublish(
-                            qos: .fireAndForget,
-                            topicIDType: .shortName,
-                            topicID: short,
-                            payload: ByteBuffer(string: "short")
+                    let message = try await subscriber.waitForMessage(topic: "e2e/predefined/five")
+                    #expect(message.payload == "fire")
+                    let short = MQTTSNShortTopicName("qs")!.rawValue
+                    try await device.send(
+                        .publish(
+                            MQTTSNPublish(
+                                qos: .fireAndForget,
+                                topicIDType: .shortName,
+                                topicID: short,
+                                payload: ByteBuffer(string: "short")
+                            )
                         )
                     )
-                )
-                #expect(try await subscriber.waitForMessage(topic: "qs").payload == "short")
-                // An unknown predefined id is dropped and counted, and QoS -1 is never answered.
-                try await device.send(
-                    .publish(
-                        MQTTSNPublish(
-                            qos: .fireAndForget,
-                            topicIDType: .predefined,
-                            topicID: 6,
-                            payload: ByteBuffer(string: "x")
+                    #expect(try await subscriber.waitForMessage(topic: "qs").payload == "short")
+                    // An unknown predefined id is dropped and counted, and QoS -1 is never answered.
+                    try await device.send(
+                        .publish(
+                            MQTTSNPublish(
+                                qos: .fireAndForget,
+                                topicIDType: .predefined,
+                                topicID: 6,
+                                payload: ByteBuffer(string: "x")
+                            )
                         )
                     )
-                )
-                try await fixture.waitUntil { _, statistics in
-                    statistics.droppedMessages["qos_minus_one_invalid_topic"] == 1
+                    try await fixture.waitUntil { _, statistics in
+                        statistics.droppedMessages["qos_minus_one_invalid_topic"] == 1
+                    }
+                    #expect(try await device.receiveNothing(within: .milliseconds(200)))
+                    #expect(await fixture.gateway.sessions().isEmpty)
+                    await device.close()
                 }
-                #expect(try await device.receiveNothing(within: .milliseconds(200)))
-                #expect(await fixture.gateway.sessions().isEmpty)
-                await device.close()
-            }
+            )
         }
 
         @Test("QoS -1 from a source outside the allowed prefixes is dropped and counted")
         func qosMinusOneRefusedSource() async throws {
-            try await GatewayFixture.with(configure: {
-                $0.qosMinusOne = .init(enabled: true, allowedSources: ["10.0.0.0/8", "fd00::/8"])
-                $0.predefinedTopics = [5: "e2e/predefined/five"]
-            }) { fixture in
-                let subscriber = try await fixture.observe(["e2e/predefined/#"], qos: 0)
-                let device = try await fixture.client()
-                let publish = MQTTSNPublish(
-                    qos: .fireAndForget,
-                    topicIDType: .predefined,
-                    topicID: 5,
-                    payload: ByteBuffer(string: "intruder")
-                )
-                try await device.send(.publish(publish))
-                try await fixture.waitUntil { _, statistics in statistics.droppedMessages["qos_minus_one_refused"] == 1
+            try await GatewayFixture.with(
+                configure: {
+                    $0.qosMinusOne = .init(enabled: true, allowedSources: ["10.0.0.0/8", "fd00::/8"])
+                    $0.predefinedTopics = [5: "e2e/predefined/five"]
+                },
+                { fixture in
+                    let subscriber = try await fixture.observe(["e2e/predefined/#"], qos: 0)
+                    let device = try await fixture.client()
+                    let publish = MQTTSNPublish(
+                        qos: .fireAndForget,
+                        topicIDType: .predefined,
+                        topicID: 5,
+                        payload: ByteBuffer(string: "intruder")
+                    )
+                    try await device.send(.publish(publish))
+                    try await fixture.waitUntil { _, statistics in
+                        statistics.droppedMessages["qos_minus_one_refused"] == 1
+                    }
+                    try await fixture.publish(topic: "e2e/predefined/marker", payload: "m")
+                    try await subscriber.waitForMessage(topic: "e2e/predefined/marker")
+                    #expect(try await subscriber.messages.map(\.topic) == ["e2e/predefined/marker"])
+                    await device.close()
                 }
-                try await fixture.publish(topic: "e2e/predefined/marker", payload: "m")
-                try await subscriber.waitForMessage(topic: "e2e/predefined/marker")
-                #expect(try await subscriber.messages.map(\.topic) == ["e2e/predefined/marker"])
-                await device.close()
-            }
+            )
         }
 
         @Test("Retain from the client reaches the broker: a later subscriber gets the retained message")
@@ -381,29 +388,34 @@ extension GatewayIntegrationTests {
 
         @Test("Beyond max clients CONNACK says congestion; a slot freed by a leaving client is reused")
         func maxClients() async throws {
-            try await GatewayFixture.with(configure: { $0.maxClients = 2 }) { fixture in
-                let first = try await fixture.connectedClient("slot-1")
-                // Silent after CONNECT: lost 3 s later (1.5 x keepalive), which frees its slot.
-                let second = try await fixture.connectedClient("slot-2", keepAlive: 2)
-                let third = try await fixture.client()
-                #expect(try await third.connect(clientID: "slot-3") == .rejectedCongestion)
-                try await first.send(.disconnect(MQTTSNDisconnect()))
-                _ = try await first.receive { packet -> Bool? in
-                    if case .disconnect = packet { return true }
-                    return nil
+            try await GatewayFixture.with(
+                configure: { $0.maxClients = 2 },
+                { fixture in
+                    let first = try await fixture.connectedClient("slot-1")
+                    // Silent after CONNECT: lost 3 s later (1.5 x keepalive), which frees its slot.
+                    let second = try await fixture.connectedClient("slot-2", keepAlive: 2)
+                    let third = try await fixture.client()
+                    #expect(try await third.connect(clientID: "slot-3") == .rejectedCongestion)
+                    try await first.send(.disconnect(MQTTSNDisconnect()))
+                    _ = try await first.receive { packet -> Bool? in
+                        if case .disconnect = packet { return true }
+                        return nil
+                    }
+                    #expect(try await third.connect(clientID: "slot-3") == .accepted)
+                    let lost = try await fixture.client()
+                    #expect(try await lost.connect(clientID: "slot-4") == .rejectedCongestion)
+                    try await fixture.waitUntil { _, statistics in statistics.clientsLost == 1 }
+                    #expect(try await lost.connect(clientID: "slot-4") == .accepted)
+                    #expect(await fixture.gateway.statistics().rejectedConnections["congestion"] == 2)
+                    #expect(await fixture.gateway.statistics().clientsConnected == 2)
+                    for client in [first, second, third, lost] { await client.close() }
                 }
-                #expect(try await third.connect(clientID: "slot-3") == .accepted)
-                let lost = try await fixture.client()
-                #expect(try await lost.connect(clientID: "slot-4") == .rejectedCongestion)
-                try await fixture.waitUntil { _, statistics in statistics.clientsLost == 1 }
-                #expect(try await lost.connect(clientID: "slot-4") == .accepted)
-                #expect(await fixture.gateway.statistics().rejectedConnections["congestion"] == 2)
-                #expect(await fixture.gateway.statistics().clientsConnected == 2)
-                for client in [first, second, third, lost] { await client.close() }
-            }
+            )
         }
 
-        @Test("A sleeping client whose address changes (NAT rebinding) wakes with PINGREQ(client id) and keeps its session")
+        @Test(
+            "A sleeping client whose address changes (NAT rebinding) wakes with PINGREQ(client id) and keeps its session"
+        )
         func natRebinding() async throws {
             try await GatewayFixture.with { fixture in
                 let subscriber = try await fixture.observe(["e2e/nat/#"], qos: 1)

@@ -44,7 +44,12 @@ struct GatewayEngineTests {
         try? await group.shutdownGracefully()
     }
 
-    private func connect(_ client: MQTTSNTestClient, _ factory: FakeUpstreamFactory, id: String, keepAlive: UInt16 = 60)
+    private func connect(
+        _ client: MQTTSNTestClient,
+        _ factory: FakeUpstreamFactory,
+        id: String,
+        keepAlive: UInt16 = 60
+    )
         async throws -> FakeUpstream
     {
         try await client.send(.connect(MQTTSNConnect(duration: keepAlive, clientID: id)))
@@ -253,14 +258,24 @@ struct GatewayEngineTests {
             let first = try await self.connect(client, factory, id: "first", keepAlive: 1)
             let second = try await self.connect(client, factory, id: "second")
             first.events.message(
-                UpstreamMessage(topic: "fake/one", payload: ByteBuffer(string: "for first"), qos: .atMostOnce, retain: false),
+                UpstreamMessage(
+                    topic: "fake/one",
+                    payload: ByteBuffer(string: "for first"),
+                    qos: .atMostOnce,
+                    retain: false
+                ),
                 nil
             )
             // "first" is silent past 1.5 s and lost; its DISCONNECT must not reach the socket "second" uses now.
             _ = try await self.eventually(factory) { await gateway.statistics().clientsLost == 1 ? true : nil }
             #expect(try await client.receiveNothing(within: .milliseconds(200)))
             second.events.message(
-                UpstreamMessage(topic: "fake/one", payload: ByteBuffer(string: "for second"), qos: .atMostOnce, retain: false),
+                UpstreamMessage(
+                    topic: "fake/one",
+                    payload: ByteBuffer(string: "for second"),
+                    qos: .atMostOnce,
+                    retain: false
+                ),
                 nil
             )
             let payload = try await client.receive { packet -> String? in
@@ -277,7 +292,12 @@ struct GatewayEngineTests {
         try await withGateway { _, factory, client in
             let upstream = try await self.connect(client, factory, id: "slow")
             upstream.events.message(
-                UpstreamMessage(topic: "fake/one", payload: ByteBuffer(string: "cmd"), qos: .atLeastOnce, retain: false),
+                UpstreamMessage(
+                    topic: "fake/one",
+                    payload: ByteBuffer(string: "cmd"),
+                    qos: .atLeastOnce,
+                    retain: false
+                ),
                 UpstreamAcknowledgement(packetID: 77)
             )
             let publish = try await client.receive { packet -> MQTTSNPublish? in
@@ -336,31 +356,34 @@ struct GatewayEngineTests {
     }
     @Test("A sleeping client's buffer keeps the newest messages and counts the dropped ones")
     func sleepBufferOverflow() async throws {
-        try await withGateway(configure: { $0.sleepBufferSize = 2 }) { gateway, factory, client in
-            let upstream = try await self.connect(client, factory, id: "dozy")
-            try await client.send(.disconnect(MQTTSNDisconnect(duration: 60)))
-            #expect(try await client.receive() == .disconnect(MQTTSNDisconnect()))
-            for index in 1...4 {
-                upstream.events.message(
-                    UpstreamMessage(
-                        topic: "fake/one",
-                        payload: ByteBuffer(string: "\(index)"),
-                        qos: .atMostOnce,
-                        retain: false
-                    ),
-                    nil
-                )
+        try await withGateway(
+            configure: { $0.sleepBufferSize = 2 },
+            { gateway, factory, client in
+                let upstream = try await self.connect(client, factory, id: "dozy")
+                try await client.send(.disconnect(MQTTSNDisconnect(duration: 60)))
+                #expect(try await client.receive() == .disconnect(MQTTSNDisconnect()))
+                for index in 1...4 {
+                    upstream.events.message(
+                        UpstreamMessage(
+                            topic: "fake/one",
+                            payload: ByteBuffer(string: "\(index)"),
+                            qos: .atMostOnce,
+                            retain: false
+                        ),
+                        nil
+                    )
+                }
+                let statistics = await gateway.statistics()
+                #expect(statistics.droppedMessages["queue_full"] == 2)
+                try await client.send(.pingRequest(MQTTSNPingRequest(clientID: "dozy")))
+                var payloads: [String] = []
+                while true {
+                    let packet = try await client.receive()
+                    if case .publish(let publish) = packet { payloads.append(String(buffer: publish.payload)) }
+                    if case .pingResponse = packet { break }
+                }
+                #expect(payloads == ["3", "4"])
             }
-            let statistics = await gateway.statistics()
-            #expect(statistics.droppedMessages["queue_full"] == 2)
-            try await client.send(.pingRequest(MQTTSNPingRequest(clientID: "dozy")))
-            var payloads: [String] = []
-            while true {
-                let packet = try await client.receive()
-                if case .publish(let publish) = packet { payloads.append(String(buffer: publish.payload)) }
-                if case .pingResponse = packet { break }
-            }
-            #expect(payloads == ["3", "4"])
-        }
+        )
     }
 }

@@ -26,7 +26,12 @@ struct GatewayGaugesTests {
             configuration.shutdownGracePeriod = .milliseconds(100)
             var logger = Logger(label: "snbridge.gateway.gauges")
             logger.logLevel = .warning
-            gateway = Gateway(configuration: configuration, eventLoopGroup: group, upstreamFactory: factory, logger: logger)
+            gateway = Gateway(
+                configuration: configuration,
+                eventLoopGroup: group,
+                upstreamFactory: factory,
+                logger: logger
+            )
             address = try await gateway.start()[0]
         }
 
@@ -35,7 +40,9 @@ struct GatewayGaugesTests {
         }
 
         func upstream(_ clientID: String) async throws -> FakeUpstream {
-            try await eventually("the upstream session of \(clientID)") { try await self.factory.session("gw-\(clientID)") }
+            try await eventually("the upstream session of \(clientID)") {
+                try await self.factory.session("gw-\(clientID)")
+            }
         }
 
         /// Polls until `condition` yields a value, for at most 5 s.
@@ -52,11 +59,20 @@ struct GatewayGaugesTests {
         /// Waits until the kept gauges show `expected`, checking at every look that they equal the recount.
         func expectGauges(
             _ step: String,
-            connecting: Int = 0, connected: Int = 0, asleep: Int = 0, awake: Int = 0,
-            awaitingUpstream: Int = 0, downlinkQueued: Int = 0, sleepBuffered: Int = 0, upstreamInFlight: Int = 0
+            connecting: Int = 0,
+            connected: Int = 0,
+            asleep: Int = 0,
+            awake: Int = 0,
+            awaitingUpstream: Int = 0,
+            downlinkQueued: Int = 0,
+            sleepBuffered: Int = 0,
+            upstreamInFlight: Int = 0
         ) async throws {
             var expected = GatewayObservation()
-            for (state, count) in [(GatewaySessionSnapshot.State.connecting, connecting), (.connected, connected), (.asleep, asleep), (.awake, awake)]
+            for (state, count) in [
+                (GatewaySessionSnapshot.State.connecting, connecting), (.connected, connected), (.asleep, asleep),
+                (.awake, awake),
+            ]
             where count > 0 {
                 expected.sessionsByState[state] = count
             }
@@ -80,7 +96,15 @@ struct GatewayGaugesTests {
     }
 
     static func publish(_ payload: String, qos: MQTTSNQoS, messageID: UInt16) -> MQTTSNPacket {
-        .publish(MQTTSNPublish(qos: qos, topicIDType: .predefined, topicID: 1, messageID: messageID, payload: ByteBuffer(string: payload)))
+        .publish(
+            MQTTSNPublish(
+                qos: qos,
+                topicIDType: .predefined,
+                topicID: 1,
+                messageID: messageID,
+                payload: ByteBuffer(string: payload)
+            )
+        )
     }
 
     static func brokerMessage(_ payload: String, qos: UpstreamQoS = .atLeastOnce) -> UpstreamMessage {
@@ -101,7 +125,10 @@ struct GatewayGaugesTests {
             let alphaUp = try await bench.upstream("alpha")
             try await bench.expectGauges("alpha connecting", connecting: 1, awaitingUpstream: 1)
             try await alphaUp.answerConnect(.success(()))
-            _ = try await alpha.receive { packet -> Bool? in if case .connectAck = packet { return true }; return nil }
+            _ = try await alpha.receive { packet -> Bool? in
+                if case .connectAck = packet { return true }
+                return nil
+            }
             try await bench.expectGauges("alpha connected", connected: 1)
 
             // QoS 1 PUBLISHes in flight until the broker acknowledges them.
@@ -115,7 +142,10 @@ struct GatewayGaugesTests {
             try await beta.send(.connect(MQTTSNConnect(cleanSession: true, duration: 60, clientID: "beta")))
             let betaUp = try await bench.upstream("beta")
             try await betaUp.answerConnect(.success(()))
-            _ = try await beta.receive { packet -> Bool? in if case .connectAck = packet { return true }; return nil }
+            _ = try await beta.receive { packet -> Bool? in
+                if case .connectAck = packet { return true }
+                return nil
+            }
             try await beta.send(.disconnect(MQTTSNDisconnect(duration: 60)))
             try await bench.expectGauges("beta asleep", connected: 1, asleep: 1)
             for payload in ["x", "y", "z"] { betaUp.events.message(Self.brokerMessage(payload), nil) }
@@ -125,7 +155,10 @@ struct GatewayGaugesTests {
             try await gamma.send(.connect(MQTTSNConnect(cleanSession: true, duration: 60, clientID: "gamma")))
             let gammaUp = try await bench.upstream("gamma")
             try await gammaUp.answerConnect(.success(()))
-            _ = try await gamma.receive { packet -> Bool? in if case .connectAck = packet { return true }; return nil }
+            _ = try await gamma.receive { packet -> Bool? in
+                if case .connectAck = packet { return true }
+                return nil
+            }
             gammaUp.events.message(Self.brokerMessage("g1"), nil)
             gammaUp.events.message(Self.brokerMessage("g2"), nil)
             let delivered = try await gamma.receive { packet -> MQTTSNPublish? in
@@ -134,8 +167,14 @@ struct GatewayGaugesTests {
             }
             try await bench.expectGauges("gamma waiting", connected: 2, asleep: 1, downlinkQueued: 2, sleepBuffered: 3)
             try await gamma.send(
-                .publishAck(MQTTSNPublishAck(topicID: delivered.topicID, messageID: delivered.messageID, returnCode: .accepted)))
-            _ = try await gamma.receive { packet -> Bool? in if case .publish = packet { return true }; return nil }
+                .publishAck(
+                    MQTTSNPublishAck(topicID: delivered.topicID, messageID: delivered.messageID, returnCode: .accepted)
+                )
+            )
+            _ = try await gamma.receive { packet -> Bool? in
+                if case .publish = packet { return true }
+                return nil
+            }
             try await bench.expectGauges("gamma's second", connected: 2, asleep: 1, downlinkQueued: 1, sleepBuffered: 3)
 
             // Beta wakes up (PINGREQ with its id): its buffer moves to the downlink.
@@ -145,14 +184,22 @@ struct GatewayGaugesTests {
                 return nil
             }
             try await bench.expectGauges("beta awake", connected: 2, awake: 1, downlinkQueued: 4)
-            try await beta.send(.publishAck(MQTTSNPublishAck(topicID: woken.topicID, messageID: woken.messageID, returnCode: .accepted)))
+            try await beta.send(
+                .publishAck(MQTTSNPublishAck(topicID: woken.topicID, messageID: woken.messageID, returnCode: .accepted))
+            )
             try await bench.expectGauges("beta's first acknowledged", connected: 2, awake: 1, downlinkQueued: 3)
 
             // Alpha leaves; gamma's session is replaced by a new CONNECT (its queue goes with it).
             try await alpha.send(.disconnect(MQTTSNDisconnect()))
             try await bench.expectGauges("alpha gone", connected: 1, awake: 1, downlinkQueued: 3)
             try await gamma.send(.connect(MQTTSNConnect(cleanSession: true, duration: 60, clientID: "gamma")))
-            try await bench.expectGauges("gamma replaced", connecting: 1, awake: 1, awaitingUpstream: 1, downlinkQueued: 2)
+            try await bench.expectGauges(
+                "gamma replaced",
+                connecting: 1,
+                awake: 1,
+                awaitingUpstream: 1,
+                downlinkQueued: 2
+            )
         } catch {
             await alpha.close()
             await beta.close()

@@ -9,23 +9,34 @@ import Testing
 struct GatewayRefusalTests {
     @Test("Each refusal is answered and counted by its reason; the connected session stays usable")
     func countedByReason() async throws {
-        try await GatewayFixture.with(configure: { $0.maxTopicNameLength = 16 }) { fixture in
-            let client = try await fixture.connectedClient("refused-1")
-            try await client.sendRaw(ByteBuffer(bytes: [0x07, 0x12, 0x03, 0x00, 0x05, 0x00, 0x01]))
-            let suback = try await client.receive { packet -> MQTTSNSubscribeAck? in
-                if case .subscribeAck(let ack) = packet { return ack }
-                return nil
+        try await GatewayFixture.with(
+            configure: { $0.maxTopicNameLength = 16 },
+            { fixture in
+                let client = try await fixture.connectedClient("refused-1")
+                try await client.sendRaw(ByteBuffer(bytes: [0x07, 0x12, 0x03, 0x00, 0x05, 0x00, 0x01]))
+                let suback = try await client.receive { packet -> MQTTSNSubscribeAck? in
+                    if case .subscribeAck(let ack) = packet { return ack }
+                    return nil
+                }
+                #expect(
+                    suback
+                        == MQTTSNSubscribeAck(
+                            qos: .atMostOnce,
+                            topicID: 0,
+                            messageID: 5,
+                            returnCode: .rejectedNotSupported
+                        )
+                )
+                let ack = try await client.register(String(repeating: "r", count: 17), messageID: 6)
+                #expect(ack.returnCode == .rejectedNotSupported && ack.topicID == 0)
+                #expect(try await client.register("refused/ok", messageID: 7).returnCode == .accepted)
+                try await fixture.waitUntil { sessions, statistics in
+                    statistics.refusedMessages == ["topic_id_type_reserved": 1, "topic_name_too_long": 1]
+                        && statistics.malformedMessages == 0 && sessions.contains { $0.clientID == "refused-1" }
+                }
+                await client.close()
             }
-            #expect(suback == MQTTSNSubscribeAck(qos: .atMostOnce, topicID: 0, messageID: 5, returnCode: .rejectedNotSupported))
-            let ack = try await client.register(String(repeating: "r", count: 17), messageID: 6)
-            #expect(ack.returnCode == .rejectedNotSupported && ack.topicID == 0)
-            #expect(try await client.register("refused/ok", messageID: 7).returnCode == .accepted)
-            try await fixture.waitUntil { sessions, statistics in
-                statistics.refusedMessages == ["topic_id_type_reserved": 1, "topic_name_too_long": 1]
-                    && statistics.malformedMessages == 0 && sessions.contains { $0.clientID == "refused-1" }
-            }
-            await client.close()
-        }
+        )
     }
 
     @Test("REGISTER during the will exchange: DISCONNECT, the session is gone, and the client can start over")

@@ -14,77 +14,81 @@ extension GatewayIntegrationTests {
         func thousandClients() async throws {
             let clientCount = 1000
             let window = 50
-            try await GatewayFixture.with(configure: {
-                $0.predefinedTopics = [1: "e2e/many"]
-                // All 1,000 come from 127.0.0.1 at once: past the per-source new-session burst.
-                $0.security.sourceLimits.burst = clientCount
-            }) { fixture in
-                let subscriber = try await fixture.observe(["e2e/many", "e2e/many-done"], qos: 1)
-                // The test's own sockets first, so that the memory measured afterwards is the gateway's.
-                var sockets: [MQTTSNTestClient] = []
-                for _ in 0..<clientCount {
-                    sockets.append(try await fixture.client())
-                }
-                let residentBefore = try Self.residentBytes()
-                let idleSockets = sockets
-                let clients = try await withThrowingTaskGroup(of: MQTTSNTestClient.self) { group in
-                    var clients: [MQTTSNTestClient] = []
-                    var started = 0
-                    func startNext() {
-                        let index = started
-                        started += 1
-                        let client = idleSockets[index]
-                        group.addTask {
-                            let clientID = "many-\(index)"
-                            #expect(try await client.connect(clientID: clientID) == .accepted)
-                            try await client.send(
-                                .publish(
-                                    MQTTSNPublish(
-                                        qos: .atLeastOnce,
-                                        topicIDType: .predefined,
-                                        topicID: 1,
-                                        messageID: 1,
-                                        payload: ByteBuffer(string: clientID)
+            try await GatewayFixture.with(
+                configure: {
+                    $0.predefinedTopics = [1: "e2e/many"]
+                    // All 1,000 come from 127.0.0.1 at once: past the per-source new-session burst.
+                    $0.security.sourceLimits.burst = clientCount
+                },
+                { fixture in
+                    let subscriber = try await fixture.observe(["e2e/many", "e2e/many-done"], qos: 1)
+                    // The test's own sockets first, so that the memory measured afterwards is the gateway's.
+                    var sockets: [MQTTSNTestClient] = []
+                    for _ in 0..<clientCount {
+                        sockets.append(try await fixture.client())
+                    }
+                    let residentBefore = try Self.residentBytes()
+                    let idleSockets = sockets
+                    let clients = try await withThrowingTaskGroup(of: MQTTSNTestClient.self) { group in
+                        var clients: [MQTTSNTestClient] = []
+                        var started = 0
+                        func startNext() {
+                            let index = started
+                            started += 1
+                            let client = idleSockets[index]
+                            group.addTask {
+                                let clientID = "many-\(index)"
+                                #expect(try await client.connect(clientID: clientID) == .accepted)
+                                try await client.send(
+                                    .publish(
+                                        MQTTSNPublish(
+                                            qos: .atLeastOnce,
+                                            topicIDType: .predefined,
+                                            topicID: 1,
+                                            messageID: 1,
+                                            payload: ByteBuffer(string: clientID)
+                                        )
                                     )
                                 )
-                            )
-                            let ack = try await client.receive(timeout: .seconds(20)) { packet -> MQTTSNPublishAck? in
-                                if case .publishAck(let ack) = packet { return ack }
-                                return nil
+                                let ack = try await client.receive(timeout: .seconds(20)) {
+                                    packet -> MQTTSNPublishAck? in
+                                    if case .publishAck(let ack) = packet { return ack }
+                                    return nil
+                                }
+                                guard ack.returnCode == .accepted else {
+                                    throw GatewayFixtureError.connectRefused(ack.returnCode)
+                                }
+                                return client
                             }
-                            guard ack.returnCode == .accepted else {
-                                throw GatewayFixtureError.connectRefused(ack.returnCode)
-                            }
-                            return client
                         }
+                        for _ in 0..<window { startNext() }
+                        while let client = try await group.next() {
+                            clients.append(client)
+                            if started < clientCount { startNext() }
+                        }
+                        return clients
                     }
-                    for _ in 0..<window { startNext() }
-                    while let client = try await group.next() {
-                        clients.append(client)
-                        if started < clientCount { startNext() }
-                    }
-                    return clients
-                }
-                #expect(clients.count == clientCount)
-                // Gateway session, topic registry and upstream MQTT connection (channel, pipeline, buffers) per client.
-                let perSession = (try Self.residentBytes() - residentBefore) / clientCount
-                print("GatewayScaleTests: resident memory per session \(perSession) bytes")
+                    #expect(clients.count == clientCount)
+                    // Gateway session, topic registry and upstream MQTT connection (channel, pipeline, buffers) per client.
+                    let perSession = (try Self.residentBytes() - residentBefore) / clientCount
+                    print("GatewayScaleTests: resident memory per session \(perSession) bytes")
 
-                // Informational only: other suites run in parallel in this process, so the resident set is no exact
-                // measure. Run alone it is about 16 KB, most of it the MQTT client's TCP channel.
-                let statistics = await fixture.gateway.statistics()
-                #expect(statistics.clientsConnected == clientCount)
-                // Every PUBACK came after the broker's; a marker published afterwards arrives after all of them.
-                try await fixture.publish(
-                    topic: "e2e/many-done",
-                    payload: "done",
-                    qos: 1
-                )
-                try await subscriber.waitForMessage(topic: "e2e/many-done", timeout: .seconds(30))
-                let payloads = Set(try await subscriber.messages.filter { $0.topic == "e2e/many" }.map(\.payload))
-                #expect(payloads.count == clientCount)
-                for client in clients { await client.close() }
-            }
+                    // Informational only: other suites run in parallel in this process, so the resident set is no exact
+                    // measure. Run alone it is about 16 KB, most of it the MQTT client's TCP channel.
+                    let statistics = await fixture.gateway.statistics()
+                    #expect(statistics.clientsConnected == clientCount)
+                    // Every PUBACK came after the broker's; a marker published afterwards arrives after all of them.
+                    try await fixture.publish(
+                        topic: "e2e/many-done",
+                        payload: "done",
+                        qos: 1
+                    )
+                    try await subscriber.waitForMessage(topic: "e2e/many-done", timeout: .seconds(30))
+                    let payloads = Set(try await subscriber.messages.filter { $0.topic == "e2e/many" }.map(\.payload))
+                    #expect(payloads.count == clientCount)
+                    for client in clients { await client.close() }
+                }
+            )
         }
 
         @Test("10,000 sessions on one event loop, no thread or task per client")
@@ -137,17 +141,20 @@ extension GatewayIntegrationTests {
                 group: group
             )
             let port = listener.localAddress!.port!
-            try await GatewayFixture.with(configure: {
-                $0.gatewayID = 42
-                $0.advertise = .init(interval: .seconds(1), addresses: ["127.0.0.1:\(port)"])
-            }) { _ in
-                var advertisements: [MQTTSNAdvertise] = []
-                while advertisements.count < 2 {
-                    let packet = try await listener.receive(timeout: .seconds(3))
-                    if case .advertise(let advertise) = packet { advertisements.append(advertise) }
+            try await GatewayFixture.with(
+                configure: {
+                    $0.gatewayID = 42
+                    $0.advertise = .init(interval: .seconds(1), addresses: ["127.0.0.1:\(port)"])
+                },
+                { _ in
+                    var advertisements: [MQTTSNAdvertise] = []
+                    while advertisements.count < 2 {
+                        let packet = try await listener.receive(timeout: .seconds(3))
+                        if case .advertise(let advertise) = packet { advertisements.append(advertise) }
+                    }
+                    #expect(advertisements.allSatisfy { $0.gatewayID == 42 && $0.duration == 1 })
                 }
-                #expect(advertisements.allSatisfy { $0.gatewayID == 42 && $0.duration == 1 })
-            }
+            )
             await listener.close()
             try await group.shutdownGracefully()
         }

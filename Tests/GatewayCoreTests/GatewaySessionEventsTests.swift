@@ -7,7 +7,10 @@ import Testing
 @Suite("Gateway session events", .serialized, .timeLimit(.minutes(1)))
 struct GatewaySessionEventsTests {
     /// Collects events from the stream until `count` have arrived.
-    static func take(_ count: Int, from iterator: inout AsyncStream<GatewaySessionEvent>.Iterator) async -> [GatewaySessionEvent] {
+    static func take(
+        _ count: Int,
+        from iterator: inout AsyncStream<GatewaySessionEvent>.Iterator
+    ) async -> [GatewaySessionEvent] {
         var events: [GatewaySessionEvent] = []
         while events.count < count, let event = await iterator.next() {
             events.append(event)
@@ -45,16 +48,21 @@ struct GatewaySessionEventsTests {
 
     @Test("A silent client ends with the loss reason; shutdown ends the stream")
     func lossAndShutdown() async throws {
-        let stream: AsyncStream<GatewaySessionEvent> = try await GatewayFixture.with(configure: { $0.keepAliveGraceFactor = 1 }) { fixture in
-            let stream = await fixture.gateway.sessionEvents()
-            var iterator = stream.makeAsyncIterator()
-            let client = try await fixture.connectedClient("events-2", keepAlive: 1)
-            let events = await Self.take(3, from: &iterator)
-            #expect(events.map(\.session.state) == [.connecting, .connected, .lost])
-            #expect(events.last?.endReason == "keepalive expired")
-            await client.close()
-            return stream
-        }
+        let stream: AsyncStream<GatewaySessionEvent> = try await GatewayFixture.with(
+            configure: {
+                $0.keepAliveGraceFactor = 1
+            },
+            { fixture in
+                let stream = await fixture.gateway.sessionEvents()
+                var iterator = stream.makeAsyncIterator()
+                let client = try await fixture.connectedClient("events-2", keepAlive: 1)
+                let events = await Self.take(3, from: &iterator)
+                #expect(events.map(\.session.state) == [.connecting, .connected, .lost])
+                #expect(events.last?.endReason == "keepalive expired")
+                await client.close()
+                return stream
+            }
+        )
         // The fixture shut the gateway down: the stream has ended.
         var iterator = stream.makeAsyncIterator()
         #expect(await iterator.next() == nil)

@@ -23,7 +23,13 @@ struct OutageBufferEndToEndTests {
         /// The broker started again by ``restartBroker()``.
         private(set) var restarted: MosquittoBroker?
 
-        private init(directory: URL, brokerOptions: MosquittoBroker.Options, broker: MosquittoBroker, bridge: SNBridgeProcess, udpPort: Int) throws {
+        private init(
+            directory: URL,
+            brokerOptions: MosquittoBroker.Options,
+            broker: MosquittoBroker,
+            bridge: SNBridgeProcess,
+            udpPort: Int
+        ) throws {
             self.directory = directory
             self.brokerOptions = brokerOptions
             self.broker = broker
@@ -32,7 +38,9 @@ struct OutageBufferEndToEndTests {
         }
 
         static func start(gateway: String) async throws -> Setup {
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("snbridge-outage-\(UUID().uuidString)")
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "snbridge-outage-\(UUID().uuidString)"
+            )
             let persistence = directory.appendingPathComponent("mosquitto-db")
             try FileManager.default.createDirectory(at: persistence, withIntermediateDirectories: true)
             let brokerOptions = MosquittoBroker.Options(
@@ -40,7 +48,12 @@ struct OutageBufferEndToEndTests {
             )
             let broker = try await MosquittoBroker.start(brokerOptions)
             let first = try await MosquittoSubscriber.start(
-                broker: broker, topics: ["#"], qos: 1, version: .mqttv311, extraArguments: Self.subscriberArguments)
+                broker: broker,
+                topics: ["#"],
+                qos: 1,
+                version: .mqttv311,
+                extraArguments: Self.subscriberArguments
+            )
             await first.stop()
             let udpPort = try FreePort.udp()
             let bridge = try await SNBridgeProcess.start(
@@ -56,7 +69,13 @@ struct OutageBufferEndToEndTests {
                     """,
                 in: directory
             )
-            return try Setup(directory: directory, brokerOptions: brokerOptions, broker: broker, bridge: bridge, udpPort: udpPort)
+            return try Setup(
+                directory: directory,
+                brokerOptions: brokerOptions,
+                broker: broker,
+                bridge: bridge,
+                udpPort: udpPort
+            )
         }
 
         func client() async throws -> MQTTSNTestClient {
@@ -73,14 +92,23 @@ struct OutageBufferEndToEndTests {
         func restartBroker(forwardedFor clientID: String) async throws -> MosquittoBroker {
             let broker = try await MosquittoBroker.start(self.brokerOptions, port: self.broker.port)
             self.restarted = broker
-            try await self.bridge.waitForLog("Outage buffer forwarded to the broker", "client.id=\(clientID)", timeout: .seconds(20))
+            try await self.bridge.waitForLog(
+                "Outage buffer forwarded to the broker",
+                "client.id=\(clientID)",
+                timeout: .seconds(20)
+            )
             return broker
         }
 
         /// The persistent subscriber back online: what the broker kept for it arrives.
         func subscriber(on broker: MosquittoBroker) async throws -> MosquittoSubscriber {
             try await MosquittoSubscriber.start(
-                broker: broker, topics: ["#"], qos: 1, version: .mqttv311, extraArguments: Self.subscriberArguments)
+                broker: broker,
+                topics: ["#"],
+                qos: 1,
+                version: .mqttv311,
+                extraArguments: Self.subscriberArguments
+            )
         }
 
         func stop() async {
@@ -92,7 +120,9 @@ struct OutageBufferEndToEndTests {
         }
     }
 
-    @Test("QoS 1 PUBLISHes during a broker outage are acknowledged once stored, forwarded in order, and a full buffer says congestion")
+    @Test(
+        "QoS 1 PUBLISHes during a broker outage are acknowledged once stored, forwarded in order, and a full buffer says congestion"
+    )
     func brokerRestart() async throws {
         let setup = try await Setup.start(gateway: "{ outage_buffer: { messages: 3, bytes: 10000 } }")
         defer { Task { await setup.stop() } }
@@ -101,7 +131,8 @@ struct OutageBufferEndToEndTests {
         #expect(try await sensor.connect(clientID: "ob1", cleanSession: false) == .accepted)
         let topic = try await sensor.register("plant/ob1/level", messageID: 1)
         #expect(
-            try await SessionFaultEndToEndTests.publish(sensor, "before", topicID: topic.topicID, messageID: 2) == .accepted
+            try await SessionFaultEndToEndTests.publish(sensor, "before", topicID: topic.topicID, messageID: 2)
+                == .accepted
         )
 
         try await setup.stopBroker(noticedBy: "ob1")
@@ -109,7 +140,11 @@ struct OutageBufferEndToEndTests {
         for (index, payload) in ["o1", "o2", "o3"].enumerated() {
             #expect(
                 try await SessionFaultEndToEndTests.publish(
-                    sensor, payload, topicID: topic.topicID, messageID: UInt16(10 + index)) == .accepted,
+                    sensor,
+                    payload,
+                    topicID: topic.topicID,
+                    messageID: UInt16(10 + index)
+                ) == .accepted,
                 "\(payload)"
             )
         }
@@ -135,10 +170,13 @@ struct OutageBufferEndToEndTests {
     @Test("A PUBLISH taken into the outage buffer is checked against the ACL and mounted as it is buffered")
     func outageBufferUnderACL() async throws {
         let acl = try SessionKillEndToEndTests.privateFile(
-            "acl", "pattern readwrite devices/%c/#\npattern deny devices/%c/zz\n")
+            "acl",
+            "pattern readwrite devices/%c/#\npattern deny devices/%c/zz\n"
+        )
         defer { try? FileManager.default.removeItem(at: acl.deletingLastPathComponent()) }
         let setup = try await Setup.start(
-            gateway: #"{ outage_buffer: { messages: 10, bytes: 10000 }, acl_file: "\#(acl.path)", mountpoint: "devices/%c/" }"#
+            gateway:
+                #"{ outage_buffer: { messages: 10, bytes: 10000 }, acl_file: "\#(acl.path)", mountpoint: "devices/%c/" }"#
         )
         defer { Task { await setup.stop() } }
         let sensor = try await setup.client()
@@ -146,18 +184,27 @@ struct OutageBufferEndToEndTests {
         #expect(try await sensor.connect(clientID: "ob2", cleanSession: false) == .accepted)
         let level = try await sensor.register("level", messageID: 1)
         #expect(level.returnCode == .accepted)
-        #expect(try await SessionFaultEndToEndTests.publish(sensor, "before", topicID: level.topicID, messageID: 2) == .accepted)
+        #expect(
+            try await SessionFaultEndToEndTests.publish(sensor, "before", topicID: level.topicID, messageID: 2)
+                == .accepted
+        )
 
         try await setup.stopBroker(noticedBy: "ob2")
         // Buffered: the mounted topic is readable and writable.
-        #expect(try await SessionFaultEndToEndTests.publish(sensor, "o1", topicID: level.topicID, messageID: 3) == .accepted)
+        #expect(
+            try await SessionFaultEndToEndTests.publish(sensor, "o1", topicID: level.topicID, messageID: 3) == .accepted
+        )
         // A short topic name needs no REGISTER, so the PUBLISH itself is checked: devices/ob2/zz is denied.
         let short = try #require(MQTTSNShortTopicName("zz"))
         try await sensor.send(
             .publish(
                 MQTTSNPublish(
-                    qos: .atLeastOnce, topicIDType: .shortName, topicID: short.rawValue, messageID: 4,
-                    payload: ByteBuffer(string: "forbidden"))
+                    qos: .atLeastOnce,
+                    topicIDType: .shortName,
+                    topicID: short.rawValue,
+                    messageID: 4,
+                    payload: ByteBuffer(string: "forbidden")
+                )
             )
         )
         let code = try await sensor.receive(timeout: .seconds(10)) { packet -> MQTTSNReturnCode? in
@@ -167,7 +214,10 @@ struct OutageBufferEndToEndTests {
         #expect(code == .rejectedNotSupported)
 
         let restarted = try await setup.restartBroker(forwardedFor: "ob2")
-        #expect(try await SessionFaultEndToEndTests.publish(sensor, "after", topicID: level.topicID, messageID: 5) == .accepted)
+        #expect(
+            try await SessionFaultEndToEndTests.publish(sensor, "after", topicID: level.topicID, messageID: 5)
+                == .accepted
+        )
         let second = try await setup.subscriber(on: restarted)
         defer { Task { await second.stop() } }
         try await second.waitForMessage { $0.payload == "after" }

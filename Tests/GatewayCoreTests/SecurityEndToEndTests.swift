@@ -90,7 +90,10 @@ extension GatewayIntegrationTests {
                 let subscriber = try await MosquittoSubscriber.start(broker: broker, topics: ["plant/#"], qos: 1)
                 let victim = try await MQTTSNTestClient.make(gateway: gateway, group: group, host: "127.0.0.4")
                 #expect(try await victim.connect(clientID: "valve-3") == .accepted)
-                #expect(try await victim.subscribe(.name("plant/valve/3/cmd"), qos: .atLeastOnce, messageID: 1).returnCode == .accepted)
+                #expect(
+                    try await victim.subscribe(.name("plant/valve/3/cmd"), qos: .atLeastOnce, messageID: 1).returnCode
+                        == .accepted
+                )
                 let state = try await victim.register("plant/valve/3/state", messageID: 2)
 
                 let attacker = try await MQTTSNTestClient.make(gateway: gateway, group: group, host: "127.0.0.5")
@@ -99,7 +102,12 @@ extension GatewayIntegrationTests {
                 try await attacker.send(.pingRequest(MQTTSNPingRequest(clientID: "valve-3")))
                 try await bridge.waitForLog("Wake-up from another address refused", "client.id=valve-3")
 
-                try await MosquittoPublisher.publish(broker: broker, topic: "plant/valve/3/cmd", payload: "open", qos: 1)
+                try await MosquittoPublisher.publish(
+                    broker: broker,
+                    topic: "plant/valve/3/cmd",
+                    payload: "open",
+                    qos: 1
+                )
                 #expect(String(buffer: try await victim.receivePublish().payload) == "open")
                 #expect(try await victim.publish("open", topicID: state.topicID, messageID: 3) == .accepted)
                 #expect(try await subscriber.waitForMessage(topic: "plant/valve/3/state").payload == "open")

@@ -19,7 +19,10 @@ struct SessionFaultEndToEndTests {
         let gateway: SocketAddress
         let group: MultiThreadedEventLoopGroup
 
-        static func start(brokerOptions: MosquittoBroker.Options = .init(), extraYAML: String = "") async throws -> Setup {
+        static func start(
+            brokerOptions: MosquittoBroker.Options = .init(),
+            extraYAML: String = ""
+        ) async throws -> Setup {
             let directory = FileManager.default.temporaryDirectory
                 .appendingPathComponent("snbridge-faults-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -78,7 +81,12 @@ struct SessionFaultEndToEndTests {
     ) async throws -> MQTTSNReturnCode {
         try await client.send(
             .publish(
-                MQTTSNPublish(qos: .atLeastOnce, topicID: topicID, messageID: messageID, payload: ByteBuffer(string: payload))
+                MQTTSNPublish(
+                    qos: .atLeastOnce,
+                    topicID: topicID,
+                    messageID: messageID,
+                    payload: ByteBuffer(string: payload)
+                )
             )
         )
         return try await client.receive(timeout: timeout) { packet in
@@ -118,7 +126,9 @@ struct SessionFaultEndToEndTests {
         #expect(command.topicID == valve.topicID)
         #expect(command.topicID != temperature.topicID)
         #expect(String(buffer: command.payload) == "open")
-        try await sensor.send(.publishAck(.init(topicID: command.topicID, messageID: command.messageID, returnCode: .accepted)))
+        try await sensor.send(
+            .publishAck(.init(topicID: command.topicID, messageID: command.messageID, returnCode: .accepted))
+        )
         #expect(!subscriber.messages.contains { $0.topic == "plant/p1/valve/cmd" && $0.payload != "open" })
         await sensor.close()
     }
@@ -138,7 +148,10 @@ struct SessionFaultEndToEndTests {
         _ = try await eventually(timeout: .seconds(15), "the partition to be detected") {
             setup.logCount("Upstream session lost") >= 1 ? true : nil
         }
-        #expect(try await Self.publish(sensor, "while down", topicID: temperature.topicID, messageID: 2) == .rejectedCongestion)
+        #expect(
+            try await Self.publish(sensor, "while down", topicID: temperature.topicID, messageID: 2)
+                == .rejectedCongestion
+        )
 
         // A new client's CONNECT cannot reach the broker either; its retransmission gets the one real answer.
         let newcomer = try await setup.client()
@@ -181,7 +194,9 @@ struct SessionFaultEndToEndTests {
         try await publisher.connect()
         let count = 1000
         let published = (1...count).map { index in
-            publisher.publish(MQTTMessage(topic: "plant/valve-1/cmd", payload: ByteBuffer(string: "cmd-\(index)"), qos: .atLeastOnce))
+            publisher.publish(
+                MQTTMessage(topic: "plant/valve-1/cmd", payload: ByteBuffer(string: "cmd-\(index)"), qos: .atLeastOnce)
+            )
         }
         var received = Set<String>()
         var deliveries = 0

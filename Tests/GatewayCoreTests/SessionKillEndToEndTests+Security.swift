@@ -11,7 +11,9 @@ extension SessionKillEndToEndTests {
 
     /// A file only the owner may read, in a directory of its own; removed with the directory.
     static func privateFile(_ name: String, _ text: String) throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("snbridge-secrets-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "snbridge-secrets-\(UUID().uuidString)"
+        )
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let file = directory.appendingPathComponent(name)
         try text.write(to: file, atomically: true, encoding: .utf8)

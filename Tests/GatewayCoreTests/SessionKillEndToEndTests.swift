@@ -7,7 +7,7 @@ import TestSupport
 import Testing
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// Sessions that survive a SIGKILL of the bridge, from the outside: the real `snbridge run` with a real state
@@ -27,7 +27,13 @@ struct SessionKillEndToEndTests {
         /// The bridge now running (the last one started).
         var bridge: SNBridgeProcess
 
-        private init(directory: URL, broker: MosquittoBroker, udpPort: Int, yaml: String, bridge: SNBridgeProcess) throws {
+        private init(
+            directory: URL,
+            broker: MosquittoBroker,
+            udpPort: Int,
+            yaml: String,
+            bridge: SNBridgeProcess
+        ) throws {
             self.directory = directory
             self.broker = broker
             self.udpPort = udpPort
@@ -103,7 +109,13 @@ struct SessionKillEndToEndTests {
     }
 
     static func qos2(_ payload: String, topicID: UInt16, messageID: UInt16, dup: Bool = false) -> MQTTSNPublish {
-        MQTTSNPublish(dup: dup, qos: .exactlyOnce, topicID: topicID, messageID: messageID, payload: ByteBuffer(string: payload))
+        MQTTSNPublish(
+            dup: dup,
+            qos: .exactlyOnce,
+            topicID: topicID,
+            messageID: messageID,
+            payload: ByteBuffer(string: payload)
+        )
     }
 
     static func receivePublishReceived(_ client: MQTTSNTestClient, messageID: UInt16) async throws {
@@ -213,7 +225,11 @@ struct SessionKillEndToEndTests {
         let count = 3
         for index in 1...count {
             try await MosquittoPublisher.publish(
-                broker: setup.broker, topic: "plant/sleepy/cmd", payload: "cmd-\(index)", qos: 1)
+                broker: setup.broker,
+                topic: "plant/sleepy/cmd",
+                payload: "cmd-\(index)",
+                qos: 1
+            )
             // Acknowledged upstream only once stored: then the broker forgets it and the store has it.
             _ = try await eventually("message \(index) stored") {
                 setup.logCount("Buffered messages acknowledged upstream once stored") >= index ? true : nil

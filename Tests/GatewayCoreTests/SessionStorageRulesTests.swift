@@ -67,7 +67,10 @@ struct SessionStorageRulesTests {
             #expect(MQTTSNClientAddress.isAuthenticated(storedForm: text), "\(text)")
         }
         #expect(MQTTSNClientAddress.serial(device: "/dev/ttyUSB0", wirelessNodeID: [1]).storedForm == nil)
-        for garbage in ["", "udp:", "udp:1.2.3.4", "udp:[::1]1884", "udp:1.2.3.4:99999", "tcp:1.2.3.4:1", "dtls:", "dtlsx:1.2.3.4:1", "serial:"] {
+        for garbage in [
+            "", "udp:", "udp:1.2.3.4", "udp:[::1]1884", "udp:1.2.3.4:99999", "tcp:1.2.3.4:1", "dtls:",
+            "dtlsx:1.2.3.4:1", "serial:",
+        ] {
             #expect(MQTTSNClientAddress(storedForm: garbage) == nil, "\(garbage)")
         }
     }

@@ -36,9 +36,27 @@ struct TopicAccessControlTests {
     @Test(
         "publish and receive",
         arguments: [
-            Case(clientID: "boiler-7", username: "boiler-operator", topic: "plant/boiler/7/setpoint", publish: true, receive: true),
-            Case(clientID: "boiler-7", username: "boiler-operator", topic: "plant/boiler/firmware", publish: false, receive: false),
-            Case(clientID: "boiler-7", username: "boiler-operator", topic: "plant/mixer/1", publish: false, receive: false),
+            Case(
+                clientID: "boiler-7",
+                username: "boiler-operator",
+                topic: "plant/boiler/7/setpoint",
+                publish: true,
+                receive: true
+            ),
+            Case(
+                clientID: "boiler-7",
+                username: "boiler-operator",
+                topic: "plant/boiler/firmware",
+                publish: false,
+                receive: false
+            ),
+            Case(
+                clientID: "boiler-7",
+                username: "boiler-operator",
+                topic: "plant/mixer/1",
+                publish: false,
+                receive: false
+            ),
             Case(clientID: "forger", topic: "plant/boiler/7/setpoint", publish: false, receive: false),
             Case(clientID: "viewer", topic: "plant/mixer/1", publish: false, receive: true),
             Case(clientID: "anyone", topic: "public/news", publish: false, receive: true),

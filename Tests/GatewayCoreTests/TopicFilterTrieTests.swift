@@ -108,9 +108,18 @@ struct SharedSubscriptionsTests {
     @Test("The upstream subscription follows the highest QoS and goes with the last client")
     func referenceCounting() {
         var shared = SharedSubscriptions<String>()
-        #expect(shared.subscribe("a", to: "plant/+/temp", qos: .atLeastOnce) == .subscribe(filter: "plant/+/temp", qos: .atLeastOnce))
-        #expect(shared.subscribe("b", to: "plant/+/temp", qos: .exactlyOnce) == .subscribe(filter: "plant/+/temp", qos: .exactlyOnce))
-        #expect(shared.subscribe("c", to: "plant/+/temp", qos: .atMostOnce) == .subscribe(filter: "plant/+/temp", qos: .exactlyOnce))
+        #expect(
+            shared.subscribe("a", to: "plant/+/temp", qos: .atLeastOnce)
+                == .subscribe(filter: "plant/+/temp", qos: .atLeastOnce)
+        )
+        #expect(
+            shared.subscribe("b", to: "plant/+/temp", qos: .exactlyOnce)
+                == .subscribe(filter: "plant/+/temp", qos: .exactlyOnce)
+        )
+        #expect(
+            shared.subscribe("c", to: "plant/+/temp", qos: .atMostOnce)
+                == .subscribe(filter: "plant/+/temp", qos: .exactlyOnce)
+        )
         #expect(shared.filterCount == 1)
         #expect(shared.unsubscribe("b", from: "plant/+/temp") == .subscribe(filter: "plant/+/temp", qos: .atLeastOnce))
         #expect(shared.unsubscribe("c", from: "plant/+/temp") == nil)
@@ -128,7 +137,11 @@ struct SharedSubscriptionsTests {
         shared.retainedWindowClosed(filter: "plant/#")
         shared.retainedWindowClosed(filter: "plant/p1/temp")
         shared.retainedWindowClosed(filter: "other/#")
-        #expect(shared.recipients(topic: "plant/p1/temp", qos: .atLeastOnce, retain: false) == ["a": .atLeastOnce, "b": .atMostOnce])
+        #expect(
+            shared.recipients(topic: "plant/p1/temp", qos: .atLeastOnce, retain: false) == [
+                "a": .atLeastOnce, "b": .atMostOnce,
+            ]
+        )
         #expect(shared.recipients(topic: "$SYS/x", qos: .atLeastOnce, retain: false).isEmpty)
         #expect(shared.recipients(topic: "plant/p1/temp", qos: .atLeastOnce, retain: true).isEmpty)
     }
@@ -138,9 +151,16 @@ struct SharedSubscriptionsTests {
         var shared = SharedSubscriptions<String>()
         _ = shared.subscribe("a", to: "plant/+/temp", qos: .atLeastOnce)
         shared.retainedWindowClosed(filter: "plant/+/temp")
-        #expect(shared.subscribe("b", to: "plant/+/temp", qos: .atLeastOnce) == .subscribe(filter: "plant/+/temp", qos: .atLeastOnce))
+        #expect(
+            shared.subscribe("b", to: "plant/+/temp", qos: .atLeastOnce)
+                == .subscribe(filter: "plant/+/temp", qos: .atLeastOnce)
+        )
         #expect(shared.recipients(topic: "plant/p1/temp", qos: .atLeastOnce, retain: true) == ["b": .atLeastOnce])
-        #expect(shared.recipients(topic: "plant/p1/temp", qos: .atLeastOnce, retain: false) == ["a": .atLeastOnce, "b": .atLeastOnce])
+        #expect(
+            shared.recipients(topic: "plant/p1/temp", qos: .atLeastOnce, retain: false) == [
+                "a": .atLeastOnce, "b": .atLeastOnce,
+            ]
+        )
         shared.retainedWindowClosed(filter: "plant/+/temp")
         #expect(shared.recipients(topic: "plant/p1/temp", qos: .atLeastOnce, retain: true).isEmpty)
     }

@@ -24,7 +24,13 @@ struct ApplicationAcknowledgementTests {
     }
 
     func publish(_ qos: MQTTQoS, id: UInt16, duplicate: Bool = false) -> MQTTPacket {
-        .publish(MQTTPublishPacket(message: MQTTMessage(topic: "cmd", payload: "x", qos: qos), packetID: id, duplicate: duplicate))
+        .publish(
+            MQTTPublishPacket(
+                message: MQTTMessage(topic: "cmd", payload: "x", qos: qos),
+                packetID: id,
+                duplicate: duplicate
+            )
+        )
     }
 
     func delivered(_ action: MQTTConnectionStateMachine.InboundAction) -> MQTTInboundAcknowledgement? {
@@ -37,7 +43,8 @@ struct ApplicationAcknowledgementTests {
         var machine = makeMachine()
         let acknowledgement = try #require(delivered(machine.packetReceived(publish(.atLeastOnce, id: 4))))
         guard case .none = machine.packetReceived(publish(.atLeastOnce, id: 4, duplicate: true)) else {
-            Issue.record("a redelivery must wait for the same acknowledgement"); return
+            Issue.record("a redelivery must wait for the same acknowledgement")
+            return
         }
         #expect(machine.acknowledge(acknowledgement) == .puback(MQTTPublishResponsePacket(packetID: 4)))
         #expect(machine.acknowledge(acknowledgement) == nil, "acknowledged once")
@@ -49,10 +56,12 @@ struct ApplicationAcknowledgementTests {
         let acknowledgement = try #require(delivered(machine.packetReceived(publish(.exactlyOnce, id: 9))))
         #expect(machine.acknowledge(acknowledgement) == .pubrec(MQTTPublishResponsePacket(packetID: 9)))
         guard case .send(.pubrec) = machine.packetReceived(publish(.exactlyOnce, id: 9, duplicate: true)) else {
-            Issue.record("a redelivery after PUBREC is answered, not delivered"); return
+            Issue.record("a redelivery after PUBREC is answered, not delivered")
+            return
         }
         guard case .send(.pubcomp) = machine.packetReceived(.pubrel(MQTTPublishResponsePacket(packetID: 9))) else {
-            Issue.record("expected PUBCOMP"); return
+            Issue.record("expected PUBCOMP")
+            return
         }
     }
 
@@ -64,8 +73,14 @@ struct ApplicationAcknowledgementTests {
         #expect(resumed.acknowledge(acknowledgement) == nil)
         _ = resumed.reconnectTimerFired()
         _ = resumed.channelActive()
-        guard case .accepted(_, let packets, _) = resumed.connAckReceived(MQTTConnAckPacket(sessionPresent: true, returnCode: 0))
-        else { Issue.record("expected accepted"); return }
+        guard
+            case .accepted(_, let packets, _) = resumed.connAckReceived(
+                MQTTConnAckPacket(sessionPresent: true, returnCode: 0)
+            )
+        else {
+            Issue.record("expected accepted")
+            return
+        }
         #expect(packets == [.puback(MQTTPublishResponsePacket(packetID: 5))])
 
         var fresh = makeMachine()
@@ -73,8 +88,14 @@ struct ApplicationAcknowledgementTests {
         _ = fresh.connectionClosed(error: .connectionClosed)
         _ = fresh.reconnectTimerFired()
         _ = fresh.channelActive()
-        guard case .accepted(_, let none, _) = fresh.connAckReceived(MQTTConnAckPacket(sessionPresent: false, returnCode: 0))
-        else { Issue.record("expected accepted"); return }
+        guard
+            case .accepted(_, let none, _) = fresh.connAckReceived(
+                MQTTConnAckPacket(sessionPresent: false, returnCode: 0)
+            )
+        else {
+            Issue.record("expected accepted")
+            return
+        }
         #expect(none.isEmpty)
         #expect(fresh.acknowledge(stale) == nil, "packet id 6 means nothing in the new session")
         // The new session's delivery with the same id is a new message.

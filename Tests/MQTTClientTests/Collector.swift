@@ -79,7 +79,9 @@ final class Collector<Value: Sendable>: @unchecked Sendable {
             return true
         }
         lock.unlock()
-        for continuation in expired { continuation.resume(throwing: CollectorTimeout(description: "no \(what) within \(timeout)")) }
+        for continuation in expired {
+            continuation.resume(throwing: CollectorTimeout(description: "no \(what) within \(timeout)"))
+        }
     }
 }
 

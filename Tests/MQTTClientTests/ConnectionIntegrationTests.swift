@@ -1,16 +1,24 @@
 import MQTTClient
 import NIOCore
-import Testing
 import TestSupport
+import Testing
 
 /// Connecting, authenticating, wills and failures against a real mosquitto.
 @Suite("mosquitto: connections", .timeLimit(.minutes(1)))
 struct ConnectionIntegrationTests {
-    @Test("the will is published when the connection drops without DISCONNECT", arguments: [MQTTProtocolVersion.v3_1_1, .v5])
+    @Test(
+        "the will is published when the connection drops without DISCONNECT",
+        arguments: [MQTTProtocolVersion.v3_1_1, .v5]
+    )
     func willOnAbruptClose(version: MQTTProtocolVersion) async throws {
         try await withBroker { broker in
             let willTopic = uniqueTopic("will")
-            let watcher = try await MosquittoSubscriber.start(broker: broker, topics: [willTopic], qos: 1, version: version.mosquitto)
+            let watcher = try await MosquittoSubscriber.start(
+                broker: broker,
+                topics: [willTopic],
+                qos: 1,
+                version: version.mosquitto
+            )
 
             // The graceful client's will must be discarded; the abrupt one's published.
             var graceful = MQTTClientConfiguration.forTest(broker, version: version)
@@ -59,7 +67,10 @@ struct ConnectionIntegrationTests {
         }
     }
 
-    @Test("TLS with the generated CA, and a failure with an unrelated CA", arguments: [MQTTProtocolVersion.v3_1_1, .v5])
+    @Test(
+        "TLS with the generated CA, and a failure with an unrelated CA",
+        arguments: [MQTTProtocolVersion.v3_1_1, .v5]
+    )
     func tls(version: MQTTProtocolVersion) async throws {
         try await withBroker(.init(tls: .init())) { broker in
             let certificates = try #require(broker.certificates)
@@ -125,11 +136,16 @@ struct ConnectionIntegrationTests {
         #expect(error?.description == "the TCP connection to the broker could not be established: Connection refused")
         // A name goes through NIO's Happy Eyeballs, whose error lists every address tried.
         let named = TestClient(MQTTClientConfiguration(host: "localhost", port: port, clientID: "refused"))
-        let namedError = await #expect(throws: MQTTConnectionError.connectionRefused) { try await named.client.connect() }
+        let namedError = await #expect(throws: MQTTConnectionError.connectionRefused) {
+            try await named.client.connect()
+        }
         let description = namedError?.description ?? ""
         #expect(description.hasPrefix("the TCP connection to the broker could not be established: "), "\(description)")
         #expect(description.contains(" port \(port): Connection refused"), "\(description)")
-        #expect(!description.contains("SingleConnectionFailure") && !description.contains("NIOConnectionError"), "\(description)")
+        #expect(
+            !description.contains("SingleConnectionFailure") && !description.contains("NIOConnectionError"),
+            "\(description)"
+        )
     }
 
     @Test("no CONNACK within the connect timeout gives timeout")
@@ -181,11 +197,17 @@ struct ConnectionIntegrationTests {
             let proxy = try await TCPFaultProxy.start(targetPort: broker.port)
             var configuration = MQTTClientConfiguration.forTest(broker, version: version)
             configuration.port = proxy.port
-            configuration.reconnect = MQTTReconnectPolicy(initialDelay: .milliseconds(50), maximumDelay: .seconds(1), jitter: 0)
+            configuration.reconnect = MQTTReconnectPolicy(
+                initialDelay: .milliseconds(50),
+                maximumDelay: .seconds(1),
+                jitter: 0
+            )
             let client = TestClient(configuration)
             try await client.client.connect()
             await proxy.dropAllConnections()
-            try await client.events.wait(count: 2, timeout: .seconds(10), "reconnect") { $0 == .connected(sessionPresent: false) }
+            try await client.events.wait(count: 2, timeout: .seconds(10), "reconnect") {
+                $0 == .connected(sessionPresent: false)
+            }
             let events = client.events.all
             #expect(events.count == 4)
             #expect(events[0] == .connected(sessionPresent: false))

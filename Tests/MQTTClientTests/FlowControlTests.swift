@@ -55,7 +55,9 @@ struct FlowControlTests {
         await broker.stop()
     }
 
-    @Test("a broker that stops reading makes the client unwritable: QoS 0 fails as congested, QoS 1 waits, both recover")
+    @Test(
+        "a broker that stops reading makes the client unwritable: QoS 0 fails as congested, QoS 1 waits, both recover"
+    )
     func congestion() async throws {
         let broker = try await Self.respondingBroker()
         let client = TestClient(ScriptedBrokerTests.configuration(broker, .v3_1_1))

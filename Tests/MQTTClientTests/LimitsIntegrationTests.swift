@@ -1,7 +1,7 @@
 import MQTTClient
 import NIOCore
-import Testing
 import TestSupport
+import Testing
 
 /// Packet size limits and refusals by mosquitto's configuration.
 @Suite("mosquitto: limits and refusals", .timeLimit(.minutes(1)))
@@ -16,7 +16,9 @@ struct LimitsIntegrationTests {
             try await client.client.subscribe([MQTTSubscription(topicFilter: topic, qos: .atLeastOnce)])
 
             await #expect(throws: MQTTClientError.packetTooLarge) {
-                try await client.client.publish(MQTTMessage(topic: topic, payload: String(repeating: "x", count: 300), qos: .atLeastOnce))
+                try await client.client.publish(
+                    MQTTMessage(topic: topic, payload: String(repeating: "x", count: 300), qos: .atLeastOnce)
+                )
             }
             // The connection is untouched and a message that fits goes through.
             try await client.client.publish(MQTTMessage(topic: topic, payload: "fits", qos: .atLeastOnce))
@@ -36,7 +38,12 @@ struct LimitsIntegrationTests {
             let client = TestClient(configuration)
             try await client.client.connect()
             try await client.client.subscribe([MQTTSubscription(topicFilter: topic, qos: .atLeastOnce)])
-            try await MosquittoPublisher.publish(broker: broker, topic: topic, payload: String(repeating: "x", count: 300), qos: 1)
+            try await MosquittoPublisher.publish(
+                broker: broker,
+                topic: topic,
+                payload: String(repeating: "x", count: 300),
+                qos: 1
+            )
             try await MosquittoPublisher.publish(broker: broker, topic: topic, payload: "small", qos: 1)
             try await client.message(on: topic)
             #expect(client.messages.all.map { String(buffer: $0.payload) } == ["small"])
@@ -53,7 +60,13 @@ struct LimitsIntegrationTests {
             let client = TestClient(configuration)
             try await client.client.connect()
             try await client.client.subscribe([MQTTSubscription(topicFilter: topic, qos: .atLeastOnce)])
-            try await MosquittoPublisher.publish(broker: broker, topic: topic, payload: String(repeating: "x", count: 300), qos: 1, version: .mqttv311)
+            try await MosquittoPublisher.publish(
+                broker: broker,
+                topic: topic,
+                payload: String(repeating: "x", count: 300),
+                qos: 1,
+                version: .mqttv311
+            )
             let event = try await client.events.wait { $0.isDisconnected }
             #expect(event == .disconnected(.protocolViolation, other: nil))
             #expect(client.messages.all.isEmpty)

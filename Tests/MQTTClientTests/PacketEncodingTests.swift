@@ -21,15 +21,24 @@ struct PacketEncodingTests {
     static let vectors: [Vector] = [
         Vector(
             name: "CONNECT minimal",
-            packet: .connect(MQTTConnectPacket(protocolVersion: .v3_1_1, cleanSession: true, keepAliveSeconds: 60, clientID: "abc")),
+            packet: .connect(
+                MQTTConnectPacket(protocolVersion: .v3_1_1, cleanSession: true, keepAliveSeconds: 60, clientID: "abc")
+            ),
             version: .v3_1_1,
-            bytes: [0x10, 0x0F, 0x00, 0x04, 0x4D, 0x51, 0x54, 0x54, 0x04, 0x02, 0x00, 0x3C, 0x00, 0x03, 0x61, 0x62, 0x63]
+            bytes: [
+                0x10, 0x0F, 0x00, 0x04, 0x4D, 0x51, 0x54, 0x54, 0x04, 0x02, 0x00, 0x3C, 0x00, 0x03, 0x61, 0x62, 0x63,
+            ]
         ),
         Vector(
             name: "CONNECT minimal",
-            packet: .connect(MQTTConnectPacket(protocolVersion: .v5, cleanSession: true, keepAliveSeconds: 60, clientID: "abc")),
+            packet: .connect(
+                MQTTConnectPacket(protocolVersion: .v5, cleanSession: true, keepAliveSeconds: 60, clientID: "abc")
+            ),
             version: .v5,
-            bytes: [0x10, 0x10, 0x00, 0x04, 0x4D, 0x51, 0x54, 0x54, 0x05, 0x02, 0x00, 0x3C, 0x00, 0x00, 0x03, 0x61, 0x62, 0x63]
+            bytes: [
+                0x10, 0x10, 0x00, 0x04, 0x4D, 0x51, 0x54, 0x54, 0x05, 0x02, 0x00, 0x3C, 0x00, 0x00, 0x03, 0x61, 0x62,
+                0x63,
+            ]
         ),
         Vector(
             name: "CONNECT with will, user name and password",
@@ -58,7 +67,12 @@ struct PacketEncodingTests {
                     cleanSession: false,
                     keepAliveSeconds: 0,
                     clientID: "c",
-                    will: MQTTWill(topic: "t", payload: ByteBuffer(), qos: .atMostOnce, properties: [.willDelayInterval(5)]),
+                    will: MQTTWill(
+                        topic: "t",
+                        payload: ByteBuffer(),
+                        qos: .atMostOnce,
+                        properties: [.willDelayInterval(5)]
+                    ),
                     properties: [.sessionExpiryInterval(0x100)]
                 )
             ),
@@ -78,7 +92,9 @@ struct PacketEncodingTests {
         ),
         Vector(
             name: "CONNACK with maximum packet size",
-            packet: .connack(MQTTConnAckPacket(sessionPresent: false, returnCode: 0, properties: [.maximumPacketSize(1024)])),
+            packet: .connack(
+                MQTTConnAckPacket(sessionPresent: false, returnCode: 0, properties: [.maximumPacketSize(1024)])
+            ),
             version: .v5,
             bytes: [0x20, 0x08, 0x00, 0x00, 0x05, 0x27, 0x00, 0x00, 0x04, 0x00]
         ),
@@ -97,7 +113,11 @@ struct PacketEncodingTests {
         Vector(
             name: "PUBLISH QoS 1 DUP retain",
             packet: .publish(
-                MQTTPublishPacket(message: MQTTMessage(topic: "a/b", payload: "hi", qos: .atLeastOnce, retain: true), packetID: 10, duplicate: true)
+                MQTTPublishPacket(
+                    message: MQTTMessage(topic: "a/b", payload: "hi", qos: .atLeastOnce, retain: true),
+                    packetID: 10,
+                    duplicate: true
+                )
             ),
             version: .v3_1_1,
             bytes: [0x3B, 0x09] + topic + [0x00, 0x0A, 0x68, 0x69]
@@ -106,7 +126,12 @@ struct PacketEncodingTests {
             name: "PUBLISH QoS 2 with message expiry",
             packet: .publish(
                 MQTTPublishPacket(
-                    message: MQTTMessage(topic: "a/b", payload: "hi", qos: .exactlyOnce, properties: [.messageExpiryInterval(60)]),
+                    message: MQTTMessage(
+                        topic: "a/b",
+                        payload: "hi",
+                        qos: .exactlyOnce,
+                        properties: [.messageExpiryInterval(60)]
+                    ),
                     packetID: 1
                 )
             ),
@@ -119,8 +144,18 @@ struct PacketEncodingTests {
             version: .v5,
             bytes: [0x30, 0x06] + topic + [0x00]
         ),
-        Vector(name: "PUBACK", packet: .puback(MQTTPublishResponsePacket(packetID: 5)), version: .v3_1_1, bytes: [0x40, 0x02, 0x00, 0x05]),
-        Vector(name: "PUBACK success", packet: .puback(MQTTPublishResponsePacket(packetID: 5)), version: .v5, bytes: [0x40, 0x02, 0x00, 0x05]),
+        Vector(
+            name: "PUBACK",
+            packet: .puback(MQTTPublishResponsePacket(packetID: 5)),
+            version: .v3_1_1,
+            bytes: [0x40, 0x02, 0x00, 0x05]
+        ),
+        Vector(
+            name: "PUBACK success",
+            packet: .puback(MQTTPublishResponsePacket(packetID: 5)),
+            version: .v5,
+            bytes: [0x40, 0x02, 0x00, 0x05]
+        ),
         Vector(
             name: "PUBACK no matching subscribers",
             packet: .puback(MQTTPublishResponsePacket(packetID: 5, reasonCode: .noMatchingSubscribers)),
@@ -129,13 +164,30 @@ struct PacketEncodingTests {
         ),
         Vector(
             name: "PUBACK with reason string",
-            packet: .puback(MQTTPublishResponsePacket(packetID: 5, reasonCode: .notAuthorized, properties: [.reasonString("no")])),
+            packet: .puback(
+                MQTTPublishResponsePacket(packetID: 5, reasonCode: .notAuthorized, properties: [.reasonString("no")])
+            ),
             version: .v5,
             bytes: [0x40, 0x09, 0x00, 0x05, 0x87, 0x05, 0x1F, 0x00, 0x02, 0x6E, 0x6F]
         ),
-        Vector(name: "PUBREC", packet: .pubrec(MQTTPublishResponsePacket(packetID: 0x1234)), version: .v3_1_1, bytes: [0x50, 0x02, 0x12, 0x34]),
-        Vector(name: "PUBREL", packet: .pubrel(MQTTPublishResponsePacket(packetID: 0x1234)), version: .v3_1_1, bytes: [0x62, 0x02, 0x12, 0x34]),
-        Vector(name: "PUBCOMP", packet: .pubcomp(MQTTPublishResponsePacket(packetID: 0x1234)), version: .v5, bytes: [0x70, 0x02, 0x12, 0x34]),
+        Vector(
+            name: "PUBREC",
+            packet: .pubrec(MQTTPublishResponsePacket(packetID: 0x1234)),
+            version: .v3_1_1,
+            bytes: [0x50, 0x02, 0x12, 0x34]
+        ),
+        Vector(
+            name: "PUBREL",
+            packet: .pubrel(MQTTPublishResponsePacket(packetID: 0x1234)),
+            version: .v3_1_1,
+            bytes: [0x62, 0x02, 0x12, 0x34]
+        ),
+        Vector(
+            name: "PUBCOMP",
+            packet: .pubcomp(MQTTPublishResponsePacket(packetID: 0x1234)),
+            version: .v5,
+            bytes: [0x70, 0x02, 0x12, 0x34]
+        ),
         Vector(
             name: "PUBREC quota exceeded",
             packet: .pubrec(MQTTPublishResponsePacket(packetID: 1, reasonCode: .quotaExceeded)),
@@ -144,7 +196,12 @@ struct PacketEncodingTests {
         ),
         Vector(
             name: "SUBSCRIBE",
-            packet: .subscribe(MQTTSubscribePacket(packetID: 1, subscriptions: [MQTTSubscription(topicFilter: "a/#", qos: .atLeastOnce)])),
+            packet: .subscribe(
+                MQTTSubscribePacket(
+                    packetID: 1,
+                    subscriptions: [MQTTSubscription(topicFilter: "a/#", qos: .atLeastOnce)]
+                )
+            ),
             version: .v3_1_1,
             bytes: [0x82, 0x08, 0x00, 0x01] + filter + [0x01]
         ),
@@ -154,7 +211,13 @@ struct PacketEncodingTests {
                 MQTTSubscribePacket(
                     packetID: 1,
                     subscriptions: [
-                        MQTTSubscription(topicFilter: "a/#", qos: .atLeastOnce, noLocal: true, retainAsPublished: true, retainHandling: .doNotSend)
+                        MQTTSubscription(
+                            topicFilter: "a/#",
+                            qos: .atLeastOnce,
+                            noLocal: true,
+                            retainAsPublished: true,
+                            retainHandling: .doNotSend
+                        )
                     ]
                 )
             ),
@@ -185,7 +248,12 @@ struct PacketEncodingTests {
             version: .v5,
             bytes: [0xA2, 0x08, 0x00, 0x02, 0x00] + filter
         ),
-        Vector(name: "UNSUBACK", packet: .unsuback(MQTTUnsubAckPacket(packetID: 2)), version: .v3_1_1, bytes: [0xB0, 0x02, 0x00, 0x02]),
+        Vector(
+            name: "UNSUBACK",
+            packet: .unsuback(MQTTUnsubAckPacket(packetID: 2)),
+            version: .v3_1_1,
+            bytes: [0xB0, 0x02, 0x00, 0x02]
+        ),
         Vector(
             name: "UNSUBACK no subscription existed",
             packet: .unsuback(MQTTUnsubAckPacket(packetID: 2, reasonCodes: [.noSubscriptionExisted])),
@@ -195,7 +263,12 @@ struct PacketEncodingTests {
         Vector(name: "PINGREQ", packet: .pingreq, version: .v3_1_1, bytes: [0xC0, 0x00]),
         Vector(name: "PINGRESP", packet: .pingresp, version: .v5, bytes: [0xD0, 0x00]),
         Vector(name: "DISCONNECT", packet: .disconnect(MQTTDisconnectPacket()), version: .v3_1_1, bytes: [0xE0, 0x00]),
-        Vector(name: "DISCONNECT normal", packet: .disconnect(MQTTDisconnectPacket()), version: .v5, bytes: [0xE0, 0x00]),
+        Vector(
+            name: "DISCONNECT normal",
+            packet: .disconnect(MQTTDisconnectPacket()),
+            version: .v5,
+            bytes: [0xE0, 0x00]
+        ),
         Vector(
             name: "DISCONNECT with will message",
             packet: .disconnect(MQTTDisconnectPacket(reasonCode: .disconnectWithWillMessage)),
@@ -247,7 +320,10 @@ struct PacketEncodingTests {
         var buffer = ByteBuffer(bytes: [0x01])
         let small = MQTTPacket.publish(MQTTPublishPacket(message: MQTTMessage(topic: "a", payload: "x"), packetID: nil))
         let large = MQTTPacket.publish(
-            MQTTPublishPacket(message: MQTTMessage(topic: "a", payload: String(repeating: "x", count: 100)), packetID: nil)
+            MQTTPublishPacket(
+                message: MQTTMessage(topic: "a", payload: String(repeating: "x", count: 100)),
+                packetID: nil
+            )
         )
         #expect(throws: MQTTEncodingError.packetTooLarge) { try encoder.encode(large, into: &buffer) }
         #expect(Array(buffer.readableBytesView) == [0x01])
@@ -258,7 +334,12 @@ struct PacketEncodingTests {
     @Test("a topic longer than 65535 bytes cannot be encoded")
     func stringTooLong() {
         var buffer = ByteBuffer()
-        let packet = MQTTPacket.publish(MQTTPublishPacket(message: MQTTMessage(topic: String(repeating: "t", count: 70_000), payload: ""), packetID: nil))
+        let packet = MQTTPacket.publish(
+            MQTTPublishPacket(
+                message: MQTTMessage(topic: String(repeating: "t", count: 70_000), payload: ""),
+                packetID: nil
+            )
+        )
         #expect(throws: MQTTEncodingError.stringTooLong) { try packet.encode(into: &buffer, version: .v3_1_1) }
         #expect(buffer.readableBytes == 0)
     }
@@ -266,11 +347,19 @@ struct PacketEncodingTests {
     @Test("QoS 1 PUBLISH without a packet identifier cannot be encoded")
     func missingPacketIdentifier() {
         var buffer = ByteBuffer()
-        let packet = MQTTPacket.publish(MQTTPublishPacket(message: MQTTMessage(topic: "a", payload: "", qos: .atLeastOnce), packetID: nil))
-        #expect(throws: MQTTEncodingError.invalidPacketIdentifier) { try packet.encode(into: &buffer, version: .v3_1_1) }
+        let packet = MQTTPacket.publish(
+            MQTTPublishPacket(message: MQTTMessage(topic: "a", payload: "", qos: .atLeastOnce), packetID: nil)
+        )
+        #expect(throws: MQTTEncodingError.invalidPacketIdentifier) {
+            try packet.encode(into: &buffer, version: .v3_1_1)
+        }
     }
 
-    @Test("encodedSize matches the encoded bytes", arguments: [MQTTProtocolVersion.v3_1_1, .v5], [0, 1, 120, 127, 128, 20_000])
+    @Test(
+        "encodedSize matches the encoded bytes",
+        arguments: [MQTTProtocolVersion.v3_1_1, .v5],
+        [0, 1, 120, 127, 128, 20_000]
+    )
     func encodedSizeIsExact(version: MQTTProtocolVersion, payloadSize: Int) throws {
         let packet = MQTTPublishPacket(
             message: MQTTMessage(
@@ -290,12 +379,14 @@ struct PacketEncodingTests {
     func propertiesRoundTrip() throws {
         let properties: MQTTProperties = [
             .payloadFormatIndicator(1), .messageExpiryInterval(7), .contentType("text/plain"), .responseTopic("r"),
-            .correlationData(ByteBuffer(bytes: [1, 2])), .subscriptionIdentifier(268_435_455), .sessionExpiryInterval(9),
+            .correlationData(ByteBuffer(bytes: [1, 2])), .subscriptionIdentifier(268_435_455),
+            .sessionExpiryInterval(9),
             .assignedClientIdentifier("id"), .serverKeepAlive(30), .authenticationMethod("m"),
             .authenticationData(ByteBuffer(bytes: [3])), .requestProblemInformation(1), .willDelayInterval(2),
             .requestResponseInformation(0), .responseInformation("ri"), .serverReference("sr"), .reasonString("why"),
             .receiveMaximum(10), .topicAliasMaximum(0), .topicAlias(3), .maximumQoS(1), .retainAvailable(1),
-            .userProperty("a", "b"), .userProperty("a", "c"), .maximumPacketSize(4096), .wildcardSubscriptionAvailable(1),
+            .userProperty("a", "b"), .userProperty("a", "c"), .maximumPacketSize(4096),
+            .wildcardSubscriptionAvailable(1),
             .subscriptionIdentifierAvailable(0), .sharedSubscriptionAvailable(1),
         ]
         var buffer = ByteBuffer()

@@ -32,11 +32,16 @@ struct RemainingLengthTests {
         #expect(try buffer.readVariableByteInteger(field: "test") == value)
     }
 
-    @Test("the decoder frames packets at each boundary it can hold in memory", arguments: [127, 128, 16_383, 16_384, 2_097_151, 2_097_152])
+    @Test(
+        "the decoder frames packets at each boundary it can hold in memory",
+        arguments: [127, 128, 16_383, 16_384, 2_097_151, 2_097_152]
+    )
     func decoderFramesBoundaryLengths(bodyLength: Int) throws {
         // A PUBLISH body is a 2-byte topic length, a 1-byte topic and the payload.
         let payload = ByteBuffer(repeating: 0x5A, count: bodyLength - 3)
-        let packet = MQTTPacket.publish(MQTTPublishPacket(message: MQTTMessage(topic: "t", payload: payload), packetID: nil))
+        let packet = MQTTPacket.publish(
+            MQTTPublishPacket(message: MQTTMessage(topic: "t", payload: payload), packetID: nil)
+        )
         var buffer = ByteBuffer()
         try packet.encode(into: &buffer, version: .v3_1_1)
         #expect(buffer.readableBytes == 1 + ByteBuffer.variableByteIntegerLength(bodyLength) + bodyLength)

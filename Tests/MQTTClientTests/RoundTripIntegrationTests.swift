@@ -1,7 +1,7 @@
 import MQTTClient
 import NIOCore
-import Testing
 import TestSupport
+import Testing
 
 /// Publishing and subscribing against a real mosquitto.
 @Suite("mosquitto: publish and subscribe", .timeLimit(.minutes(1)))
@@ -12,7 +12,9 @@ struct RoundTripIntegrationTests {
             let topic = uniqueTopic("roundtrip")
             let subscriber = TestClient(.forTest(broker, version: version))
             try await subscriber.client.connect()
-            let granted = try await subscriber.client.subscribe([MQTTSubscription(topicFilter: topic, qos: .exactlyOnce)])
+            let granted = try await subscriber.client.subscribe([
+                MQTTSubscription(topicFilter: topic, qos: .exactlyOnce)
+            ])
             #expect(granted == [.granted(.exactlyOnce)])
 
             let publisher = TestClient(.forTest(broker, version: version))
@@ -34,12 +36,19 @@ struct RoundTripIntegrationTests {
     func qos2ExactlyOnce(version: MQTTProtocolVersion) async throws {
         try await withBroker { broker in
             let topic = uniqueTopic("exactly-once")
-            let subscriber = try await MosquittoSubscriber.start(broker: broker, topics: [topic], qos: 2, version: version.mosquitto)
+            let subscriber = try await MosquittoSubscriber.start(
+                broker: broker,
+                topics: [topic],
+                qos: 2,
+                version: version.mosquitto
+            )
             let publisher = TestClient(.forTest(broker, version: version))
             try await publisher.client.connect()
             // Concurrent publishes exercise packet ids and the four-way handshake side by side.
             let payloads = (0..<20).map { "message-\($0)" }
-            let futures = payloads.map { publisher.client.publish(MQTTMessage(topic: topic, payload: $0, qos: .exactlyOnce)) }
+            let futures = payloads.map {
+                publisher.client.publish(MQTTMessage(topic: topic, payload: $0, qos: .exactlyOnce))
+            }
             for future in futures { try await future.get() }
             try await publisher.client.publish(MQTTMessage(topic: topic, payload: "end", qos: .exactlyOnce))
 
@@ -52,7 +61,11 @@ struct RoundTripIntegrationTests {
         }
     }
 
-    @Test("a message from mosquitto_pub reaches our subscription", arguments: [MQTTProtocolVersion.v3_1_1, .v5], [MQTTQoS.atLeastOnce, .exactlyOnce])
+    @Test(
+        "a message from mosquitto_pub reaches our subscription",
+        arguments: [MQTTProtocolVersion.v3_1_1, .v5],
+        [MQTTQoS.atLeastOnce, .exactlyOnce]
+    )
     func mosquittoPubToUs(version: MQTTProtocolVersion, qos: MQTTQoS) async throws {
         try await withBroker { broker in
             let topic = uniqueTopic("from-pub")
@@ -61,7 +74,13 @@ struct RoundTripIntegrationTests {
             let granted = try await subscriber.client.subscribe([MQTTSubscription(topicFilter: "\(topic)/+", qos: qos)])
             #expect(granted == [.granted(qos)])
 
-            try await MosquittoPublisher.publish(broker: broker, topic: "\(topic)/x", payload: "from mosquitto_pub", qos: Int(qos.rawValue), version: version.mosquitto)
+            try await MosquittoPublisher.publish(
+                broker: broker,
+                topic: "\(topic)/x",
+                payload: "from mosquitto_pub",
+                qos: Int(qos.rawValue),
+                version: version.mosquitto
+            )
             let message = try await subscriber.message(on: "\(topic)/x")
             #expect(String(buffer: message.payload) == "from mosquitto_pub")
             #expect(message.qos == qos)
@@ -75,7 +94,9 @@ struct RoundTripIntegrationTests {
             let topic = uniqueTopic("retained")
             let publisher = TestClient(.forTest(broker, version: version))
             try await publisher.client.connect()
-            try await publisher.client.publish(MQTTMessage(topic: topic, payload: "kept", qos: .atLeastOnce, retain: true))
+            try await publisher.client.publish(
+                MQTTMessage(topic: topic, payload: "kept", qos: .atLeastOnce, retain: true)
+            )
 
             let subscriber = TestClient(.forTest(broker, version: version))
             try await subscriber.client.connect()
@@ -85,7 +106,9 @@ struct RoundTripIntegrationTests {
             #expect(String(buffer: stored.payload) == "kept")
 
             // A live delivery of a retained publish has the flag cleared.
-            try await publisher.client.publish(MQTTMessage(topic: topic, payload: "live", qos: .atLeastOnce, retain: true))
+            try await publisher.client.publish(
+                MQTTMessage(topic: topic, payload: "live", qos: .atLeastOnce, retain: true)
+            )
             let live = try await subscriber.messages.wait { String(buffer: $0.payload) == "live" }
             #expect(live.retain == false)
 
@@ -132,7 +155,9 @@ struct RoundTripIntegrationTests {
             try await client.client.connect()
             try await client.client.subscribe([MQTTSubscription(topicFilter: topic, qos: .atLeastOnce)])
             let properties: MQTTProperties = [.contentType("text/plain"), .userProperty("device", "42")]
-            try await client.client.publish(MQTTMessage(topic: topic, payload: "p", qos: .atLeastOnce, properties: properties))
+            try await client.client.publish(
+                MQTTMessage(topic: topic, payload: "p", qos: .atLeastOnce, properties: properties)
+            )
             let message = try await client.message(on: topic)
             #expect(message.properties.contentType == "text/plain")
             #expect(message.properties.userProperties.map(\.name) == ["device"])
@@ -143,7 +168,9 @@ struct RoundTripIntegrationTests {
 
     @Test("requests without a connection fail with notConnected")
     func notConnected() async throws {
-        let client = TestClient(MQTTClientConfiguration(host: "127.0.0.1", port: try FreePort.tcp(), clientID: "nobody"))
+        let client = TestClient(
+            MQTTClientConfiguration(host: "127.0.0.1", port: try FreePort.tcp(), clientID: "nobody")
+        )
         await #expect(throws: MQTTClientError.notConnected) {
             try await client.client.publish(MQTTMessage(topic: "a", payload: "b", qos: .atLeastOnce))
         }

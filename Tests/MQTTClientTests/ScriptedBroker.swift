@@ -36,8 +36,12 @@ final class ScriptedBroker: Sendable {
             .childChannelInitializer { child in
                 connections.append(child)
                 return child.eventLoop.makeCompletedFuture {
-                    try child.pipeline.syncOperations.addHandler(ByteToMessageHandler(MQTTPacketDecoder(protocolVersion: version)))
-                    try child.pipeline.syncOperations.addHandler(ScriptHandler(version: version, received: received, respond: respond))
+                    try child.pipeline.syncOperations.addHandler(
+                        ByteToMessageHandler(MQTTPacketDecoder(protocolVersion: version))
+                    )
+                    try child.pipeline.syncOperations.addHandler(
+                        ScriptHandler(version: version, received: received, respond: respond)
+                    )
                 }
             }
             .bind(host: "127.0.0.1", port: 0)
@@ -63,7 +67,11 @@ private final class ScriptHandler: ChannelInboundHandler {
     private let received: Collector<MQTTPacket>
     private let respond: @Sendable (MQTTPacket) -> [MQTTPacket]
 
-    init(version: MQTTProtocolVersion, received: Collector<MQTTPacket>, respond: @escaping @Sendable (MQTTPacket) -> [MQTTPacket]) {
+    init(
+        version: MQTTProtocolVersion,
+        received: Collector<MQTTPacket>,
+        respond: @escaping @Sendable (MQTTPacket) -> [MQTTPacket]
+    ) {
         self.encoder = MQTTPacketEncoder(protocolVersion: version)
         self.received = received
         self.respond = respond

@@ -11,7 +11,13 @@ struct ScriptedBrokerTests {
     }
 
     static func configuration(_ broker: ScriptedBroker, _ version: MQTTProtocolVersion) -> MQTTClientConfiguration {
-        MQTTClientConfiguration(host: "127.0.0.1", port: broker.port, protocolVersion: version, clientID: "scripted", connectTimeout: .seconds(5))
+        MQTTClientConfiguration(
+            host: "127.0.0.1",
+            port: broker.port,
+            protocolVersion: version,
+            clientID: "scripted",
+            connectTimeout: .seconds(5)
+        )
     }
 
     static let refusals: [(MQTTProtocolVersion, UInt8, MQTTConnectionError)] = [
@@ -84,14 +90,23 @@ struct ScriptedBrokerTests {
                 return receipts.increment() == 2 ? [] : [.pubrel(MQTTPublishResponsePacket(packetID: pubrec.packetID))]
             case .pubcomp where completions.increment() == 1:
                 // After the handshake, the same identifier starts a new message.
-                return [.publish(MQTTPublishPacket(message: MQTTMessage(topic: "dup", payload: "again", qos: .exactlyOnce), packetID: 5))]
+                return [
+                    .publish(
+                        MQTTPublishPacket(
+                            message: MQTTMessage(topic: "dup", payload: "again", qos: .exactlyOnce),
+                            packetID: 5
+                        )
+                    )
+                ]
             default:
                 return []
             }
         }
         let client = TestClient(Self.configuration(broker, .v3_1_1))
         try await client.client.connect()
-        try await broker.received.wait(count: 2, "PUBCOMP for the second message") { if case .pubcomp = $0 { true } else { false } }
+        try await broker.received.wait(count: 2, "PUBCOMP for the second message") {
+            if case .pubcomp = $0 { true } else { false }
+        }
         #expect(client.messages.all.map { String(buffer: $0.payload) } == ["once", "again"])
         // Every delivery, the duplicate included, was acknowledged with PUBREC.
         #expect(broker.received.all.filter { if case .pubrec = $0 { true } else { false } }.count == 3)
@@ -128,7 +143,9 @@ struct ScriptedBrokerTests {
         let result = try await client.client.connect()
         #expect(result.properties.maximumPacketSize == 64)
         await #expect(throws: MQTTClientError.packetTooLarge) {
-            try await client.client.publish(MQTTMessage(topic: "t", payload: String(repeating: "x", count: 100), qos: .atLeastOnce))
+            try await client.client.publish(
+                MQTTMessage(topic: "t", payload: String(repeating: "x", count: 100), qos: .atLeastOnce)
+            )
         }
         try await client.client.publish(MQTTMessage(topic: "t", payload: "small", qos: .atLeastOnce))
         // Only the small one went over the wire.

@@ -1,7 +1,7 @@
 import MQTTClient
 import NIOCore
-import Testing
 import TestSupport
+import Testing
 
 /// Persistent sessions: what survives a lost connection.
 @Suite("mosquitto: persistent sessions", .timeLimit(.minutes(1)))
@@ -17,12 +17,18 @@ struct SessionIntegrationTests {
 
     @Test(
         "an unacknowledged publish is resent with DUP after reconnecting, and QoS 2 still arrives once",
-        arguments: [MQTTProtocolVersion.v3_1_1, .v5], [MQTTQoS.atLeastOnce, .exactlyOnce]
+        arguments: [MQTTProtocolVersion.v3_1_1, .v5],
+        [MQTTQoS.atLeastOnce, .exactlyOnce]
     )
     func resendAfterConnectionCut(version: MQTTProtocolVersion, qos: MQTTQoS) async throws {
         try await withBroker { broker in
             let topic = uniqueTopic("resend")
-            let watcher = try await MosquittoSubscriber.start(broker: broker, topics: [topic], qos: 2, version: version.mosquitto)
+            let watcher = try await MosquittoSubscriber.start(
+                broker: broker,
+                topics: [topic],
+                qos: 2,
+                version: version.mosquitto
+            )
             let proxy = try await TCPFaultProxy.start(targetPort: broker.port)
 
             var configuration = MQTTClientConfiguration.forTest(broker, version: version)
@@ -36,8 +42,11 @@ struct SessionIntegrationTests {
 
             // The broker receives the publish, but its acknowledgement never reaches the client.
             proxy.swallowServerToClient = true
-            let publish: EventLoopFuture<Void> = client.client.publish(MQTTMessage(topic: topic, payload: "resent", qos: qos))
-            let acknowledgement = qos == .atLeastOnce ? "Sending PUBACK to \(clientID)" : "Sending PUBREC to \(clientID)"
+            let publish: EventLoopFuture<Void> = client.client.publish(
+                MQTTMessage(topic: topic, payload: "resent", qos: qos)
+            )
+            let acknowledgement =
+                qos == .atLeastOnce ? "Sending PUBACK to \(clientID)" : "Sending PUBREC to \(clientID)"
             try await broker.waitForLog { $0.contains(acknowledgement) }
             await proxy.dropAllConnections()
             proxy.swallowServerToClient = false
@@ -45,7 +54,8 @@ struct SessionIntegrationTests {
             // The reconnect resumes the session, resends, and the publish completes.
             try await publish.get()
             #expect(client.events.all.contains(.connected(sessionPresent: true)))
-            let resent = try Self.packets(proxy.clientBytes(connection: 1), version: version).compactMap { packet -> MQTTPublishPacket? in
+            let resent = try Self.packets(proxy.clientBytes(connection: 1), version: version).compactMap {
+                packet -> MQTTPublishPacket? in
                 if case .publish(let publish) = packet { publish } else { nil }
             }
             #expect(resent.count == 1)
@@ -68,11 +78,19 @@ struct SessionIntegrationTests {
         }
     }
 
-    @Test("publishes made while reconnecting are queued and sent once connected", arguments: [MQTTProtocolVersion.v3_1_1, .v5])
+    @Test(
+        "publishes made while reconnecting are queued and sent once connected",
+        arguments: [MQTTProtocolVersion.v3_1_1, .v5]
+    )
     func queuedWhileReconnecting(version: MQTTProtocolVersion) async throws {
         try await withBroker { broker in
             let topic = uniqueTopic("queued")
-            let watcher = try await MosquittoSubscriber.start(broker: broker, topics: [topic], qos: 1, version: version.mosquitto)
+            let watcher = try await MosquittoSubscriber.start(
+                broker: broker,
+                topics: [topic],
+                qos: 1,
+                version: version.mosquitto
+            )
             let proxy = try await TCPFaultProxy.start(targetPort: broker.port)
             var configuration = MQTTClientConfiguration.forTest(broker, version: version)
             configuration.port = proxy.port
@@ -82,7 +100,9 @@ struct SessionIntegrationTests {
 
             await proxy.dropAllConnections()
             try await client.events.wait { $0 == .reconnecting(attempt: 1) }
-            let queued = (0..<3).map { client.client.publish(MQTTMessage(topic: topic, payload: "queued-\($0)", qos: .atLeastOnce)) }
+            let queued = (0..<3).map {
+                client.client.publish(MQTTMessage(topic: topic, payload: "queued-\($0)", qos: .atLeastOnce))
+            }
             for future in queued { try await future.get() }
             try await watcher.waitForMessage { $0.payload == "queued-2" }
             #expect(watcher.messages.map(\.payload) == ["queued-0", "queued-1", "queued-2"])

@@ -25,10 +25,16 @@ struct StateMachineTests {
     }
 
     /// Drives a machine to `connected`.
-    func connect(_ machine: inout MQTTConnectionStateMachine, sessionPresent: Bool = false, properties: MQTTProperties = []) -> MQTTConnectionStateMachine.ConnAckAction {
+    func connect(
+        _ machine: inout MQTTConnectionStateMachine,
+        sessionPresent: Bool = false,
+        properties: MQTTProperties = []
+    ) -> MQTTConnectionStateMachine.ConnAckAction {
         if machine.state == .idle { _ = machine.connect() }
         _ = machine.channelActive()
-        return machine.connAckReceived(MQTTConnAckPacket(sessionPresent: sessionPresent, returnCode: 0, properties: properties))
+        return machine.connAckReceived(
+            MQTTConnAckPacket(sessionPresent: sessionPresent, returnCode: 0, properties: properties)
+        )
     }
 
     func qos(_ qos: MQTTQoS, _ topic: String = "t") -> MQTTMessage {
@@ -43,14 +49,28 @@ struct StateMachineTests {
     @Test("connect, CONNECT on channel active, connected on CONNACK")
     func connectSequence() {
         var machine = makeMachine()
-        guard case .openConnection = machine.connect() else { Issue.record("expected openConnection"); return }
+        guard case .openConnection = machine.connect() else {
+            Issue.record("expected openConnection")
+            return
+        }
         #expect(machine.state == .connecting(attempt: 0))
-        guard case .fail(let error) = machine.connect() else { Issue.record("a second connect must fail"); return }
+        guard case .fail(let error) = machine.connect() else {
+            Issue.record("a second connect must fail")
+            return
+        }
         #expect(error == .alreadyConnected)
-        guard case .sendConnect = machine.channelActive() else { Issue.record("expected sendConnect"); return }
+        guard case .sendConnect = machine.channelActive() else {
+            Issue.record("expected sendConnect")
+            return
+        }
         #expect(machine.state == .awaitingConnAck(attempt: 0))
-        guard case .accepted(let result, let packets, _) = machine.connAckReceived(MQTTConnAckPacket(sessionPresent: false, returnCode: 0)) else {
-            Issue.record("expected accepted"); return
+        guard
+            case .accepted(let result, let packets, _) = machine.connAckReceived(
+                MQTTConnAckPacket(sessionPresent: false, returnCode: 0)
+            )
+        else {
+            Issue.record("expected accepted")
+            return
         }
         #expect(result.sessionPresent == false)
         #expect(packets.isEmpty)
@@ -78,8 +98,13 @@ struct StateMachineTests {
         var machine = makeMachine(version: version)
         _ = machine.connect()
         _ = machine.channelActive()
-        guard case .refused(let error) = machine.connAckReceived(MQTTConnAckPacket(sessionPresent: false, returnCode: code)) else {
-            Issue.record("expected a refusal"); return
+        guard
+            case .refused(let error) = machine.connAckReceived(
+                MQTTConnAckPacket(sessionPresent: false, returnCode: code)
+            )
+        else {
+            Issue.record("expected a refusal")
+            return
         }
         #expect(error == expected)
         #expect(error.reasonCode?.rawValue == code)
@@ -102,15 +127,23 @@ struct StateMachineTests {
         let second = loop.makePromise(of: Void.self)
         #expect(sentPacketID(machine.publish(qos(.atLeastOnce), promise: first)) == 1)
         #expect(sentPacketID(machine.publish(qos(.atLeastOnce), promise: second)) == 2)
-        guard case .completePublish(let promise, let failure, let next, _) = machine.packetReceived(.puback(MQTTPublishResponsePacket(packetID: 1))) else {
-            Issue.record("expected completion"); return
+        guard
+            case .completePublish(let promise, let failure, let next, _) = machine.packetReceived(
+                .puback(MQTTPublishResponsePacket(packetID: 1))
+            )
+        else {
+            Issue.record("expected completion")
+            return
         }
         #expect(promise?.futureResult == first.futureResult)
         #expect(failure == nil)
         #expect(next.isEmpty)
         #expect(machine.inFlight.keys.sorted() == [2])
         // A PUBACK for an unknown id is ignored.
-        guard case .none = machine.packetReceived(.puback(MQTTPublishResponsePacket(packetID: 77))) else { Issue.record("expected none"); return }
+        guard case .none = machine.packetReceived(.puback(MQTTPublishResponsePacket(packetID: 77))) else {
+            Issue.record("expected none")
+            return
+        }
         first.succeed()
         second.succeed()
     }
@@ -121,8 +154,13 @@ struct StateMachineTests {
         _ = connect(&machine)
         let promise = loop.makePromise(of: Void.self)
         _ = machine.publish(qos(.atLeastOnce), promise: promise)
-        guard case .completePublish(_, let failure, _, _) = machine.packetReceived(.puback(MQTTPublishResponsePacket(packetID: 1, reasonCode: .notAuthorized))) else {
-            Issue.record("expected completion"); return
+        guard
+            case .completePublish(_, let failure, _, _) = machine.packetReceived(
+                .puback(MQTTPublishResponsePacket(packetID: 1, reasonCode: .notAuthorized))
+            )
+        else {
+            Issue.record("expected completion")
+            return
         }
         #expect(failure == .rejected(.notAuthorized))
         #expect(failure?.reasonCode == .notAuthorized)
@@ -135,14 +173,24 @@ struct StateMachineTests {
         _ = connect(&machine)
         let promise = loop.makePromise(of: Void.self)
         #expect(sentPacketID(machine.publish(qos(.exactlyOnce), promise: promise)) == 1)
-        guard case .send(.pubrel(let pubrel)) = machine.packetReceived(.pubrec(MQTTPublishResponsePacket(packetID: 1))) else {
-            Issue.record("expected PUBREL"); return
+        guard case .send(.pubrel(let pubrel)) = machine.packetReceived(.pubrec(MQTTPublishResponsePacket(packetID: 1)))
+        else {
+            Issue.record("expected PUBREL")
+            return
         }
         #expect(pubrel.packetID == 1)
         // A PUBACK is not what a QoS 2 publish waits for.
-        guard case .none = machine.packetReceived(.puback(MQTTPublishResponsePacket(packetID: 1))) else { Issue.record("expected none"); return }
-        guard case .completePublish(_, nil, _, _) = machine.packetReceived(.pubcomp(MQTTPublishResponsePacket(packetID: 1))) else {
-            Issue.record("expected completion"); return
+        guard case .none = machine.packetReceived(.puback(MQTTPublishResponsePacket(packetID: 1))) else {
+            Issue.record("expected none")
+            return
+        }
+        guard
+            case .completePublish(_, nil, _, _) = machine.packetReceived(
+                .pubcomp(MQTTPublishResponsePacket(packetID: 1))
+            )
+        else {
+            Issue.record("expected completion")
+            return
         }
         #expect(machine.inFlight.isEmpty)
         promise.succeed()
@@ -161,12 +209,17 @@ struct StateMachineTests {
         }
         #expect(actions.map(sentPacketID) == [1, 2, nil, nil])
         #expect(machine.queued.count == 2)
-        guard case .completePublish(_, _, let next, _) = machine.packetReceived(.puback(MQTTPublishResponsePacket(packetID: 2))) else {
-            Issue.record("expected completion"); return
+        guard
+            case .completePublish(_, _, let next, _) = machine.packetReceived(
+                .puback(MQTTPublishResponsePacket(packetID: 2))
+            )
+        else {
+            Issue.record("expected completion")
+            return
         }
         #expect(next.map(\.packetID) == [3])
         #expect(machine.queued.count == 1)
-        promises.forEach { $0.succeed() }
+        for promise in promises { promise.succeed() }
     }
 
     @Test("the broker's Receive Maximum lowers the in-flight limit")
@@ -175,8 +228,11 @@ struct StateMachineTests {
         _ = connect(&machine, properties: [.receiveMaximum(1)])
         let promises = (0..<2).map { _ in loop.makePromise(of: Void.self) }
         #expect(sentPacketID(machine.publish(qos(.atLeastOnce), promise: promises[0])) == 1)
-        guard case .queued = machine.publish(qos(.atLeastOnce), promise: promises[1]) else { Issue.record("expected queued"); return }
-        promises.forEach { $0.succeed() }
+        guard case .queued = machine.publish(qos(.atLeastOnce), promise: promises[1]) else {
+            Issue.record("expected queued")
+            return
+        }
+        for promise in promises { promise.succeed() }
     }
 
     @Test("packet identifiers wrap after 65535 and skip identifiers in use")
@@ -191,14 +247,18 @@ struct StateMachineTests {
         // Free 2, keep 1 in flight, and use up the rest of the space.
         _ = machine.packetReceived(.puback(MQTTPublishResponsePacket(packetID: 2)))
         for expected in 3...UInt16.max {
-            guard publish() == expected else { Issue.record("expected \(expected)"); break }
+            guard publish() == expected else {
+                Issue.record("expected \(expected)")
+                break
+            }
         }
         // Wraps past 0, skips 1 (in flight), takes 2.
         #expect(publish() == 2)
         // Every identifier is now in use: another request cannot get one.
         let subscribe = loop.makePromise(of: [MQTTSubscribeResult].self)
         guard case .fail(let error) = machine.subscribe([MQTTSubscription(topicFilter: "a")], promise: subscribe) else {
-            Issue.record("expected exhaustion"); return
+            Issue.record("expected exhaustion")
+            return
         }
         #expect(error == .packetIdentifiersExhausted)
         subscribe.succeed([])
@@ -210,20 +270,28 @@ struct StateMachineTests {
         _ = connect(&machine)
         let publish = MQTTPublishPacket(message: qos(.exactlyOnce), packetID: 7)
         guard case .deliver(_, .pubrec(let pubrec)?) = machine.packetReceived(.publish(publish)) else {
-            Issue.record("expected delivery with PUBREC"); return
+            Issue.record("expected delivery with PUBREC")
+            return
         }
         #expect(pubrec.packetID == 7)
         var duplicate = publish
         duplicate.duplicate = true
         guard case .send(.pubrec) = machine.packetReceived(.publish(duplicate)) else {
-            Issue.record("a duplicate must only be acknowledged"); return
+            Issue.record("a duplicate must only be acknowledged")
+            return
         }
-        guard case .send(.pubcomp(let pubcomp)) = machine.packetReceived(.pubrel(MQTTPublishResponsePacket(packetID: 7))) else {
-            Issue.record("expected PUBCOMP"); return
+        guard
+            case .send(.pubcomp(let pubcomp)) = machine.packetReceived(.pubrel(MQTTPublishResponsePacket(packetID: 7)))
+        else {
+            Issue.record("expected PUBCOMP")
+            return
         }
         #expect(pubcomp.reasonCode == .success)
         // After PUBREL the identifier starts a new message.
-        guard case .deliver = machine.packetReceived(.publish(publish)) else { Issue.record("expected delivery"); return }
+        guard case .deliver = machine.packetReceived(.publish(publish)) else {
+            Issue.record("expected delivery")
+            return
+        }
     }
 
     @Test("inbound QoS 0 and 1", arguments: [MQTTQoS.atMostOnce, .atLeastOnce])
@@ -232,7 +300,8 @@ struct StateMachineTests {
         _ = connect(&machine)
         let publish = MQTTPublishPacket(message: qos(level), packetID: level == .atMostOnce ? nil : 3)
         guard case .deliver(let message, let acknowledgement) = machine.packetReceived(.publish(publish)) else {
-            Issue.record("expected delivery"); return
+            Issue.record("expected delivery")
+            return
         }
         #expect(message == publish.message)
         #expect(acknowledgement == (level == .atMostOnce ? nil : .puback(MQTTPublishResponsePacket(packetID: 3))))
@@ -287,11 +356,23 @@ struct StateMachineTests {
         #expect(machine.state == .waitingToReconnect(attempt: 1))
         // While reconnecting, QoS 1/2 queue and QoS 0 fails.
         let queued = loop.makePromise(of: Void.self)
-        guard case .queued = machine.publish(qos(.atLeastOnce, "four"), promise: queued) else { Issue.record("expected queued"); return }
-        guard case .fail(.notConnected) = machine.publish(qos(.atMostOnce), promise: nil) else { Issue.record("expected notConnected"); return }
+        guard case .queued = machine.publish(qos(.atLeastOnce, "four"), promise: queued) else {
+            Issue.record("expected queued")
+            return
+        }
+        guard case .fail(.notConnected) = machine.publish(qos(.atMostOnce), promise: nil) else {
+            Issue.record("expected notConnected")
+            return
+        }
 
-        guard case .openConnection = machine.reconnectTimerFired() else { Issue.record("expected openConnection"); return }
-        guard case .accepted(_, let packets, _) = connect(&machine, sessionPresent: true) else { Issue.record("expected accepted"); return }
+        guard case .openConnection = machine.reconnectTimerFired() else {
+            Issue.record("expected openConnection")
+            return
+        }
+        guard case .accepted(_, let packets, _) = connect(&machine, sessionPresent: true) else {
+            Issue.record("expected accepted")
+            return
+        }
         #expect(
             packets == [
                 .publish(MQTTPublishPacket(message: qos(.atLeastOnce, "one"), packetID: 1, duplicate: true)),
@@ -300,7 +381,7 @@ struct StateMachineTests {
                 .publish(MQTTPublishPacket(message: qos(.atLeastOnce, "four"), packetID: 4)),
             ]
         )
-        (promises + [queued]).forEach { $0.succeed() }
+        for promise in promises + [queued] { promise.succeed() }
     }
 
     @Test("without a resumed session, unacknowledged publishes go out again as first deliveries")
@@ -311,7 +392,10 @@ struct StateMachineTests {
         _ = machine.publish(qos(.atLeastOnce), promise: promise)
         _ = machine.connectionClosed(error: nil)
         _ = machine.reconnectTimerFired()
-        guard case .accepted(_, let packets, _) = connect(&machine, sessionPresent: false) else { Issue.record("expected accepted"); return }
+        guard case .accepted(_, let packets, _) = connect(&machine, sessionPresent: false) else {
+            Issue.record("expected accepted")
+            return
+        }
         #expect(packets == [.publish(MQTTPublishPacket(message: qos(.atLeastOnce), packetID: 1, duplicate: false))])
         promise.succeed()
     }
@@ -353,26 +437,41 @@ struct StateMachineTests {
     @Test("disconnect from each state")
     func disconnectStates() {
         var idle = makeMachine()
-        guard case .none = idle.disconnect(graceful: true) else { Issue.record("idle: expected none"); return }
+        guard case .none = idle.disconnect(graceful: true) else {
+            Issue.record("idle: expected none")
+            return
+        }
 
         var connected = makeMachine()
         _ = connect(&connected)
-        guard case .sendDisconnectAndClose = connected.disconnect(graceful: true) else { Issue.record("expected DISCONNECT"); return }
+        guard case .sendDisconnectAndClose = connected.disconnect(graceful: true) else {
+            Issue.record("expected DISCONNECT")
+            return
+        }
         let closed = connected.connectionClosed(error: nil)
         #expect(closed.reportDisconnected == .some(nil))
         #expect(closed.reconnectAttempt == nil)
 
         var abrupt = makeMachine(reconnect: MQTTReconnectPolicy())
         _ = connect(&abrupt)
-        guard case .close = abrupt.disconnect(graceful: false) else { Issue.record("expected close"); return }
+        guard case .close = abrupt.disconnect(graceful: false) else {
+            Issue.record("expected close")
+            return
+        }
         #expect(abrupt.connectionClosed(error: nil).reconnectAttempt == nil)
 
         var waiting = makeMachine(reconnect: MQTTReconnectPolicy())
         _ = connect(&waiting)
         _ = waiting.connectionClosed(error: nil)
-        guard case .stopReconnecting = waiting.disconnect(graceful: true) else { Issue.record("expected stopReconnecting"); return }
+        guard case .stopReconnecting = waiting.disconnect(graceful: true) else {
+            Issue.record("expected stopReconnecting")
+            return
+        }
         #expect(waiting.state == .idle)
-        guard case .none = waiting.reconnectTimerFired() else { Issue.record("timer after disconnect must do nothing"); return }
+        guard case .none = waiting.reconnectTimerFired() else {
+            Issue.record("timer after disconnect must do nothing")
+            return
+        }
     }
 
     @Test("a publish over the broker's Maximum Packet Size fails before it is sent")
@@ -380,11 +479,16 @@ struct StateMachineTests {
         var machine = makeMachine()
         _ = connect(&machine, properties: [.maximumPacketSize(50)])
         let large = MQTTMessage(topic: "t", payload: String(repeating: "x", count: 60), qos: .atLeastOnce)
-        guard case .fail(let error) = machine.publish(large, promise: nil) else { Issue.record("expected failure"); return }
+        guard case .fail(let error) = machine.publish(large, promise: nil) else {
+            Issue.record("expected failure")
+            return
+        }
         #expect(error == .packetTooLarge)
         #expect(machine.inFlight.isEmpty)
-        guard case .send = machine.publish(MQTTMessage(topic: "t", payload: "small", qos: .atLeastOnce), promise: nil) else {
-            Issue.record("a small publish must still go"); return
+        guard case .send = machine.publish(MQTTMessage(topic: "t", payload: "small", qos: .atLeastOnce), promise: nil)
+        else {
+            Issue.record("a small publish must still go")
+            return
         }
     }
 
@@ -393,10 +497,22 @@ struct StateMachineTests {
         var machine = makeMachine()
         _ = connect(&machine)
         let promise = loop.makePromise(of: [MQTTSubscribeResult].self)
-        let subscriptions = [MQTTSubscription(topicFilter: "a", qos: .exactlyOnce), MQTTSubscription(topicFilter: "b"), MQTTSubscription(topicFilter: "c")]
-        guard case .send(.subscribe(let packet)) = machine.subscribe(subscriptions, promise: promise) else { Issue.record("expected SUBSCRIBE"); return }
-        let suback = MQTTSubAckPacket(packetID: packet.packetID, reasonCodes: [.grantedQoS1, .notAuthorized, .topicFilterInvalid])
-        guard case .completeSubscribe(_, let results) = machine.packetReceived(.suback(suback)) else { Issue.record("expected completion"); return }
+        let subscriptions = [
+            MQTTSubscription(topicFilter: "a", qos: .exactlyOnce), MQTTSubscription(topicFilter: "b"),
+            MQTTSubscription(topicFilter: "c"),
+        ]
+        guard case .send(.subscribe(let packet)) = machine.subscribe(subscriptions, promise: promise) else {
+            Issue.record("expected SUBSCRIBE")
+            return
+        }
+        let suback = MQTTSubAckPacket(
+            packetID: packet.packetID,
+            reasonCodes: [.grantedQoS1, .notAuthorized, .topicFilterInvalid]
+        )
+        guard case .completeSubscribe(_, let results) = machine.packetReceived(.suback(suback)) else {
+            Issue.record("expected completion")
+            return
+        }
         #expect(results == [.granted(.atLeastOnce), .rejected(.notAuthorized), .rejected(.topicFilterInvalid)])
         #expect(try results[0].get() == .atLeastOnce)
         #expect(throws: MQTTSubscriptionError.notAuthorized) { try results[1].get() }
@@ -408,15 +524,31 @@ struct StateMachineTests {
         var machine = makeMachine()
         _ = machine.connect()
         _ = machine.channelActive()
-        guard case .close(let error) = machine.packetReceived(.pingresp) else { Issue.record("expected close"); return }
+        guard case .close(let error) = machine.packetReceived(.pingresp) else {
+            Issue.record("expected close")
+            return
+        }
         #expect(error == .protocolViolation)
     }
 
     @Test("reconnect delays grow exponentially up to the cap, with jitter only ever shortening them")
     func backoff() {
-        let policy = MQTTReconnectPolicy(initialDelay: .milliseconds(100), maximumDelay: .seconds(1), multiplier: 2, jitter: 0)
-        #expect((1...6).map { policy.delay(forAttempt: $0) } == [100, 200, 400, 800, 1000, 1000].map { TimeAmount.milliseconds($0) })
-        let jittered = MQTTReconnectPolicy(initialDelay: .milliseconds(100), maximumDelay: .seconds(1), multiplier: 2, jitter: 0.5)
+        let policy = MQTTReconnectPolicy(
+            initialDelay: .milliseconds(100),
+            maximumDelay: .seconds(1),
+            multiplier: 2,
+            jitter: 0
+        )
+        #expect(
+            (1...6).map { policy.delay(forAttempt: $0) }
+                == [100, 200, 400, 800, 1000, 1000].map { TimeAmount.milliseconds($0) }
+        )
+        let jittered = MQTTReconnectPolicy(
+            initialDelay: .milliseconds(100),
+            maximumDelay: .seconds(1),
+            multiplier: 2,
+            jitter: 0.5
+        )
         for attempt in 1...6 {
             let delay = jittered.delay(forAttempt: attempt)
             let full = policy.delay(forAttempt: attempt)
@@ -432,8 +564,14 @@ extension StateMachineTests {
         _ = connect(&machine)
         let subscribe = loop.makePromise(of: [MQTTSubscribeResult].self)
         let unsubscribe = loop.makePromise(of: Void.self)
-        guard case .fail(.noTopicFilters) = machine.subscribe([], promise: subscribe) else { Issue.record("expected noTopicFilters"); return }
-        guard case .fail(.noTopicFilters) = machine.unsubscribe([], promise: unsubscribe) else { Issue.record("expected noTopicFilters"); return }
+        guard case .fail(.noTopicFilters) = machine.subscribe([], promise: subscribe) else {
+            Issue.record("expected noTopicFilters")
+            return
+        }
+        guard case .fail(.noTopicFilters) = machine.unsubscribe([], promise: unsubscribe) else {
+            Issue.record("expected noTopicFilters")
+            return
+        }
         subscribe.succeed([])
         unsubscribe.succeed()
     }
@@ -457,6 +595,8 @@ extension StateMachineTests {
             case .fail(let error): outcomes.append(error == .queueFull ? "full" : "\(error)")
             }
         }
-        #expect(outcomes == (reconnecting ? ["queued", "queued", "full", "full"] : ["sent", "queued", "queued", "full"]))
+        #expect(
+            outcomes == (reconnecting ? ["queued", "queued", "full", "full"] : ["sent", "queued", "queued", "full"])
+        )
     }
 }

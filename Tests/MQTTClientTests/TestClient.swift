@@ -16,7 +16,8 @@ struct TestClient {
         let events = Collector<TestConnectionEvent>()
         var logger = Logger(label: "mqtt-test")
         // MQTT_TEST_LOG=trace shows the client's logs when a test needs diagnosing.
-        logger.logLevel = ProcessInfo.processInfo.environment["MQTT_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
+        logger.logLevel =
+            ProcessInfo.processInfo.environment["MQTT_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
         self.messages = messages
         self.events = events
         self.client = MQTTClient(

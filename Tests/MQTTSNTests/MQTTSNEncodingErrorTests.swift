@@ -59,7 +59,10 @@ struct MQTTSNEncodingErrorTests {
             "encapsulation radius above 3",
             .forwarderEncapsulation(
                 MQTTSNForwarderEncapsulation(
-                    radius: 4, wirelessNodeID: ByteBuffer(), message: .pingResponse(MQTTSNPingResponse()))
+                    radius: 4,
+                    wirelessNodeID: ByteBuffer(),
+                    message: .pingResponse(MQTTSNPingResponse())
+                )
             ),
             .invalidRadius(4)
         ),
@@ -70,7 +73,9 @@ struct MQTTSNEncodingErrorTests {
                     wirelessNodeID: ByteBuffer(),
                     message: .forwarderEncapsulation(
                         MQTTSNForwarderEncapsulation(
-                            wirelessNodeID: ByteBuffer(), message: .pingResponse(MQTTSNPingResponse()))
+                            wirelessNodeID: ByteBuffer(),
+                            message: .pingResponse(MQTTSNPingResponse())
+                        )
                     )
                 )
             ),

@@ -103,8 +103,14 @@ struct MQTTSNFlagsTests {
         #expect(flags.rawValue == 0x37)
         #expect(
             MQTTSNFlags(
-                dup: true, qos: .exactlyOnce, retain: true, will: true, cleanSession: true, topicIDType: .predefined
-            ).rawValue == 0xDD)
+                dup: true,
+                qos: .exactlyOnce,
+                retain: true,
+                will: true,
+                cleanSession: true,
+                topicIDType: .predefined
+            ).rawValue == 0xDD
+        )
     }
 
     @Test("QoS bits and levels")

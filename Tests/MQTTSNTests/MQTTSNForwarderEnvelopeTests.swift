@@ -8,7 +8,11 @@ struct MQTTSNForwarderEnvelopeTests {
     func roundTrip() throws {
         let message = ByteBuffer(bytes: [0x06, 0x04, 0x04, 0x01, 0x00, 0x3C])
         let wrapped = MQTTSNForwarderEncapsulation.wrap(message, wirelessNodeID: [0x00, 0x13, 0xA2])
-        #expect(Array(wrapped.readableBytesView) == [0x06, 0xFE, 0x00, 0x00, 0x13, 0xA2, 0x06, 0x04, 0x04, 0x01, 0x00, 0x3C])
+        #expect(
+            Array(wrapped.readableBytesView) == [
+                0x06, 0xFE, 0x00, 0x00, 0x13, 0xA2, 0x06, 0x04, 0x04, 0x01, 0x00, 0x3C,
+            ]
+        )
         let envelope = try #require(try MQTTSNForwarderEncapsulation.open(wrapped))
         #expect(envelope.radius == 0)
         #expect(Array(envelope.wirelessNodeID.readableBytesView) == [0x00, 0x13, 0xA2])

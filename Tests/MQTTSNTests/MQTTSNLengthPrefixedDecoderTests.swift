@@ -7,7 +7,8 @@ import Testing
 struct MQTTSNLengthPrefixedDecoderTests {
     private func makeChannel(maximumMessageLength: Int = 1024) -> EmbeddedChannel {
         EmbeddedChannel(
-            handler: ByteToMessageHandler(MQTTSNLengthPrefixedDecoder(maximumMessageLength: maximumMessageLength)))
+            handler: ByteToMessageHandler(MQTTSNLengthPrefixedDecoder(maximumMessageLength: maximumMessageLength))
+        )
     }
 
     private func readFrames(_ channel: EmbeddedChannel) throws -> [[UInt8]] {
@@ -96,7 +97,8 @@ struct MQTTSNLengthPrefixedDecoderTests {
 
     @Test(
         "lengths below the header size are rejected",
-        arguments: [[0x00], [0x01, 0x00, 0x03], [0x01, 0x00, 0x00]] as [[UInt8]])
+        arguments: [[0x00], [0x01, 0x00, 0x03], [0x01, 0x00, 0x00]] as [[UInt8]]
+    )
     func lengthTooSmall(_ bytes: [UInt8]) throws {
         let channel = self.makeChannel()
         #expect(throws: MQTTSNDecodingError.self) {
@@ -118,7 +120,8 @@ struct MQTTSNLengthPrefixedDecoderTests {
         #expect(
             try decoder.decodeLast(buffer: &buffer, seenEOF: true).map { Array($0.readableBytesView) } == [
                 0x04, 0x0F, 0x00, 0x03,
-            ])
+            ]
+        )
         #expect(throws: MQTTSNDecodingError.lengthTooSmall(declared: 1)) {
             var bad = ByteBuffer(bytes: [0x01, 0x00, 0x01])
             _ = try decoder.decode(buffer: &bad)
@@ -130,6 +133,7 @@ struct MQTTSNLengthPrefixedDecoderTests {
         #expect(MQTTSNLengthPrefixedDecoder(maximumMessageLength: 1 << 20).maximumMessageLength == 65_535)
         #expect(
             MQTTSNLengthPrefixedDecoder(limits: MQTTSNDecodingLimits(maximumMessageLength: 100)).maximumMessageLength
-                == 100)
+                == 100
+        )
     }
 }

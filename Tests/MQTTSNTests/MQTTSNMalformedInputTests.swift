@@ -29,7 +29,10 @@ struct MQTTSNMalformedInputTests {
         MalformedCase("length longer than datagram", [0x03, 0x17], .lengthMismatch(declared: 3, available: 2)),
         MalformedCase("length shorter than datagram", [0x02, 0x17, 0x00], .lengthMismatch(declared: 2, available: 3)),
         MalformedCase(
-            "long form longer than datagram", [0x01, 0x01, 0x00, 0x0C], .lengthMismatch(declared: 256, available: 4)),
+            "long form longer than datagram",
+            [0x01, 0x01, 0x00, 0x0C],
+            .lengthMismatch(declared: 256, available: 4)
+        ),
         MalformedCase("reserved type 0x03", [0x02, 0x03], .unknownMessageType(0x03)),
         MalformedCase("reserved type 0x11", [0x02, 0x11], .unknownMessageType(0x11)),
         MalformedCase("reserved type 0x19", [0x02, 0x19], .unknownMessageType(0x19)),
@@ -46,9 +49,15 @@ struct MQTTSNMalformedInputTests {
         MalformedCase("CONNECT without flags", [0x02, 0x04], .truncated),
         MalformedCase("CONNECT without duration", [0x04, 0x04, 0x04, 0x01], .truncated),
         MalformedCase(
-            "CONNECT protocol id 0x02", [0x07, 0x04, 0x04, 0x02, 0x00, 0x3C, 0x61], .invalidProtocolID(0x02)),
+            "CONNECT protocol id 0x02",
+            [0x07, 0x04, 0x04, 0x02, 0x00, 0x3C, 0x61],
+            .invalidProtocolID(0x02)
+        ),
         MalformedCase(
-            "CONNECT protocol id 0x00", [0x07, 0x04, 0x04, 0x00, 0x00, 0x3C, 0x61], .invalidProtocolID(0x00)),
+            "CONNECT protocol id 0x00",
+            [0x07, 0x04, 0x04, 0x00, 0x00, 0x3C, 0x61],
+            .invalidProtocolID(0x00)
+        ),
         MalformedCase("CONNECT empty client id", [0x06, 0x04, 0x04, 0x01, 0x00, 0x3C], .emptyClientID),
         MalformedCase("CONNECT client id invalid UTF-8", [0x07, 0x04, 0x04, 0x01, 0x00, 0x3C, 0xFF], .invalidUTF8),
         MalformedCase(
@@ -77,15 +86,24 @@ struct MQTTSNMalformedInputTests {
         MalformedCase("REGISTER topic name invalid UTF-8", [0x07, 0x0A, 0x00, 0x00, 0x00, 0x01, 0x80], .invalidUTF8),
         MalformedCase("REGACK without return code", [0x06, 0x0B, 0x00, 0x01, 0x00, 0x01], .truncated),
         MalformedCase(
-            "REGACK trailing octet", [0x08, 0x0B, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00], .trailingBytes(count: 1)),
+            "REGACK trailing octet",
+            [0x08, 0x0B, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00],
+            .trailingBytes(count: 1)
+        ),
         // PUBLISH and its acknowledgements
         MalformedCase("PUBLISH without flags", [0x02, 0x0C], .truncated),
         MalformedCase("PUBLISH without message id", [0x05, 0x0C, 0x20, 0x00, 0x01], .truncated),
         MalformedCase(
-            "PUBLISH reserved topic id type", [0x07, 0x0C, 0x23, 0x00, 0x01, 0x00, 0x01], .reservedTopicIDType),
+            "PUBLISH reserved topic id type",
+            [0x07, 0x0C, 0x23, 0x00, 0x01, 0x00, 0x01],
+            .reservedTopicIDType
+        ),
         MalformedCase("PUBACK without return code", [0x06, 0x0D, 0x00, 0x01, 0x00, 0x01], .truncated),
         MalformedCase(
-            "PUBACK trailing octets", [0x09, 0x0D, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x00], .trailingBytes(count: 2)),
+            "PUBACK trailing octets",
+            [0x09, 0x0D, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x00],
+            .trailingBytes(count: 2)
+        ),
         MalformedCase("PUBCOMP half a message id", [0x03, 0x0E, 0x00], .truncated),
         MalformedCase("PUBCOMP trailing octet", [0x05, 0x0E, 0x00, 0x01, 0x00], .trailingBytes(count: 1)),
         MalformedCase("PUBREC without message id", [0x02, 0x0F], .truncated),
@@ -96,28 +114,43 @@ struct MQTTSNMalformedInputTests {
         MalformedCase("SUBSCRIBE without message id", [0x03, 0x12, 0x20], .truncated),
         MalformedCase("SUBSCRIBE QoS -1", [0x07, 0x12, 0x61, 0x00, 0x01, 0x01, 0x02], .invalidQoS(.fireAndForget)),
         MalformedCase(
-            "SUBSCRIBE reserved topic id type", [0x07, 0x12, 0x23, 0x00, 0x01, 0x01, 0x02], .reservedTopicIDType),
+            "SUBSCRIBE reserved topic id type",
+            [0x07, 0x12, 0x23, 0x00, 0x01, 0x01, 0x02],
+            .reservedTopicIDType
+        ),
         MalformedCase("SUBSCRIBE empty topic name", [0x05, 0x12, 0x20, 0x00, 0x01], .emptyTopicName),
         MalformedCase("SUBSCRIBE topic name invalid UTF-8", [0x06, 0x12, 0x20, 0x00, 0x01, 0xFE], .invalidUTF8),
         MalformedCase("SUBSCRIBE half a predefined id", [0x06, 0x12, 0x01, 0x00, 0x01, 0x01], .truncated),
         MalformedCase(
-            "SUBSCRIBE predefined id trailing octet", [0x08, 0x12, 0x01, 0x00, 0x01, 0x01, 0x02, 0x03],
-            .trailingBytes(count: 1)),
+            "SUBSCRIBE predefined id trailing octet",
+            [0x08, 0x12, 0x01, 0x00, 0x01, 0x01, 0x02, 0x03],
+            .trailingBytes(count: 1)
+        ),
         MalformedCase(
-            "SUBSCRIBE short name of three octets", [0x08, 0x12, 0x02, 0x00, 0x01, 0x61, 0x62, 0x63],
-            .trailingBytes(count: 1)),
+            "SUBSCRIBE short name of three octets",
+            [0x08, 0x12, 0x02, 0x00, 0x01, 0x61, 0x62, 0x63],
+            .trailingBytes(count: 1)
+        ),
         MalformedCase("SUBSCRIBE short name of one octet", [0x06, 0x12, 0x02, 0x00, 0x01, 0x61], .truncated),
         MalformedCase("SUBACK QoS -1", [0x08, 0x13, 0x60, 0x00, 0x01, 0x00, 0x01, 0x00], .invalidQoS(.fireAndForget)),
         MalformedCase("SUBACK without return code", [0x07, 0x13, 0x20, 0x00, 0x01, 0x00, 0x01], .truncated),
         MalformedCase(
-            "SUBACK trailing octet", [0x09, 0x13, 0x20, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00], .trailingBytes(count: 1)),
+            "SUBACK trailing octet",
+            [0x09, 0x13, 0x20, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00],
+            .trailingBytes(count: 1)
+        ),
         MalformedCase("UNSUBSCRIBE without message id", [0x04, 0x14, 0x00, 0x00], .truncated),
         MalformedCase(
-            "UNSUBSCRIBE reserved topic id type", [0x07, 0x14, 0x03, 0x00, 0x01, 0x01, 0x02], .reservedTopicIDType),
+            "UNSUBSCRIBE reserved topic id type",
+            [0x07, 0x14, 0x03, 0x00, 0x01, 0x01, 0x02],
+            .reservedTopicIDType
+        ),
         MalformedCase("UNSUBSCRIBE empty topic name", [0x05, 0x14, 0x00, 0x00, 0x01], .emptyTopicName),
         MalformedCase(
-            "UNSUBSCRIBE short name trailing octet", [0x08, 0x14, 0x02, 0x00, 0x01, 0x61, 0x62, 0x63],
-            .trailingBytes(count: 1)),
+            "UNSUBSCRIBE short name trailing octet",
+            [0x08, 0x14, 0x02, 0x00, 0x01, 0x61, 0x62, 0x63],
+            .trailingBytes(count: 1)
+        ),
         MalformedCase("UNSUBACK half a message id", [0x03, 0x15, 0x00], .truncated),
         MalformedCase("UNSUBACK trailing octet", [0x05, 0x15, 0x00, 0x01, 0x00], .trailingBytes(count: 1)),
         // PINGREQ, PINGRESP, DISCONNECT
@@ -129,20 +162,32 @@ struct MQTTSNMalformedInputTests {
         MalformedCase("encapsulation without ctrl", [0x02, 0xFE, 0x02, 0x17], .truncated),
         MalformedCase("encapsulation without message", [0x03, 0xFE, 0x00], .truncated),
         MalformedCase(
-            "encapsulation header longer than datagram", [0x09, 0xFE, 0x00], .lengthMismatch(declared: 9, available: 3)),
+            "encapsulation header longer than datagram",
+            [0x09, 0xFE, 0x00],
+            .lengthMismatch(declared: 9, available: 3)
+        ),
         MalformedCase("encapsulation reserved ctrl bits", [0x03, 0xFE, 0x04, 0x02, 0x17], .reservedFlags(0x04)),
         MalformedCase(
-            "encapsulation in encapsulation", [0x03, 0xFE, 0x00, 0x03, 0xFE, 0x00, 0x02, 0x17],
-            .nestedForwarderEncapsulation),
+            "encapsulation in encapsulation",
+            [0x03, 0xFE, 0x00, 0x03, 0xFE, 0x00, 0x02, 0x17],
+            .nestedForwarderEncapsulation
+        ),
         MalformedCase(
-            "encapsulated message shorter than declared", [0x03, 0xFE, 0x00, 0x03, 0x17],
-            .lengthMismatch(declared: 3, available: 2)),
+            "encapsulated message shorter than declared",
+            [0x03, 0xFE, 0x00, 0x03, 0x17],
+            .lengthMismatch(declared: 3, available: 2)
+        ),
         MalformedCase(
-            "encapsulated message longer than declared", [0x03, 0xFE, 0x00, 0x02, 0x17, 0x00],
-            .lengthMismatch(declared: 2, available: 3)),
+            "encapsulated message longer than declared",
+            [0x03, 0xFE, 0x00, 0x02, 0x17, 0x00],
+            .lengthMismatch(declared: 2, available: 3)
+        ),
         MalformedCase("encapsulated message malformed", [0x03, 0xFE, 0x00, 0x02, 0x05], .truncated),
         MalformedCase(
-            "encapsulated message of unknown type", [0x03, 0xFE, 0x00, 0x02, 0x03], .unknownMessageType(0x03)),
+            "encapsulated message of unknown type",
+            [0x03, 0xFE, 0x00, 0x02, 0x03],
+            .unknownMessageType(0x03)
+        ),
         MalformedCase("encapsulated message without length", [0x03, 0xFE, 0x00, 0x01], .truncated),
     ]
 
@@ -167,7 +212,9 @@ struct MQTTSNMalformedInputTests {
         // A well-formed PUBLISH of 11 octets.
         #expect(throws: MQTTSNDecodingError.messageTooLarge(length: 11, limit: 8)) {
             try MQTTSNPacket.decode(
-                packetVectors.first { $0.name == "PUBLISH QoS 1 normal topic id" }!.bytes, limits: limits)
+                packetVectors.first { $0.name == "PUBLISH QoS 1 normal topic id" }!.bytes,
+                limits: limits
+            )
         }
     }
 
@@ -186,7 +233,8 @@ struct MQTTSNMalformedInputTests {
         #expect(try MQTTSNPacket.decode(connect).messageType == .connect)
         #expect(
             try MQTTSNPacket.decode(ping)
-                == .pingRequest(MQTTSNPingRequest(clientID: String(repeating: "a", count: 24))))
+                == .pingRequest(MQTTSNPingRequest(clientID: String(repeating: "a", count: 24)))
+        )
     }
 
     @Test("topic name length limit applies to every message carrying a topic name")

@@ -6,12 +6,16 @@ import Testing
 struct MQTTSNMessageHeaderTests {
     @Test("Short and long length forms give the type and the body up to the declared length")
     func lengthForms() throws {
-        let short = try #require(MQTTSNMessageHeader(peeking: ByteBuffer(bytes: [0x07, 0x12, 0x23, 0x00, 0x2A, 0x00, 0x01])))
+        let short = try #require(
+            MQTTSNMessageHeader(peeking: ByteBuffer(bytes: [0x07, 0x12, 0x23, 0x00, 0x2A, 0x00, 0x01]))
+        )
         #expect(short.type == .subscribe)
         #expect(short.octet(at: 0) == 0x23)
         #expect(short.uint16(at: 1) == 0x002A)
         #expect(short.body.readableBytes == 5)
-        let long = try #require(MQTTSNMessageHeader(peeking: ByteBuffer(bytes: [0x01, 0x00, 0x07, 0x0A, 0x00, 0x01, 0x99])))
+        let long = try #require(
+            MQTTSNMessageHeader(peeking: ByteBuffer(bytes: [0x01, 0x00, 0x07, 0x0A, 0x00, 0x01, 0x99]))
+        )
         #expect(long.type == .register)
         #expect(Array(long.body.readableBytesView) == [0x00, 0x01, 0x99])
     }

@@ -49,7 +49,8 @@ struct MQTTSNPacketVectorTests {
 struct MQTTSNLengthFormTests {
     private func publish(payloadLength: Int) -> MQTTSNPacket {
         .publish(
-            MQTTSNPublish(qos: .atMostOnce, topicID: 1, payload: ByteBuffer(repeating: 0x55, count: payloadLength)))
+            MQTTSNPublish(qos: .atMostOnce, topicID: 1, payload: ByteBuffer(repeating: 0x55, count: payloadLength))
+        )
     }
 
     @Test("the long form is accepted for a short message, and re-encoded in the short form")

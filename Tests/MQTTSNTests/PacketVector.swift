@@ -26,7 +26,10 @@ extension MQTTSNPacket {
     }
 
     /// Decodes `bytes` as one datagram.
-    static func decode(_ bytes: [UInt8], limits: MQTTSNDecodingLimits = .default) throws(MQTTSNDecodingError)
+    static func decode(
+        _ bytes: [UInt8],
+        limits: MQTTSNDecodingLimits = .default
+    ) throws(MQTTSNDecodingError)
         -> MQTTSNPacket
     {
         var buffer = ByteBuffer(bytes: bytes)

@@ -3,7 +3,7 @@ import SNBridgeLogging
 import Testing
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 @Suite("Log line formats")
@@ -19,7 +19,10 @@ struct LogLineTests {
     func text() {
         let rendered = Self.line(.info, ["device.path": "/dev/ttyACM0", "console.line": "hello device.id=forged"])
             .rendered(as: .text)
-        #expect(rendered == "2026-12-01T19:05:00.123Z info SNBridge: Device console console.line=\"hello device.id=forged\" device.path=/dev/ttyACM0")
+        #expect(
+            rendered
+                == "2026-12-01T19:05:00.123Z info SNBridge: Device console console.line=\"hello device.id=forged\" device.path=/dev/ttyACM0"
+        )
     }
 
     @Test(

@@ -41,14 +41,20 @@ struct LoggerMetadataKeyTests {
         #expect(logged.count > 40, "the scan found only \(logged.keys.sorted()); did Sources/ move?")
         let listed = Set(LoggerMetadataKey.allCases.map(\.rawValue))
         let unlisted = logged.filter { !listed.contains($0.key) }
-        #expect(unlisted.isEmpty, "keys logged but not in LoggerMetadataKey: \(unlisted.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value.sorted().joined(separator: ", ")))" })")
+        #expect(
+            unlisted.isEmpty,
+            "keys logged but not in LoggerMetadataKey: \(unlisted.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value.sorted().joined(separator: ", ")))" })"
+        )
     }
 
     @Test("Every listed key is dotted, lower case, and used somewhere")
     func everyListedKeyIsUsed() throws {
         let logged = try Self.loggedKeys()
         for key in LoggerMetadataKey.allCases {
-            #expect(key.rawValue.range(of: #"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$"#, options: .regularExpression) != nil, "\(key.rawValue)")
+            #expect(
+                key.rawValue.range(of: #"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$"#, options: .regularExpression) != nil,
+                "\(key.rawValue)"
+            )
             #expect(logged[key.rawValue] != nil, "\(key.rawValue) is listed but nothing logs it")
         }
     }

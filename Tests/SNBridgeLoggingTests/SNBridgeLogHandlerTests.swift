@@ -42,6 +42,11 @@ struct SNBridgeLogHandlerTests {
         try #require(fstat(descriptor, &status) == 0)
         let matching = "\(status.st_dev):\(status.st_ino)"
         #expect(LogFormat.automatic(environment: ["JOURNAL_STREAM": matching], standardError: descriptor) == .journal)
-        #expect(LogFormat.automatic(environment: ["JOURNAL_STREAM": "\(status.st_dev):\(status.st_ino + 1)"], standardError: descriptor) == .text)
+        #expect(
+            LogFormat.automatic(
+                environment: ["JOURNAL_STREAM": "\(status.st_dev):\(status.st_ino + 1)"],
+                standardError: descriptor
+            ) == .text
+        )
     }
 }

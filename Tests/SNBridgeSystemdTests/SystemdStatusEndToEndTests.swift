@@ -6,7 +6,8 @@ import Testing
 @Suite("systemd status line", .serialized)
 struct SystemdStatusEndToEndTests {
     /// Datagrams until one satisfies `match`, for at most `attempts` datagrams or their five-second waits.
-    static func next(_ receiver: DatagramReceiver, attempts: Int = 20, _ match: (String) -> Bool) async throws -> String {
+    static func next(_ receiver: DatagramReceiver, attempts: Int = 20, _ match: (String) -> Bool) async throws -> String
+    {
         for _ in 0..<attempts {
             let datagram = try await receiver.receive()
             if match(datagram) { return datagram }
@@ -16,7 +17,9 @@ struct SystemdStatusEndToEndTests {
 
     @Test("READY=1, then STATUS= with the one-line summary, which changes when the broker goes away")
     func statusFollowsTheBroker() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("snbridge-notify-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "snbridge-notify-\(UUID().uuidString)"
+        )
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let receiver = try DatagramReceiver(path: directory.appendingPathComponent("notify").path)
@@ -32,7 +35,9 @@ struct SystemdStatusEndToEndTests {
         """.write(to: config, atomically: true, encoding: .utf8)
         let bridge = try ChildProcess(
             executable: "/usr/bin/env",
-            arguments: ["NOTIFY_SOCKET=\(receiver.path)", BuiltProduct.path("snbridge"), "run", "--config", config.path]
+            arguments: [
+                "NOTIFY_SOCKET=\(receiver.path)", BuiltProduct.path("snbridge"), "run", "--config", config.path,
+            ]
         )
         _ = try await Self.next(receiver) { $0.contains("READY=1") }
         let connected = try await Self.next(receiver) { $0.hasPrefix("STATUS=broker connected") }

@@ -39,13 +39,18 @@ struct ConfigurationTests {
 
     @Test("serial.read_batching sets the read pacing; 0 turns it off")
     func serialReadBatching() throws {
-        #expect(try SNBridgeConfiguration.parse(yaml: "serial: { read_batching: 12ms }").serialReadBatching == .milliseconds(12))
+        #expect(
+            try SNBridgeConfiguration.parse(yaml: "serial: { read_batching: 12ms }").serialReadBatching
+                == .milliseconds(12)
+        )
         #expect(try SNBridgeConfiguration.parse(yaml: "serial: { read_batching: 0ms }").serialReadBatching == .zero)
     }
 
     @Test("serial.session_grace sets how long sessions outlive a link loss; unset, each port's keepalive applies")
     func serialSessionGrace() throws {
-        #expect(try SNBridgeConfiguration.parse(yaml: "serial: { session_grace: 30s }").serialSessionGrace == .seconds(30))
+        #expect(
+            try SNBridgeConfiguration.parse(yaml: "serial: { session_grace: 30s }").serialSessionGrace == .seconds(30)
+        )
         #expect(try SNBridgeConfiguration.parse(yaml: "serial: { session_grace: 0s }").serialSessionGrace == .zero)
         #expect(try SNBridgeConfiguration.parse(yaml: "serial: {}").serialSessionGrace == nil)
     }
@@ -128,7 +133,8 @@ struct ConfigurationTests {
         #expect(gateway.predefinedTopics == [1: "a/b", 65534: "c/d"])
         #expect(
             gateway.clients["boiler"]
-                == .init(username: "b", password: "p", predefinedTopics: [10: "plant/boiler"], maxPacketSize: 128))
+                == .init(username: "b", password: "p", predefinedTopics: [10: "plant/boiler"], maxPacketSize: 128)
+        )
         #expect(gateway.qosMinusOne == .init(enabled: true, allowedSources: ["10.0.0.0/8", "fd00::/8"]))
         #expect(gateway.udpListeners == ["127.0.0.1:2000", "[::1]:2001"])
         #expect(gateway.advertise == .init(interval: .seconds(60), addresses: ["255.255.255.255:1884"]))
@@ -143,38 +149,86 @@ struct ConfigurationTests {
     }
 
     static let badCases: [BadCase] = [
-        .init(yaml: "gateway:\n  max_client: 5", key: "gateway.max_client", problemContains: "did you mean 'max_clients'"),
+        .init(
+            yaml: "gateway:\n  max_client: 5",
+            key: "gateway.max_client",
+            problemContains: "did you mean 'max_clients'"
+        ),
         .init(yaml: "brokr:\n  url: mqtt://x", key: "brokr", problemContains: "did you mean 'broker'"),
         .init(yaml: "gateway:\n  max_clients: 0", key: "gateway.max_clients", problemContains: "between 1 and"),
         .init(yaml: "gateway:\n  max_clients: many", key: "gateway.max_clients", problemContains: "whole number"),
         .init(yaml: "gateway:\n  retry_interval: soon", key: "gateway.retry_interval", problemContains: "duration"),
-        .init(yaml: "gateway:\n  retry_interval: 10ms", key: "gateway.retry_interval", problemContains: "between 100ms"),
+        .init(
+            yaml: "gateway:\n  retry_interval: 10ms",
+            key: "gateway.retry_interval",
+            problemContains: "between 100ms"
+        ),
         .init(yaml: "broker:\n  url: http://x", key: "broker.url", problemContains: "unsupported scheme 'http'"),
         .init(yaml: "broker:\n  url: mqtt://x:99999", key: "broker.url", problemContains: "port must be 1-65535"),
         .init(yaml: "broker:\n  protocol: 4", key: "broker.protocol", problemContains: "one of 3.1.1, 5"),
         .init(yaml: "broker:\n  password: x", key: "broker.password", problemContains: "needs broker.username"),
-        .init(yaml: "broker:\n  tls:\n    ca_file: /nonexistent/ca.pem", key: "broker.tls.ca_file", problemContains: "cannot read"),
-        .init(yaml: "gateway:\n  predefined_topics:\n    0: a/b", key: "gateway.predefined_topics.0", problemContains: "1 to 65534"),
-        .init(yaml: "gateway:\n  rate_limit:\n    burst: 3", key: "gateway.rate_limit.messages_per_second", problemContains: "required"),
-        .init(yaml: "gateway:\n  qos_minus_one:\n    enabled: maybe", key: "gateway.qos_minus_one.enabled", problemContains: "true or false"),
         .init(
-            yaml: "gateway:\n  max_message_size: 256\n  max_topic_name_length: 512", key: "gateway.max_topic_name_length",
-            problemContains: "between 1 and gateway.max_message_size (256)"),
-        .init(yaml: "gateway:\n  max_client_id_length: 0", key: "gateway.max_client_id_length", problemContains: "between 1 and"),
+            yaml: "broker:\n  tls:\n    ca_file: /nonexistent/ca.pem",
+            key: "broker.tls.ca_file",
+            problemContains: "cannot read"
+        ),
         .init(
-            yaml: "gateway:\n  clients:\n    c:\n      max_packet_size: 4", key: "gateway.clients.c.max_packet_size",
-            problemContains: "between 8 and"),
+            yaml: "gateway:\n  predefined_topics:\n    0: a/b",
+            key: "gateway.predefined_topics.0",
+            problemContains: "1 to 65534"
+        ),
+        .init(
+            yaml: "gateway:\n  rate_limit:\n    burst: 3",
+            key: "gateway.rate_limit.messages_per_second",
+            problemContains: "required"
+        ),
+        .init(
+            yaml: "gateway:\n  qos_minus_one:\n    enabled: maybe",
+            key: "gateway.qos_minus_one.enabled",
+            problemContains: "true or false"
+        ),
+        .init(
+            yaml: "gateway:\n  max_message_size: 256\n  max_topic_name_length: 512",
+            key: "gateway.max_topic_name_length",
+            problemContains: "between 1 and gateway.max_message_size (256)"
+        ),
+        .init(
+            yaml: "gateway:\n  max_client_id_length: 0",
+            key: "gateway.max_client_id_length",
+            problemContains: "between 1 and"
+        ),
+        .init(
+            yaml: "gateway:\n  clients:\n    c:\n      max_packet_size: 4",
+            key: "gateway.clients.c.max_packet_size",
+            problemContains: "between 8 and"
+        ),
         .init(yaml: "udp:\n  listeners: { a: b }", key: "udp.listeners", problemContains: "expected a list"),
-        .init(yaml: "udp:\n  advertise:\n    interval: 10s", key: "udp.advertise.addresses", problemContains: "at least one"),
-        .init(yaml: "serial:\n  read_batching: 1s", key: "serial.read_batching", problemContains: "between 0s and 50ms"),
+        .init(
+            yaml: "udp:\n  advertise:\n    interval: 10s",
+            key: "udp.advertise.addresses",
+            problemContains: "at least one"
+        ),
+        .init(
+            yaml: "serial:\n  read_batching: 1s",
+            key: "serial.read_batching",
+            problemContains: "between 0s and 50ms"
+        ),
         .init(yaml: "serial:\n  session_grace: 2h", key: "serial.session_grace", problemContains: "between 0s and"),
         .init(yaml: "log:\n  level: loud", key: "log.level", problemContains: "one of trace"),
         .init(yaml: "log:\n  format: xml", key: "log.format", problemContains: "one of auto, text, journal, json"),
         .init(yaml: "gateway: [1, 2]", key: "gateway", problemContains: "expected a mapping"),
         .init(yaml: "broker: {url: [", key: "", problemContains: "not valid YAML"),
-        .init(yaml: "broker:\n  url: mqtt://a\n  url: mqtt://b", key: "broker.url", problemContains: "given twice (again on line 3)"),
+        .init(
+            yaml: "broker:\n  url: mqtt://a\n  url: mqtt://b",
+            key: "broker.url",
+            problemContains: "given twice (again on line 3)"
+        ),
         .init(yaml: "log: {level: info}\nlog: {level: debug}", key: "log", problemContains: "given twice"),
-        .init(yaml: "gateway:\n  predefined_topics:\n    1: a/b\n    1: c/d", key: "gateway.predefined_topics.1", problemContains: "given twice"),
+        .init(
+            yaml: "gateway:\n  predefined_topics:\n    1: a/b\n    1: c/d",
+            key: "gateway.predefined_topics.1",
+            problemContains: "given twice"
+        ),
     ]
 
     @Test("Bad values are answered with an error naming the key", arguments: badCases)
@@ -200,8 +254,14 @@ struct ConfigurationTests {
                 return (error as? ConfigurationErrors)?.errors.map(\.description).joined() ?? "\(error)"
             }
         }
-        #expect(problem(directory.path) == "\(directory.path) is a directory, not a configuration file; give the file in it, e.g. \(directory.path)/snbridge.yaml")
-        #expect(problem(directory.path + "/absent.yaml") == "cannot read \(directory.path)/absent.yaml: there is no such file")
+        #expect(
+            problem(directory.path)
+                == "\(directory.path) is a directory, not a configuration file; give the file in it, e.g. \(directory.path)/snbridge.yaml"
+        )
+        #expect(
+            problem(directory.path + "/absent.yaml")
+                == "cannot read \(directory.path)/absent.yaml: there is no such file"
+        )
         let binary = directory.appendingPathComponent("binary.yaml")
         try Data([0x61, 0xff, 0x62, 0x0a]).write(to: binary)
         #expect(problem(binary.path) == "cannot read \(binary.path) as UTF-8 text")

@@ -25,22 +25,41 @@ struct DeviceListingTests {
         let since = Date(timeIntervalSince1970: 0)
         let live = [
             DeviceRecord(
-                id: "usb-10c4:ea60-0001A2B3-if00", path: "/dev/ttyUSB0", usbID: "10c4:ea60", rule: "cp210x",
-                origin: .discovered, state: "connected", since: since
+                id: "usb-10c4:ea60-0001A2B3-if00",
+                path: "/dev/ttyUSB0",
+                usbID: "10c4:ea60",
+                rule: "cp210x",
+                origin: .discovered,
+                state: "connected",
+                since: since
             ),
             DeviceRecord(
-                id: "serial-dev_ttyAMA0", path: "/dev/ttyAMA0", origin: .configured, state: "linked", since: since),
+                id: "serial-dev_ttyAMA0",
+                path: "/dev/ttyAMA0",
+                origin: .configured,
+                state: "linked",
+                since: since
+            ),
         ]
         let listing = DeviceSnapshot.merge(discovered: [Self.cp2102], live: live)
         #expect(
             listing == [
                 DeviceListing(
-                    id: "usb-10c4:ea60-0001A2B3-if00", path: "/dev/ttyUSB0", usbID: "10c4:ea60", rule: "cp210x",
-                    state: "connected", source: "udev+bridge", product: "CP2102 USB to UART Bridge Controller",
+                    id: "usb-10c4:ea60-0001A2B3-if00",
+                    path: "/dev/ttyUSB0",
+                    usbID: "10c4:ea60",
+                    rule: "cp210x",
+                    state: "connected",
+                    source: "udev+bridge",
+                    product: "CP2102 USB to UART Bridge Controller",
                     serial: "0001A2B3"
                 ),
                 DeviceListing(
-                    id: "serial-dev_ttyAMA0", path: "/dev/ttyAMA0", usbID: nil, rule: nil, state: "linked",
+                    id: "serial-dev_ttyAMA0",
+                    path: "/dev/ttyAMA0",
+                    usbID: nil,
+                    rule: nil,
+                    state: "linked",
                     source: "bridge"
                 ),
             ]
@@ -51,8 +70,13 @@ struct DeviceListingTests {
     func offlineBridge() {
         let live = [
             DeviceRecord(
-                id: "usb-10c4:ea60-0001A2B3-if00", path: "/dev/ttyUSB0", usbID: "10c4:ea60", rule: "cp210x",
-                origin: .discovered, state: "connected", since: Date(timeIntervalSince1970: 0)
+                id: "usb-10c4:ea60-0001A2B3-if00",
+                path: "/dev/ttyUSB0",
+                usbID: "10c4:ea60",
+                rule: "cp210x",
+                origin: .discovered,
+                state: "connected",
+                since: Date(timeIntervalSince1970: 0)
             )
         ]
         let listing = DeviceSnapshot.merge(discovered: [Self.cp2102], live: live, bridgeOffline: true)

@@ -17,12 +17,19 @@ struct DeviceRegistrySessionTests {
     }
 
     static func event(
-        _ state: GatewaySessionSnapshot.State, ended: String? = nil, messagesIn: Int = 0
+        _ state: GatewaySessionSnapshot.State,
+        ended: String? = nil,
+        messagesIn: Int = 0
     ) throws -> GatewaySessionEvent {
         GatewaySessionEvent(
             session: GatewaySessionSnapshot(
-                clientID: "sensor/7", address: .udp(try SocketAddress(ipAddress: "192.0.2.7", port: 50_000)),
-                state: state, topicCount: 1, pendingMessages: 0, messagesIn: messagesIn, messagesOut: 2,
+                clientID: "sensor/7",
+                address: .udp(try SocketAddress(ipAddress: "192.0.2.7", port: 50_000)),
+                state: state,
+                topicCount: 1,
+                pendingMessages: 0,
+                messagesIn: messagesIn,
+                messagesOut: 2,
                 lastHeard: .now()
             ),
             endReason: ended
@@ -33,9 +40,13 @@ struct DeviceRegistrySessionTests {
     func udpClientIsADevice() throws {
         let recorder = DeviceRegistryTests.Recorder()
         let clock = Clock()
-        let registry = DeviceRegistry(logger: Logger(label: "test"), now: { clock.time.withLockedValue { $0 } }) {
-            recorder.record($0)
-        }
+        let registry = DeviceRegistry(
+            logger: Logger(label: "test"),
+            now: { clock.time.withLockedValue { $0 } },
+            {
+                recorder.record($0)
+            }
+        )
         let id = "udp-sensor_7"
         registry.sessionChanged(try Self.event(.connecting))
         registry.sessionChanged(try Self.event(.connected, messagesIn: 3))
@@ -58,7 +69,8 @@ struct DeviceRegistrySessionTests {
             DeviceRegistryTests.kinds(recorder.take()) == [
                 "availability \(id) online", "event joined \(id)",
                 "availability \(id) offline", "event left \(id)",
-            ])
+            ]
+        )
         registry.publishListIfChanged(every: .seconds(1))
         #expect(DeviceRegistryTests.kinds(recorder.take()) == ["list \(id)=lost"])
 

@@ -20,14 +20,22 @@ struct DeviceRegistryTests {
     }
 
     static let descriptor = DeviceDescriptor(
-        id: "usb-10c4:ea60-0001A2B3-if00", path: "/dev/ttyUSB0", usbID: "10c4:ea60", rule: "cp210x", origin: .discovered
+        id: "usb-10c4:ea60-0001A2B3-if00",
+        path: "/dev/ttyUSB0",
+        usbID: "10c4:ea60",
+        rule: "cp210x",
+        origin: .discovered
     )
 
     static func makeRegistry() -> (DeviceRegistry, Recorder) {
         let recorder = Recorder()
-        let registry = DeviceRegistry(logger: Logger(label: "test"), now: { Date(timeIntervalSince1970: 5_000) }) {
-            recorder.record($0)
-        }
+        let registry = DeviceRegistry(
+            logger: Logger(label: "test"),
+            now: { Date(timeIntervalSince1970: 5_000) },
+            {
+                recorder.record($0)
+            }
+        )
         return (registry, recorder)
     }
 
@@ -93,7 +101,9 @@ struct DeviceRegistryTests {
         registry.openingStarted(id: id)
         registry.linkUp(path: "/dev/ttyUSB0", helloID: nil, firmware: nil)
         registry.observe(
-            path: "/dev/ttyUSB0", linkCounters: LinkCounterSample(framesIn: 10, framesOut: 4, badFrames: 1), client: nil
+            path: "/dev/ttyUSB0",
+            linkCounters: LinkCounterSample(framesIn: 10, framesOut: 4, badFrames: 1),
+            client: nil
         )
         registry.gone(id: id, reason: "device removed")
         var moved = Self.descriptor
@@ -102,7 +112,10 @@ struct DeviceRegistryTests {
         registry.openingStarted(id: id)
         registry.linkUp(path: "/dev/ttyUSB1", helloID: nil, firmware: nil)
         registry.observe(
-            path: "/dev/ttyUSB1", linkCounters: LinkCounterSample(framesIn: 3, framesOut: 1, badFrames: 0), client: nil)
+            path: "/dev/ttyUSB1",
+            linkCounters: LinkCounterSample(framesIn: 3, framesOut: 1, badFrames: 0),
+            client: nil
+        )
         _ = recorder.take()
 
         let records = registry.records()
@@ -134,7 +147,8 @@ struct DeviceRegistryTests {
             Self.kinds(recorder.take()) == [
                 "availability \(Self.descriptor.id) online", "event joined \(Self.descriptor.id)",
                 "list \(Self.descriptor.id)=asleep",
-            ])
+            ]
+        )
     }
 
     @Test("Console lines reach MQTT only when asked to")

@@ -61,29 +61,45 @@ struct DeviceStateMachineTests {
         Row(from: .lost, input: .linkUp, to: .linked, actions: [list]),
         // The MQTT-SN client on the device.
         Row(
-            from: .linked, input: .client(.connected), to: .connected,
-            actions: [online, .publishEvent(.joined, reason: nil), list]),
+            from: .linked,
+            input: .client(.connected),
+            to: .connected,
+            actions: [online, .publishEvent(.joined, reason: nil), list]
+        ),
         Row(
-            from: .linked, input: .client(.asleep), to: .asleep,
-            actions: [online, .publishEvent(.joined, reason: nil), list]),
+            from: .linked,
+            input: .client(.asleep),
+            to: .asleep,
+            actions: [online, .publishEvent(.joined, reason: nil), list]
+        ),
         Row(from: .linked, input: .client(.connecting), to: .linked, actions: []),
         Row(from: .connected, input: .client(.asleep), to: .asleep, actions: [list]),
         Row(from: .asleep, input: .client(.awake), to: .connected, actions: [list]),
         Row(
-            from: .connected, input: .client(nil), to: .linked,
-            actions: [offline, .publishEvent(.left, reason: "client disconnected"), list]),
+            from: .connected,
+            input: .client(nil),
+            to: .linked,
+            actions: [offline, .publishEvent(.left, reason: "client disconnected"), list]
+        ),
         Row(
-            from: .asleep, input: .client(.connecting), to: .linked,
-            actions: [offline, .publishEvent(.left, reason: "client disconnected"), list]),
+            from: .asleep,
+            input: .client(.connecting),
+            to: .linked,
+            actions: [offline, .publishEvent(.left, reason: "client disconnected"), list]
+        ),
         Row(from: .opening, input: .client(.connected), to: .opening, actions: []),
         Row(from: .lost, input: .client(.connected), to: .lost, actions: []),
         // Going away.
         Row(
-            from: .connected, input: .gone("serial port closed"), to: .lost,
+            from: .connected,
+            input: .gone("serial port closed"),
+            to: .lost,
             actions: [offline, .publishEvent(.left, reason: "serial port closed"), list]
         ),
         Row(
-            from: .asleep, input: .linkDown("silence"), to: .lost,
+            from: .asleep,
+            input: .linkDown("silence"),
+            to: .lost,
             actions: [offline, .publishEvent(.left, reason: "silence"), list]
         ),
         Row(from: .opening, input: .gone("device removed"), to: .lost, actions: [list]),
@@ -95,27 +111,36 @@ struct DeviceStateMachineTests {
         Row(from: .linked, input: .linkDown("silence"), to: .lost, actions: [list]),
         // Failures: announced once per new reason.
         Row(
-            from: .opening, input: .openFailed("ENOENT"), to: .error(reason: "ENOENT"),
+            from: .opening,
+            input: .openFailed("ENOENT"),
+            to: .error(reason: "ENOENT"),
             actions: [.publishEvent(.error, reason: "ENOENT"), list]
         ),
         Row(from: .error(reason: "ENOENT"), input: .openFailed("ENOENT"), to: .error(reason: "ENOENT"), actions: []),
         Row(
-            from: .error(reason: "ENOENT"), input: .openFailed("EACCES"), to: .error(reason: "EACCES"),
+            from: .error(reason: "ENOENT"),
+            input: .openFailed("EACCES"),
+            to: .error(reason: "EACCES"),
             actions: [.publishEvent(.error, reason: "EACCES"), list]
         ),
         Row(
-            from: .connected, input: .openFailed("EIO"), to: .error(reason: "EIO"),
+            from: .connected,
+            input: .openFailed("EIO"),
+            to: .error(reason: "EIO"),
             actions: [offline, .publishEvent(.error, reason: "EIO"), list]
         ),
         // A refused HELLO is an error with its reason, announced once.
         Row(
-            from: .opening, input: .linkRefused("HELLO refused: unsupported protocol version"),
+            from: .opening,
+            input: .linkRefused("HELLO refused: unsupported protocol version"),
             to: .error(reason: "HELLO refused: unsupported protocol version"),
             actions: [.publishEvent(.error, reason: "HELLO refused: unsupported protocol version"), list]
         ),
         Row(
-            from: .error(reason: "HELLO refused: x"), input: .linkRefused("HELLO refused: x"),
-            to: .error(reason: "HELLO refused: x"), actions: []
+            from: .error(reason: "HELLO refused: x"),
+            input: .linkRefused("HELLO refused: x"),
+            to: .error(reason: "HELLO refused: x"),
+            actions: []
         ),
         // Repeated inputs announce nothing.
         Row(from: .linked, input: .linkUp, to: .linked, actions: []),

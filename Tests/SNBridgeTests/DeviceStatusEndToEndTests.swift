@@ -35,7 +35,9 @@ struct DeviceStatusEndToEndTests {
         return try await subscriber.waitForMessage(topic: topic)
     }
 
-    @Test("A configured board: linked, then online once its client connects, unplug gives offline, its will and left, replug online again")
+    @Test(
+        "A configured board: linked, then online once its client connects, unplug gives offline, its will and left, replug online again"
+    )
     func configuredBoardStatus() async throws {
         let directory = try SerialBridgeEndToEndTests.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -83,10 +85,12 @@ struct DeviceStatusEndToEndTests {
         // The client state is announced at once; the frame counters come with the monitor's next sample.
         let listed = try await subscriber.waitForMessage { message in
             Self.deviceList(containing: id, state: "connected")(message)
-                && ((try? StatusJSON.decode([DeviceRecord].self, from: message.payload))?.first { $0.id == id }?.counters?.framesIn ?? 0) > 0
+                && ((try? StatusJSON.decode([DeviceRecord].self, from: message.payload))?.first { $0.id == id }?
+                    .counters?.framesIn ?? 0) > 0
         }
         let record = try #require(
-            try StatusJSON.decode([DeviceRecord].self, from: listed.payload).first { $0.id == id })
+            try StatusJSON.decode([DeviceRecord].self, from: listed.payload).first { $0.id == id }
+        )
         #expect(record.path == cable.bridgeEnd)
         #expect(record.origin == .configured)
         #expect(record.helloID == "c0ffee000001")
@@ -146,7 +150,9 @@ struct DeviceStatusEndToEndTests {
     @Test("snbridge devices --json prints a JSON array, empty rather than an error when nothing is there")
     func devicesCommandWithoutDevices() async throws {
         let output = try await ChildProcess.run(
-            SNBridgeProcess.executable, ["devices", "--json"], timeout: .seconds(30)
+            SNBridgeProcess.executable,
+            ["devices", "--json"],
+            timeout: .seconds(30)
         )
         let parsed = try JSONSerialization.jsonObject(with: Data(output.utf8))
         #expect(parsed is [Any])
@@ -163,7 +169,10 @@ struct DeviceStatusEndToEndTests {
         )
         #expect(try await command.waitForExit(timeout: .seconds(30)) == 69)
         let message = command.errorOutput.last ?? ""
-        #expect(message.hasPrefix("snbridge: no live device state: the broker at 127.0.0.1:\(port) cannot be reached ("), "\(command.errorOutput)")
+        #expect(
+            message.hasPrefix("snbridge: no live device state: the broker at 127.0.0.1:\(port) cannot be reached ("),
+            "\(command.errorOutput)"
+        )
         #expect(!message.contains("NIOConnectionError"), "\(message)")
     }
 
@@ -171,11 +180,25 @@ struct DeviceStatusEndToEndTests {
     func devicesCommandWithOfflineBridge() async throws {
         let broker = try await MosquittoBroker.start()
         let record = DeviceRecord(
-            id: "serial-dev_ttyAMA0", path: "/dev/ttyAMA0", origin: .configured, state: "linked", since: Date()
+            id: "serial-dev_ttyAMA0",
+            path: "/dev/ttyAMA0",
+            origin: .configured,
+            state: "linked",
+            since: Date()
         )
-        try await MosquittoPublisher.publish(broker: broker, topic: "snbridge/bridge/status", payload: "offline", qos: 1, retain: true)
         try await MosquittoPublisher.publish(
-            broker: broker, topic: "snbridge/devices", payload: StatusJSON.encode([record]), qos: 1, retain: true
+            broker: broker,
+            topic: "snbridge/bridge/status",
+            payload: "offline",
+            qos: 1,
+            retain: true
+        )
+        try await MosquittoPublisher.publish(
+            broker: broker,
+            topic: "snbridge/devices",
+            payload: StatusJSON.encode([record]),
+            qos: 1,
+            retain: true
         )
         let command = try ChildProcess(
             executable: SNBridgeProcess.executable,
@@ -238,7 +261,8 @@ struct DeviceStatusEndToEndTests {
             #expect(reading.payload == "23.25")
             let listed = try await subscriber.waitForMessage(where: Self.deviceList(containing: id, state: "connected"))
             let record = try #require(
-                try StatusJSON.decode([DeviceRecord].self, from: listed.payload).first { $0.id == id })
+                try StatusJSON.decode([DeviceRecord].self, from: listed.payload).first { $0.id == id }
+            )
             #expect(record.usbID == "10c4:ea60")
             #expect(record.rule == "greenhouse")
             #expect(record.path == "/dev/ttyUSB0")
@@ -281,7 +305,8 @@ struct DeviceStatusEndToEndTests {
             await afterReplug.stop()
             let relisted = try await Self.retained(broker, "snbridge/devices")
             let moved = try #require(
-                try StatusJSON.decode([DeviceRecord].self, from: relisted.payload).first { $0.id == id })
+                try StatusJSON.decode([DeviceRecord].self, from: relisted.payload).first { $0.id == id }
+            )
             #expect(moved.path == "/dev/ttyUSB1")
 
             bridge.send(signal: SIGTERM)

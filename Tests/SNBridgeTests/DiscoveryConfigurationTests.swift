@@ -55,7 +55,8 @@ struct DiscoveryConfigurationTests {
         #expect(first.criteria.serialNumber == "0001A2B3")
         #expect(
             first.options
-                == DeviceMatchOptions(baudRate: 921_600, framing: .raw, resetPolicy: .onOpen, clientIDPrefix: "ws-"))
+                == DeviceMatchOptions(baudRate: 921_600, framing: .raw, resetPolicy: .onOpen, clientIDPrefix: "ws-")
+        )
         let second = discovery.rules[1]
         #expect(second.name == "match[1]")
         #expect(second.criteria.byIDGlob == "usb-Silicon_Labs_*")
@@ -84,42 +85,67 @@ struct DiscoveryConfigurationTests {
         .init(yaml: "discovery:\n  enable: true", key: "discovery.enable", problemContains: "did you mean 'enabled'"),
         .init(yaml: "discovery:\n  enabled: sometimes", key: "discovery.enabled", problemContains: "true or false"),
         .init(
-            yaml: "discovery:\n  match:\n    - usb_id: 10c4-ea60", key: "discovery.match[0].usb_id",
-            problemContains: "invalid USB id"),
+            yaml: "discovery:\n  match:\n    - usb_id: 10c4-ea60",
+            key: "discovery.match[0].usb_id",
+            problemContains: "invalid USB id"
+        ),
         .init(
-            yaml: "discovery:\n  match:\n    - usb_id: [\"10c4:ea60\", \"zz:1\"]", key: "discovery.match[0].usb_id[1]",
-            problemContains: "invalid USB id"),
+            yaml: "discovery:\n  match:\n    - usb_id: [\"10c4:ea60\", \"zz:1\"]",
+            key: "discovery.match[0].usb_id[1]",
+            problemContains: "invalid USB id"
+        ),
         .init(
-            yaml: "discovery:\n  match:\n    - property: NOVALUE", key: "discovery.match[0].property",
-            problemContains: "KEY=VALUE"),
+            yaml: "discovery:\n  match:\n    - property: NOVALUE",
+            key: "discovery.match[0].property",
+            problemContains: "KEY=VALUE"
+        ),
         .init(
-            yaml: "discovery:\n  match:\n    - name: empty\n      baud: 115200", key: "discovery.match[0]",
-            problemContains: "nothing to match on"),
+            yaml: "discovery:\n  match:\n    - name: empty\n      baud: 115200",
+            key: "discovery.match[0]",
+            problemContains: "nothing to match on"
+        ),
         .init(
-            yaml: "discovery:\n  match:\n    - usb_id: 10c4:ea60\n      baud: 1234", key: "discovery.match[0].baud",
-            problemContains: "must be one of"),
+            yaml: "discovery:\n  match:\n    - usb_id: 10c4:ea60\n      baud: 1234",
+            key: "discovery.match[0].baud",
+            problemContains: "must be one of"
+        ),
         .init(
             yaml: "discovery:\n  match:\n    - usb_id: 10c4:ea60\n      framing: cobs",
-            key: "discovery.match[0].framing", problemContains: "snbridge, raw"),
+            key: "discovery.match[0].framing",
+            problemContains: "snbridge, raw"
+        ),
         .init(
-            yaml: "discovery:\n  match:\n    - usb_id: 10c4:ea60\n      reset: always", key: "discovery.match[0].reset",
-            problemContains: "never, on-open, on-link-loss"),
+            yaml: "discovery:\n  match:\n    - usb_id: 10c4:ea60\n      reset: always",
+            key: "discovery.match[0].reset",
+            problemContains: "never, on-open, on-link-loss"
+        ),
         .init(
-            yaml: "discovery:\n  match:\n    - usb_id: 10c4:ea60\n      seriall: X", key: "discovery.match[0].seriall",
-            problemContains: "did you mean 'serial'"),
+            yaml: "discovery:\n  match:\n    - usb_id: 10c4:ea60\n      seriall: X",
+            key: "discovery.match[0].seriall",
+            problemContains: "did you mean 'serial'"
+        ),
         .init(
-            yaml: "discovery:\n  match:\n    - 10c4:ea60", key: "discovery.match[0]",
-            problemContains: "expected a mapping"),
+            yaml: "discovery:\n  match:\n    - 10c4:ea60",
+            key: "discovery.match[0]",
+            problemContains: "expected a mapping"
+        ),
         .init(
             yaml: "discovery:\n  match:\n    - {name: a, usb_id: 10c4:ea60}\n    - {name: a, usb_id: 1a86:7523}",
-            key: "discovery.match[1].name", problemContains: "already named 'a'"),
+            key: "discovery.match[1].name",
+            problemContains: "already named 'a'"
+        ),
         .init(yaml: "status:\n  topic_prefix: snbridge/#", key: "status.topic_prefix", problemContains: "wildcards"),
         .init(
-            yaml: "status:\n  topic_prefix: /snbridge", key: "status.topic_prefix",
-            problemContains: "start or end with '/'"),
+            yaml: "status:\n  topic_prefix: /snbridge",
+            key: "status.topic_prefix",
+            problemContains: "start or end with '/'"
+        ),
         .init(yaml: "status:\n  topic_prefix: \"\"", key: "status.topic_prefix", problemContains: "must not be empty"),
         .init(
-            yaml: "status:\n  console_to_mqtt: loud", key: "status.console_to_mqtt", problemContains: "true or false"),
+            yaml: "status:\n  console_to_mqtt: loud",
+            key: "status.console_to_mqtt",
+            problemContains: "true or false"
+        ),
         .init(yaml: "status:\n  interval: 100ms", key: "status.interval", problemContains: "between 1s"),
         .init(yaml: "status:\n  prefix: x", key: "status.prefix", problemContains: "unknown key"),
     ]

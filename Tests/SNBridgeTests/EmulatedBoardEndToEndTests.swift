@@ -62,7 +62,10 @@ struct EmulatedBoardEndToEndTests {
 
         // Nothing lost or repeated meanwhile: the readings so far are 1, 2, 3, ... without a gap.
         let readings = subscriber.messages.filter { $0.topic == "\(prefix)/reading" }.map(\.payload)
-        #expect(readings == (1...readings.count).map { "reading \($0)" }, "bridge log: \(bridge.process.errorOutput.suffix(40))")
+        #expect(
+            readings == (1...readings.count).map { "reading \($0)" },
+            "bridge log: \(bridge.process.errorOutput.suffix(40))"
+        )
 
         bridge.process.send(signal: SIGTERM)
         #expect(try await bridge.process.waitForExit(timeout: .seconds(15)) == 0)

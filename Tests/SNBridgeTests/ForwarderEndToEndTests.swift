@@ -27,23 +27,39 @@ struct ForwarderEndToEndTests {
 
         for (node, id) in [(node1, "fe-node-1"), (node2, "fe-node-2")] {
             try await forwarder.send(Self.encapsulated(node, Self.connect(id)), to: bridge.gateway)
-            #expect(try await forwarder.receive(timeout: .seconds(10)).bytes == Self.encapsulated(node, [0x03, 0x05, 0x00]))
+            #expect(
+                try await forwarder.receive(timeout: .seconds(10)).bytes == Self.encapsulated(node, [0x03, 0x05, 0x00])
+            )
         }
         // Node 1 registers fe/temp and publishes QoS 1; the PUBACK comes back to node 1 only.
         let name = Array("fe/temp".utf8)
-        try await forwarder.send(Self.encapsulated(node1, [UInt8(6 + name.count), 0x0A, 0x00, 0x00, 0x00, 0x01] + name), to: bridge.gateway)
+        try await forwarder.send(
+            Self.encapsulated(node1, [UInt8(6 + name.count), 0x0A, 0x00, 0x00, 0x00, 0x01] + name),
+            to: bridge.gateway
+        )
         let regack = try await forwarder.receive().bytes
-        #expect(regack.count == 11 && Array(regack[0...3]) == [0x04, 0xFE, 0x00, 0x2A] && regack[5] == 0x0B && regack[10] == 0x00)
+        #expect(
+            regack.count == 11 && Array(regack[0...3]) == [0x04, 0xFE, 0x00, 0x2A] && regack[5] == 0x0B
+                && regack[10] == 0x00
+        )
         let topicID = Array(regack[6...7])
         try await forwarder.send(
-            Self.encapsulated(node1, [0x0B, 0x0C, 0x20] + topicID + [0x00, 0x02] + Array("21.5".utf8)), to: bridge.gateway)
-        #expect(try await forwarder.receive().bytes == Self.encapsulated(node1, [0x07, 0x0D] + topicID + [0x00, 0x02, 0x00]))
+            Self.encapsulated(node1, [0x0B, 0x0C, 0x20] + topicID + [0x00, 0x02] + Array("21.5".utf8)),
+            to: bridge.gateway
+        )
+        #expect(
+            try await forwarder.receive().bytes
+                == Self.encapsulated(node1, [0x07, 0x0D] + topicID + [0x00, 0x02, 0x00])
+        )
         let reading = try await subscriber.waitForMessage(topic: "fe/temp")
         #expect(reading.payload == "21.5")
 
         // Node 2 subscribes; a broker message reaches node 2, encapsulated with its node id.
         let filter = Array("fe/cmd".utf8)
-        try await forwarder.send(Self.encapsulated(node2, [UInt8(5 + filter.count), 0x12, 0x20, 0x00, 0x03] + filter), to: bridge.gateway)
+        try await forwarder.send(
+            Self.encapsulated(node2, [UInt8(5 + filter.count), 0x12, 0x20, 0x00, 0x03] + filter),
+            to: bridge.gateway
+        )
         let suback = try await forwarder.receive().bytes
         #expect(Array(suback[0...6]) == [0x07, 0xFE, 0x00] + node2 && suback[8] == 0x13 && suback[14] == 0x00)
         try await MosquittoPublisher.publish(broker: bridge.broker, topic: "fe/cmd", payload: "on", qos: 1)
@@ -62,7 +78,9 @@ struct ForwarderEndToEndTests {
     @Test("udp.forwarders.allowed_sources: an encapsulation from another source is dropped with a notice, unanswered")
     func allowlist() async throws {
         let bridge = try await UDPBridgeFixture.start(
-            gatewayYAML: "  id: 1", udpYAML: "  forwarders: { allowed_sources: [\"10.0.0.0/8\"] }")
+            gatewayYAML: "  id: 1",
+            udpYAML: "  forwarders: { allowed_sources: [\"10.0.0.0/8\"] }"
+        )
         let forwarder = try await DatagramPeer.bind(on: MultiThreadedEventLoopGroup.singleton)
         try await forwarder.send(Self.encapsulated([0x2A], Self.connect("fe-refused")), to: bridge.gateway)
         let line = try await bridge.process.waitForLog("Forwarder Encapsulation dropped")

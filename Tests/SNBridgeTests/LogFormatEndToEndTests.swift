@@ -7,7 +7,8 @@ import Testing
 @Suite("snbridge run's log formats", .serialized)
 struct LogFormatEndToEndTests {
     /// ESC[0;32m I (42) app: ok ESC[0m device.id=forged 0xFF CR LF, as ESP-IDF's coloured log would print it.
-    static let hostileConsoleLine = "1b5b303b33326d492028343229206170703a206f6b1b5b306d206465766963652e69643d666f7267656420ff0d0a"
+    static let hostileConsoleLine =
+        "1b5b303b33326d492028343229206170703a206f6b1b5b306d206465766963652e69643d666f7267656420ff0d0a"
 
     @Test("Text: a console line is one quoted value, its escapes and its forged key inert; shutdown logs no warning")
     func textEscapesConsoleText() async throws {
@@ -19,7 +20,13 @@ struct LogFormatEndToEndTests {
         #expect(!line.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }, "\(line)")
         #expect(line.contains(#"console.line="\x1b[0;32mI (42) app: ok\x1b[0m device.id=forged \#u{FFFD}""#), "\(line)")
         #expect(line.contains(" device.id=serial-"), "the device's own id is the port identity: \(line)")
-        #expect(line.range(of: #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z info SNBridge: Device console "#, options: .regularExpression) != nil, "\(line)")
+        #expect(
+            line.range(
+                of: #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z info SNBridge: Device console "#,
+                options: .regularExpression
+            ) != nil,
+            "\(line)"
+        )
 
         try await fixture.stop()
         device.terminate()
@@ -29,7 +36,11 @@ struct LogFormatEndToEndTests {
 
     @Test("log.format: json writes one object per line, with the console text intact inside its escaping")
     func json() async throws {
-        let fixture = try await SerialBridgeFixture.start(serialPort: "PATH", extraYAML: "log: { format: json }", topics: ["none/#"])
+        let fixture = try await SerialBridgeFixture.start(
+            serialPort: "PATH",
+            extraYAML: "log: { format: json }",
+            topics: ["none/#"]
+        )
         let device = try SimulatedDevice(arguments: ["--id", "c0ffee000043", fixture.cable.deviceEnd])
         try await device.waitForLine(startingWith: "linked")
         device.send("garbage \(Self.hostileConsoleLine)")
@@ -65,7 +76,11 @@ struct LogFormatEndToEndTests {
         bridge.send(signal: SIGTERM)
         #expect(try await bridge.waitForExit(timeout: .seconds(15)) == 0)
         let lines = bridge.errorOutput
-        #expect(lines.contains("<6>SNBridge: Starting snbridge") || lines.contains { $0.hasPrefix("<6>SNBridge: Starting snbridge ") }, "\(lines)")
+        #expect(
+            lines.contains("<6>SNBridge: Starting snbridge")
+                || lines.contains { $0.hasPrefix("<6>SNBridge: Starting snbridge ") },
+            "\(lines)"
+        )
         for line in lines {
             #expect(line.range(of: #"^<[2-7]>[A-Za-z]+: "#, options: .regularExpression) != nil, "\(line)")
         }

@@ -38,7 +38,9 @@ struct MonitoringEndToEndTests {
         let udpPort = try FreePort.udp()
         let httpPort = try FreePort.tcp()
         let bridge = try await SNBridgeProcess.start(
-            yaml: Self.yaml(broker: brokerPort, udp: udpPort, http: httpPort), in: directory)
+            yaml: Self.yaml(broker: brokerPort, udp: udpPort, http: httpPort),
+            in: directory
+        )
         try await bridge.waitForLog("Monitoring HTTP listening")
         let probe = MonitoringProbe(port: httpPort)
 
@@ -64,7 +66,10 @@ struct MonitoringEndToEndTests {
         #expect(try await sensor.connect(clientID: "sensor-1") == .accepted)
         let topicID = try await sensor.register("sensors/one/temperature", messageID: 1)
         for messageID in UInt16(2)...4 {
-            #expect(try await sensor.publish(topicID: topicID, messageID: messageID, payload: "21.\(messageID)") == .accepted)
+            #expect(
+                try await sensor.publish(topicID: topicID, messageID: messageID, payload: "21.\(messageID)")
+                    == .accepted
+            )
         }
         let moved = try await probe.waitFor("/metrics") { response in
             guard let samples = response.samples else { return false }
@@ -118,10 +123,15 @@ extension MonitoringEndToEndTests {
         let udpPort = try FreePort.udp()
         let httpPort = try FreePort.tcp()
         let subscriber = try await MosquittoSubscriber.start(
-            broker: broker, topics: ["snbridge/#", "homeassistant/#"], qos: 1)
+            broker: broker,
+            topics: ["snbridge/#", "homeassistant/#"],
+            qos: 1
+        )
         let bridge = try await SNBridgeProcess.start(
             yaml: Self.yaml(
-                broker: broker.port, udp: udpPort, http: httpPort,
+                broker: broker.port,
+                udp: udpPort,
+                http: httpPort,
                 extra: """
                     serial:
                       reopen_interval: 200ms
@@ -130,14 +140,17 @@ extension MonitoringEndToEndTests {
                     """
             ).replacingOccurrences(
                 of: "status: { interval: 1s }",
-                with: "status: { interval: 1s, forget_after: 2s, console_to_mqtt: true, homeassistant: { enabled: true } }"
+                with:
+                    "status: { interval: 1s, forget_after: 2s, console_to_mqtt: true, homeassistant: { enabled: true } }"
             ),
             in: directory
         )
         try await bridge.waitForLog("Monitoring HTTP listening")
         let probe = MonitoringProbe(port: httpPort)
         let stream = try ChildProcess(
-            executable: "/usr/bin/python3", arguments: [MonitoringProbe.script, "stream", probe.url("/api/events/stream")])
+            executable: "/usr/bin/python3",
+            arguments: [MonitoringProbe.script, "stream", probe.url("/api/events/stream")]
+        )
         try await stream.waitForLine { $0.contains("\"event\": \"open\"") && $0.contains("text/event-stream") }
 
         // The board links, but is online only once its own MQTT-SN client connects.
@@ -156,11 +169,15 @@ extension MonitoringEndToEndTests {
         let topicID = try await sensor.register("sensors/one/temperature", messageID: 1)
         #expect(try await sensor.publish(topicID: topicID, messageID: 2, payload: "20.5") == .accepted)
 
-        let both = try await Self.logOnFailure(bridge) { try await probe.waitFor("/api/devices") { response in
-            let records = Self.records(response)
-            return records.contains { $0.id == boardID && $0.state == "connected" && $0.online == true }
-                && records.contains { $0.id == sensorID && $0.online == true && ($0.counters?.messagesIn ?? 0) >= 3 }
-        } }
+        let both = try await Self.logOnFailure(bridge) {
+            try await probe.waitFor("/api/devices") { response in
+                let records = Self.records(response)
+                return records.contains { $0.id == boardID && $0.state == "connected" && $0.online == true }
+                    && records.contains {
+                        $0.id == sensorID && $0.online == true && ($0.counters?.messagesIn ?? 0) >= 3
+                    }
+            }
+        }
         let sensorRecord = try #require(Self.records(both).first { $0.id == sensorID })
         #expect(sensorRecord.origin == .udp)
         #expect(sensorRecord.path == "udp:127.0.0.1:\(try #require(sensor.localPort))")
@@ -171,8 +188,12 @@ extension MonitoringEndToEndTests {
         // Joined events on the broker and on the stream, and the sensor's own availability topic.
         try await subscriber.waitForMessage(where: DeviceStatusEndToEndTests.event("joined", sensorID))
         try await subscriber.waitForMessage(where: DeviceStatusEndToEndTests.availability(sensorID, "online"))
-        try await stream.waitForLine { $0.contains("\"event\": \"device\"") && $0.contains("joined") && $0.contains(sensorID) }
-        try await stream.waitForLine { $0.contains("\"event\": \"device\"") && $0.contains("joined") && $0.contains(boardID) }
+        try await stream.waitForLine {
+            $0.contains("\"event\": \"device\"") && $0.contains("joined") && $0.contains(sensorID)
+        }
+        try await stream.waitForLine {
+            $0.contains("\"event\": \"device\"") && $0.contains("joined") && $0.contains(boardID)
+        }
 
         let sessions = try await probe.get("/api/sessions")
         #expect(sessions.content_type == "application/json")
@@ -199,19 +220,28 @@ extension MonitoringEndToEndTests {
             let state = try await DeviceStatusEndToEndTests.retained(broker, "snbridge/devices/\(id)/state")
             #expect(state.retain && state.payload.contains("\"last_seen\""))
             let config = try await DeviceStatusEndToEndTests.retained(
-                broker, "homeassistant/binary_sensor/\(node)/connectivity/config")
+                broker,
+                "homeassistant/binary_sensor/\(node)/connectivity/config"
+            )
             #expect(config.retain && config.payload.contains("\"unique_id\":\"\(node)_connectivity\""))
         }
         let configs = subscriber.messages.filter { $0.topic.hasPrefix("homeassistant/") && !$0.payload.isEmpty }
         #expect(configs.count >= 2 + 4 + 7)
         for config in configs {
             let problems = HomeAssistantConfigCheck.problems(
-                topic: config.topic, payload: config.payload, prefix: "homeassistant",
-                bridgeStatusTopic: "snbridge/bridge/status")
+                topic: config.topic,
+                payload: config.payload,
+                prefix: "homeassistant",
+                bridgeStatusTopic: "snbridge/bridge/status"
+            )
             #expect(problems.isEmpty, "\(config.topic): \(problems)")
         }
         let connectivity = try #require(
-            configs.first { $0.topic == "homeassistant/binary_sensor/\(HomeAssistantDiscovery.nodeID(of: boardID))/connectivity/config" })
+            configs.first {
+                $0.topic
+                    == "homeassistant/binary_sensor/\(HomeAssistantDiscovery.nodeID(of: boardID))/connectivity/config"
+            }
+        )
         #expect(connectivity.payload.contains("\"device_class\":\"connectivity\""))
         #expect(connectivity.payload.contains("\"state_topic\":\"snbridge/devices/\(boardID)/availability\""))
         #expect(connectivity.payload.contains("\"sw_version\":"))
@@ -235,7 +265,9 @@ extension MonitoringEndToEndTests {
         try await stream.waitForLine { $0.contains("left") && $0.contains(boardID) }
         // A configured port that vanished is `lost`, then `error` once reopening it fails: offline either way.
         try await probe.waitFor("/api/devices") { response in
-            Self.records(response).contains { $0.id == boardID && ["lost", "error"].contains($0.state) && $0.online == false }
+            Self.records(response).contains {
+                $0.id == boardID && ["lost", "error"].contains($0.state) && $0.online == false
+            }
         }
         board.terminate()
         await stream.terminate()
@@ -257,8 +289,11 @@ extension MonitoringEndToEndTests {
         let subscriber = try await MosquittoSubscriber.start(broker: broker, topics: ["snbridge/events"], qos: 1)
         let bridge = try await SNBridgeProcess.start(
             yaml: Self.yaml(
-                broker: broker.port, udp: try FreePort.udp(), http: httpPort,
-                extra: "serial: { reopen_interval: 200ms, ports: [\"\(cable.bridgeEnd)\"] }"),
+                broker: broker.port,
+                udp: try FreePort.udp(),
+                http: httpPort,
+                extra: "serial: { reopen_interval: 200ms, ports: [\"\(cable.bridgeEnd)\"] }"
+            ),
             in: directory
         )
         let board = try SimulatedDevice(arguments: ["--id", "c0ffee000003", "--versions", "9-9", cable.deviceEnd])
@@ -286,7 +321,9 @@ extension MonitoringEndToEndTests {
             .appendingPathComponent("status_page_browser.py").path
     }
 
-    @Test("The status page in headless Chromium: both devices listed, and an unplugged board goes offline without a reload")
+    @Test(
+        "The status page in headless Chromium: both devices listed, and an unplugged board goes offline without a reload"
+    )
     func statusPageInChromium() async throws {
         let directory = try SerialBridgeEndToEndTests.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -297,13 +334,16 @@ extension MonitoringEndToEndTests {
         let httpPort = try FreePort.tcp()
         let bridge = try await SNBridgeProcess.start(
             yaml: Self.yaml(
-                broker: broker.port, udp: udpPort, http: httpPort,
+                broker: broker.port,
+                udp: udpPort,
+                http: httpPort,
                 extra: """
                     serial:
                       reopen_interval: 200ms
                       ports:
                         - { path: "\(cable.bridgeEnd)", link_keepalive: 2s }
-                    """),
+                    """
+            ),
             in: directory
         )
         try await bridge.waitForLog("Monitoring HTTP listening")
@@ -329,7 +369,8 @@ extension MonitoringEndToEndTests {
             "/usr/bin/chromium",
             [
                 "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--user-data-dir=\(directory.appendingPathComponent("chromium-dump").path)", "--dump-dom", probe.url("/"),
+                "--user-data-dir=\(directory.appendingPathComponent("chromium-dump").path)", "--dump-dom",
+                probe.url("/"),
             ],
             timeout: .seconds(60)
         )
@@ -342,10 +383,14 @@ extension MonitoringEndToEndTests {
             executable: "/usr/bin/python3",
             arguments: [Self.browserScript, probe.url("/"), directory.path, boardID, "lost|error", "1100", "640"]
         )
-        let ready = try await browser.waitForLine(timeout: .seconds(60)) { $0.hasPrefix("ready") || $0.hasPrefix("error") }
+        let ready = try await browser.waitForLine(timeout: .seconds(60)) {
+            $0.hasPrefix("ready") || $0.hasPrefix("error")
+        }
         #expect(ready.hasPrefix("ready"), "\(browser.errorOutput.suffix(5))")
         await cable.unplug()
-        let changed = try await browser.waitForLine(timeout: .seconds(60)) { $0.hasPrefix("changed") || $0.hasPrefix("error") }
+        let changed = try await browser.waitForLine(timeout: .seconds(60)) {
+            $0.hasPrefix("changed") || $0.hasPrefix("error")
+        }
         #expect(changed.hasPrefix("changed"), "\(browser.errorOutput.suffix(5))")
         let readyUpdates = Int(ready.split(separator: " ").last ?? "") ?? 0
         let changedUpdates = Int(changed.split(separator: " ").last ?? "") ?? 0

@@ -5,7 +5,9 @@ import Testing
 @testable import SNBridge
 
 extension MonitoringEndToEndTests {
-    @Test("Paging over real HTTP: ?offset=&limit= on /api/devices, /api/sessions and the page; bad parameters get 400 with the reason")
+    @Test(
+        "Paging over real HTTP: ?offset=&limit= on /api/devices, /api/sessions and the page; bad parameters get 400 with the reason"
+    )
     func paging() async throws {
         let directory = try SerialBridgeEndToEndTests.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -13,7 +15,9 @@ extension MonitoringEndToEndTests {
         let udpPort = try FreePort.udp()
         let httpPort = try FreePort.tcp()
         let bridge = try await SNBridgeProcess.start(
-            yaml: Self.yaml(broker: broker.port, udp: udpPort, http: httpPort), in: directory)
+            yaml: Self.yaml(broker: broker.port, udp: udpPort, http: httpPort),
+            in: directory
+        )
         try await bridge.waitForLog("Monitoring HTTP listening")
         let probe = MonitoringProbe(port: httpPort)
         var sensors: [UDPSensor] = []
@@ -38,7 +42,10 @@ extension MonitoringEndToEndTests {
         #expect(middle.status == 200)
         #expect(Self.records(middle).map(\.id) == ["udp-pager-2", "udp-pager-3"])
         #expect(middle.headers?["x-total-count"] == "5")
-        #expect(middle.headers?["link"] == "</api/devices?offset=4&limit=2>; rel=\"next\", </api/devices?offset=0&limit=2>; rel=\"prev\"")
+        #expect(
+            middle.headers?["link"]
+                == "</api/devices?offset=4&limit=2>; rel=\"next\", </api/devices?offset=0&limit=2>; rel=\"prev\""
+        )
         let last = try await probe.get("/api/devices?offset=4&limit=2")
         #expect(Self.records(last).map(\.id) == ["udp-pager-4"])
         #expect(last.headers?["link"] == "</api/devices?offset=2&limit=2>; rel=\"prev\"")
@@ -55,7 +62,9 @@ extension MonitoringEndToEndTests {
         let html = try #require(page.body)
         #expect(page.status == 200)
         #expect(html.contains("<tr data-device=\"udp-pager-2\">") && html.contains("<tr data-device=\"udp-pager-3\">"))
-        #expect(!html.contains("<tr data-device=\"udp-pager-1\">") && !html.contains("<tr data-device=\"udp-pager-4\">"))
+        #expect(
+            !html.contains("<tr data-device=\"udp-pager-1\">") && !html.contains("<tr data-device=\"udp-pager-4\">")
+        )
         #expect(html.contains("<small id=\"device-count\">5</small>"))
         #expect(html.contains("<small id=\"session-count\">5</small>"))
         #expect(html.contains("rows <span class=\"rows\">3–4</span> of <span class=\"total\">5</span>"))
@@ -65,8 +74,11 @@ extension MonitoringEndToEndTests {
         let first = try #require(try await probe.get("/").body)
         #expect(ids.allSatisfy { first.contains("<tr data-device=\"\($0)\">") })
         // All five fit on the first page: no links to other pages.
-        #expect(first.contains(
-            "<p class=\"pages\" id=\"device-pages\">rows <span class=\"rows\">1–5</span> of <span class=\"total\">5</span> · <a href=\"/api/devices?offset=0&limit=100\">JSON</a></p>"))
+        #expect(
+            first.contains(
+                "<p class=\"pages\" id=\"device-pages\">rows <span class=\"rows\">1–5</span> of <span class=\"total\">5</span> · <a href=\"/api/devices?offset=0&limit=100\">JSON</a></p>"
+            )
+        )
 
         // Bad parameters: 400 with a JSON reason naming what is wrong.
         let bad: [(String, String)] = [
@@ -83,7 +95,10 @@ extension MonitoringEndToEndTests {
             let response = try await probe.get(path)
             #expect(response.status == 400, "\(path)")
             #expect(response.content_type == "application/json", "\(path)")
-            #expect(try StatusJSON.decode([String: String].self, from: response.body ?? "") == ["error": reason], "\(path)")
+            #expect(
+                try StatusJSON.decode([String: String].self, from: response.body ?? "") == ["error": reason],
+                "\(path)"
+            )
         }
 
         for sensor in sensors { await sensor.close() }

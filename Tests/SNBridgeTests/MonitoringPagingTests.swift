@@ -42,35 +42,58 @@ struct MonitoringPagingTests {
     }
 
     static func session(
-        _ clientID: String, _ state: GatewaySessionSnapshot.State, port: Int
+        _ clientID: String,
+        _ state: GatewaySessionSnapshot.State,
+        port: Int
     ) throws -> GatewaySessionSnapshot {
         GatewaySessionSnapshot(
-            clientID: clientID, address: .udp(try SocketAddress(ipAddress: "192.0.2.9", port: port)),
-            state: state, topicCount: 0, pendingMessages: 0, lastHeard: .now()
+            clientID: clientID,
+            address: .udp(try SocketAddress(ipAddress: "192.0.2.9", port: port)),
+            state: state,
+            topicCount: 0,
+            pendingMessages: 0,
+            lastHeard: .now()
         )
     }
 
-    @Test("The kept device tally equals a full recount after every change: sensors joining, sleeping, leaving and forgotten, boards linking and going")
+    @Test(
+        "The kept device tally equals a full recount after every change: sensors joining, sleeping, leaving and forgotten, boards linking and going"
+    )
     func tallyMatchesRecount() throws {
         let clock = DeviceRegistrySessionTests.Clock()
-        let registry = DeviceRegistry(logger: Logger(label: "test"), now: { clock.time.withLockedValue { $0 } }) { _ in }
+        let registry = DeviceRegistry(
+            logger: Logger(label: "test"),
+            now: { clock.time.withLockedValue { $0 } },
+            { _ in
+            }
+        )
         func check(_ step: String) {
             #expect(registry.tally() == DeviceTally(counting: registry.records()), "after \(step)")
         }
         check("nothing")
         for index in 0..<20 {
-            registry.sessionChanged(GatewaySessionEvent(session: try Self.session("s\(index)", .connecting, port: 1000 + index)))
-            registry.sessionChanged(GatewaySessionEvent(session: try Self.session("s\(index)", .connected, port: 1000 + index)))
+            registry.sessionChanged(
+                GatewaySessionEvent(session: try Self.session("s\(index)", .connecting, port: 1000 + index))
+            )
+            registry.sessionChanged(
+                GatewaySessionEvent(session: try Self.session("s\(index)", .connected, port: 1000 + index))
+            )
         }
         check("20 sensors connected")
         #expect(registry.tally().online == 20 && registry.tally().devices(in: "connected") == 20)
         for index in 0..<5 {
-            registry.sessionChanged(GatewaySessionEvent(session: try Self.session("s\(index)", .asleep, port: 1000 + index)))
+            registry.sessionChanged(
+                GatewaySessionEvent(session: try Self.session("s\(index)", .asleep, port: 1000 + index))
+            )
         }
         check("5 asleep")
         for index in 5..<10 {
             registry.sessionChanged(
-                GatewaySessionEvent(session: try Self.session("s\(index)", .lost, port: 1000 + index), endReason: "keepalive"))
+                GatewaySessionEvent(
+                    session: try Self.session("s\(index)", .lost, port: 1000 + index),
+                    endReason: "keepalive"
+                )
+            )
         }
         check("5 lost")
         #expect(registry.tally().devices(in: "lost") == 5 && registry.tally().online == 15)
@@ -98,14 +121,17 @@ struct MonitoringPagingTests {
         #expect(tally.total == 18 && tally.devices(in: "lost") == 1 && tally.boardsLinked == 0)
         #expect(
             BridgeMonitor.summary(broker: .connected, sessions: 3, devices: tally)
-                == "broker connected; 3 sessions; 0 boards linked; 16 devices online")
+                == "broker connected; 3 sessions; 0 boards linked; 16 devices online"
+        )
     }
 
     @Test("The registry's pages: boards first, then sensors, each by id; only the rows asked for")
     func registryPages() throws {
         let (registry, _) = DeviceRegistryTests.makeRegistry()
         for (index, name) in ["c", "a", "b", "e", "d"].enumerated() {
-            registry.sessionChanged(GatewaySessionEvent(session: try Self.session(name, .connected, port: 3000 + index)))
+            registry.sessionChanged(
+                GatewaySessionEvent(session: try Self.session(name, .connected, port: 3000 + index))
+            )
         }
         registry.appeared(DeviceDescriptor.configured(path: "/dev/ttyZ"))
         let all = registry.page(offset: 0, limit: .max)
@@ -133,13 +159,27 @@ struct MonitoringPagingTests {
     @Test("The page shows its rows, the totals and plain links to the pages before and after")
     func pageLinks() {
         let devices = (0..<3).map {
-            DeviceRecord(id: "udp-\($0)", path: "udp:192.0.2.1:\($0)", origin: .udp, state: "connected", online: true, since: Date())
+            DeviceRecord(
+                id: "udp-\($0)",
+                path: "udp:192.0.2.1:\($0)",
+                origin: .udp,
+                state: "connected",
+                online: true,
+                since: Date()
+            )
         }
         let page = StatusPage(
-            version: "1.0", started: Date(timeIntervalSince1970: 0),
+            version: "1.0",
+            started: Date(timeIntervalSince1970: 0),
             health: HealthReport(ready: true, stopping: false, listeners: 1, expectedListeners: 1, broker: .connected),
-            devices: devices, deviceTotal: 10_000, sessions: [], sessionTotal: 10_000,
-            page: PageRequest(offset: 300, limit: 3), events: [], console: [:], now: Date()
+            devices: devices,
+            deviceTotal: 10_000,
+            sessions: [],
+            sessionTotal: 10_000,
+            page: PageRequest(offset: 300, limit: 3),
+            events: [],
+            console: [:],
+            now: Date()
         ).render()
         #expect(page.contains("<small id=\"device-count\">10000</small>"))
         #expect(page.contains("rows <span class=\"rows\">301–303</span> of <span class=\"total\">10000</span>"))

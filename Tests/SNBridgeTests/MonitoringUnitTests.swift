@@ -17,9 +17,13 @@ struct MonitoringUnitTests {
         let custom = try SNBridgeConfiguration.parse(yaml: "http: { listen: \"[::]:9000\", per_device_metrics: true }")
         #expect(custom.http.listen == HostAndPort("[::]:9000", defaultPort: 0))
         #expect(custom.http.perDeviceMetrics)
-        #expect(throws: ConfigurationErrors.self) { try SNBridgeConfiguration.parse(yaml: "http: { listen: \"host:port\" }") }
+        #expect(throws: ConfigurationErrors.self) {
+            try SNBridgeConfiguration.parse(yaml: "http: { listen: \"host:port\" }")
+        }
         do {
-            _ = try SNBridgeConfiguration.parse(yaml: "http: { listen: \"a:b\", lisen: 1 }\nstatus: { homeassistant: { prefix: \"ha/#\" } }")
+            _ = try SNBridgeConfiguration.parse(
+                yaml: "http: { listen: \"a:b\", lisen: 1 }\nstatus: { homeassistant: { prefix: \"ha/#\" } }"
+            )
             Issue.record("bad http and homeassistant keys were accepted")
         } catch let errors as ConfigurationErrors {
             #expect(Set(errors.errors.map(\.key)) == ["http.listen", "http.lisen", "status.homeassistant.prefix"])
@@ -29,7 +33,8 @@ struct MonitoringUnitTests {
     @Test("status.homeassistant and status.forget_after")
     func homeAssistantKeys() throws {
         let configuration = try SNBridgeConfiguration.parse(
-            yaml: "status: { forget_after: 90s, homeassistant: { enabled: true, prefix: ha } }")
+            yaml: "status: { forget_after: 90s, homeassistant: { enabled: true, prefix: ha } }"
+        )
         #expect(configuration.status.homeAssistant == HomeAssistantSettings(enabled: true, prefix: "ha"))
         #expect(configuration.status.forgetAfter == .seconds(90))
         #expect(try SNBridgeConfiguration.parse(yaml: "").status.homeAssistant.enabled == false)
@@ -37,13 +42,22 @@ struct MonitoringUnitTests {
 
     @Test("Health: starting, healthy, broker down, listeners missing, stopping")
     func health() {
-        #expect(HealthReport(ready: false, stopping: false, listeners: 0, expectedListeners: 1, broker: .connected).reason == "starting")
+        #expect(
+            HealthReport(ready: false, stopping: false, listeners: 0, expectedListeners: 1, broker: .connected).reason
+                == "starting"
+        )
         let healthy = HealthReport(ready: true, stopping: false, listeners: 2, expectedListeners: 2, broker: .connected)
         #expect(healthy.isHealthy && healthy.status == "ok" && healthy.ready)
         let down = HealthReport(ready: true, stopping: false, listeners: 2, expectedListeners: 2, broker: .disconnected)
         #expect(down.reason == "broker disconnected" && down.ready)
-        #expect(HealthReport(ready: true, stopping: false, listeners: 1, expectedListeners: 2, broker: .connected).reason == "1 of 2 UDP listeners not bound")
-        #expect(HealthReport(ready: true, stopping: false, listeners: 1, expectedListeners: 1, broker: .unmonitored).isHealthy)
+        #expect(
+            HealthReport(ready: true, stopping: false, listeners: 1, expectedListeners: 2, broker: .connected).reason
+                == "1 of 2 UDP listeners not bound"
+        )
+        #expect(
+            HealthReport(ready: true, stopping: false, listeners: 1, expectedListeners: 1, broker: .unmonitored)
+                .isHealthy
+        )
         let stopping = HealthReport(ready: true, stopping: true, listeners: 1, expectedListeners: 1, broker: .connected)
         #expect(stopping.reason == "shutting down" && !stopping.ready)
     }
@@ -57,15 +71,23 @@ struct MonitoringUnitTests {
             health: HealthReport(ready: true, stopping: false, listeners: 1, expectedListeners: 1, broker: .connected),
             devices: [
                 DeviceRecord(
-                    id: "udp-x", path: "udp:192.0.2.1:1", origin: .udp, state: "error", online: false,
-                    reason: hostile, since: Date(timeIntervalSince1970: 0),
-                    client: .init(id: hostile, state: .connected))
+                    id: "udp-x",
+                    path: "udp:192.0.2.1:1",
+                    origin: .udp,
+                    state: "error",
+                    online: false,
+                    reason: hostile,
+                    since: Date(timeIntervalSince1970: 0),
+                    client: .init(id: hostile, state: .connected)
+                )
             ],
             deviceTotal: 1,
             sessions: [],
             sessionTotal: 0,
             page: PageRequest(limit: StatusPage.defaultLimit),
-            events: [DeviceEventMessage(event: .error, device: hostile, path: "p", usbID: nil, reason: hostile, time: Date())],
+            events: [
+                DeviceEventMessage(event: .error, device: hostile, path: "p", usbID: nil, reason: hostile, time: Date())
+            ],
             console: ["udp-x": [hostile]],
             now: Date(timeIntervalSince1970: 100)
         ).render()
@@ -79,8 +101,13 @@ struct MonitoringUnitTests {
     @Test("Server-sent events: one event and one data line per announcement, nothing for availability")
     func streamFraming() {
         let event = DeviceEventMessage(
-            event: .left, device: "d", path: "/dev/ttyUSB0", usbID: nil, reason: "line\nbreak",
-            time: Date(timeIntervalSince1970: 0))
+            event: .left,
+            device: "d",
+            path: "/dev/ttyUSB0",
+            usbID: nil,
+            reason: "line\nbreak",
+            time: Date(timeIntervalSince1970: 0)
+        )
         let frame = StatusFeed.message(for: .event(event))!
         #expect(frame.hasPrefix("event: device\ndata: {"))
         #expect(frame.hasSuffix("}\n\n"))
@@ -93,15 +120,27 @@ struct MonitoringUnitTests {
         #expect(HomeAssistantDiscovery.nodeID(of: "usb-10c4:ea60-0001.A2 B3") == "snbridge_usb-10c4_ea60-0001_A2_B3")
         let discovery = HomeAssistantDiscovery(prefix: "homeassistant", topics: StatusTopics(prefix: "snbridge"))
         let board = DeviceRecord(
-            id: "usb-10c4:ea60-1", path: "/dev/ttyUSB0", usbID: "10c4:ea60", origin: .discovered,
-            manufacturer: "Silicon Labs", product: "CP2102", state: "connected", since: Date(), firmware: "sim 1.0")
+            id: "usb-10c4:ea60-1",
+            path: "/dev/ttyUSB0",
+            usbID: "10c4:ea60",
+            origin: .discovered,
+            manufacturer: "Silicon Labs",
+            product: "CP2102",
+            state: "connected",
+            since: Date(),
+            firmware: "sim 1.0"
+        )
         let sensor = DeviceRecord(id: "udp-s", path: "udp:192.0.2.1:5", origin: .udp, state: "connected", since: Date())
         let boardConfigs = discovery.configs(for: board)
         #expect(boardConfigs.count == 1 + HomeAssistantDiscovery.sensors.count)
         #expect(discovery.configs(for: sensor).count == 1 + 4)
         for config in boardConfigs + discovery.configs(for: sensor) {
             let problems = HomeAssistantConfigCheck.problems(
-                topic: config.topic, payload: config.payload, prefix: "homeassistant", bridgeStatusTopic: "snbridge/bridge/status")
+                topic: config.topic,
+                payload: config.payload,
+                prefix: "homeassistant",
+                bridgeStatusTopic: "snbridge/bridge/status"
+            )
             #expect(problems.isEmpty, "\(config.topic): \(problems)")
         }
         #expect(boardConfigs[0].payload.contains("\"manufacturer\":\"Silicon Labs\""))
@@ -112,15 +151,41 @@ struct MonitoringUnitTests {
     @Test("The systemd summary line")
     func summary() {
         let devices = [
-            DeviceRecord(id: "a", path: "/dev/a", origin: .configured, state: "connected", online: true, link: "linked", since: Date()),
-            DeviceRecord(id: "b", path: "/dev/b", origin: .discovered, state: "linked", online: false, link: "linked", since: Date()),
-            DeviceRecord(id: "u", path: "udp:x", origin: .udp, state: "asleep", online: true, link: "linked", since: Date()),
+            DeviceRecord(
+                id: "a",
+                path: "/dev/a",
+                origin: .configured,
+                state: "connected",
+                online: true,
+                link: "linked",
+                since: Date()
+            ),
+            DeviceRecord(
+                id: "b",
+                path: "/dev/b",
+                origin: .discovered,
+                state: "linked",
+                online: false,
+                link: "linked",
+                since: Date()
+            ),
+            DeviceRecord(
+                id: "u",
+                path: "udp:x",
+                origin: .udp,
+                state: "asleep",
+                online: true,
+                link: "linked",
+                since: Date()
+            ),
         ]
         #expect(
             BridgeMonitor.summary(broker: .connected, sessions: 12, devices: DeviceTally(counting: devices))
-                == "broker connected; 12 sessions; 2 boards linked; 2 devices online")
+                == "broker connected; 12 sessions; 2 boards linked; 2 devices online"
+        )
         #expect(
             BridgeMonitor.summary(broker: .disconnected, sessions: 1, devices: DeviceTally())
-                == "broker disconnected; 1 session; 0 boards linked; 0 devices online")
+                == "broker disconnected; 1 session; 0 boards linked; 0 devices online"
+        )
     }
 }

@@ -24,7 +24,9 @@ struct MulticastConfigurationTests {
                 .init(group: "ff02::1:1883", port: 10001, interface: "lo", reply: .unicast, ttl: 4, loopback: true),
             ]
         )
-        #expect(configuration.summary.contains("multicast:   225.1.1.1 port 1883 on lo, SEARCHGW answered by multicast"))
+        #expect(
+            configuration.summary.contains("multicast:   225.1.1.1 port 1883 on lo, SEARCHGW answered by multicast")
+        )
     }
 
     struct BadCase: Sendable, CustomTestStringConvertible {
@@ -35,16 +37,48 @@ struct MulticastConfigurationTests {
     }
 
     static let badCases: [BadCase] = [
-        .init(entry: "{ group: 10.0.0.1, interface: lo }", key: "udp.multicast[0].group", problemContains: "must be a multicast address (224.0.0.0/4 or ff00::/8), not '10.0.0.1'"),
-        .init(entry: "{ group: 'fe80::1', interface: lo }", key: "udp.multicast[0].group", problemContains: "must be a multicast address"),
-        .init(entry: "{ group: gateways.local, interface: lo }", key: "udp.multicast[0].group", problemContains: "must be an IPv4 or IPv6 multicast address"),
-        .init(entry: "{ group: 225.1.1.1, interface: nosuch0 }", key: "udp.multicast[0].interface", problemContains: "names no network interface of this host: 'nosuch0' (there are: "),
+        .init(
+            entry: "{ group: 10.0.0.1, interface: lo }",
+            key: "udp.multicast[0].group",
+            problemContains: "must be a multicast address (224.0.0.0/4 or ff00::/8), not '10.0.0.1'"
+        ),
+        .init(
+            entry: "{ group: 'fe80::1', interface: lo }",
+            key: "udp.multicast[0].group",
+            problemContains: "must be a multicast address"
+        ),
+        .init(
+            entry: "{ group: gateways.local, interface: lo }",
+            key: "udp.multicast[0].group",
+            problemContains: "must be an IPv4 or IPv6 multicast address"
+        ),
+        .init(
+            entry: "{ group: 225.1.1.1, interface: nosuch0 }",
+            key: "udp.multicast[0].interface",
+            problemContains: "names no network interface of this host: 'nosuch0' (there are: "
+        ),
         .init(entry: "{ group: 225.1.1.1 }", key: "udp.multicast[0].interface", problemContains: "is required"),
         .init(entry: "{ interface: lo }", key: "udp.multicast[0].group", problemContains: "is required"),
-        .init(entry: "{ group: 225.1.1.1, interface: lo, reply: shout }", key: "udp.multicast[0].reply", problemContains: "one of multicast, unicast"),
-        .init(entry: "{ group: 225.1.1.1, interface: lo, port: 0 }", key: "udp.multicast[0].port", problemContains: "between 1 and 65535"),
-        .init(entry: "{ group: 225.1.1.1, interface: lo, ttl: 300 }", key: "udp.multicast[0].ttl", problemContains: "between 1 and 255"),
-        .init(entry: "{ group: 225.1.1.1, interface: lo, radius: 2 }", key: "udp.multicast[0].radius", problemContains: "unknown key"),
+        .init(
+            entry: "{ group: 225.1.1.1, interface: lo, reply: shout }",
+            key: "udp.multicast[0].reply",
+            problemContains: "one of multicast, unicast"
+        ),
+        .init(
+            entry: "{ group: 225.1.1.1, interface: lo, port: 0 }",
+            key: "udp.multicast[0].port",
+            problemContains: "between 1 and 65535"
+        ),
+        .init(
+            entry: "{ group: 225.1.1.1, interface: lo, ttl: 300 }",
+            key: "udp.multicast[0].ttl",
+            problemContains: "between 1 and 255"
+        ),
+        .init(
+            entry: "{ group: 225.1.1.1, interface: lo, radius: 2 }",
+            key: "udp.multicast[0].radius",
+            problemContains: "unknown key"
+        ),
         .init(entry: "225.1.1.1", key: "udp.multicast[0]", problemContains: "expected a mapping"),
     ]
 

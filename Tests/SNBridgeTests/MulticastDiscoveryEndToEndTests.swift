@@ -29,22 +29,26 @@ struct MulticastDiscoveryEndToEndTests {
     }
 
     /// Starts `snbridge run` inside the gateway namespace; SEARCHGW on the group is answered as `reply` says.
-    private static func startBridge(in pair: NetworkNamespacePair, reply: String, directory: URL) async throws
+    private static func startBridge(
+        in pair: NetworkNamespacePair,
+        reply: String,
+        directory: URL
+    ) async throws
         -> ChildProcess
     {
         let file = directory.appendingPathComponent("snbridge.yaml")
         try """
-            broker: { url: "mqtt://127.0.0.1:1" }
-            udp:
-              listeners: ["127.0.0.1:10000", "0.0.0.0:10001"]
-              multicast:
-                - { group: 225.1.1.1, port: 1883, interface: \(pair.gatewayInterface), reply: \(reply) }
-              advertise: { interval: 1s, addresses: ["225.1.1.1:1883"] }
-            discovery: { enabled: false }
-            http: { listen: none }
-            status: { enabled: false }
-            gateway: { id: \(gatewayID) }
-            """.write(to: file, atomically: true, encoding: .utf8)
+        broker: { url: "mqtt://127.0.0.1:1" }
+        udp:
+          listeners: ["127.0.0.1:10000", "0.0.0.0:10001"]
+          multicast:
+            - { group: 225.1.1.1, port: 1883, interface: \(pair.gatewayInterface), reply: \(reply) }
+          advertise: { interval: 1s, addresses: ["225.1.1.1:1883"] }
+        discovery: { enabled: false }
+        http: { listen: none }
+        status: { enabled: false }
+        gateway: { id: \(gatewayID) }
+        """.write(to: file, atomically: true, encoding: .utf8)
         let command = pair.inNamespace(
             pair.gatewayNamespace,
             [
@@ -120,7 +124,8 @@ struct MulticastDiscoveryEndToEndTests {
             let gatewayInfo = try await client.waitForLine(timeout: .seconds(15)) { $0.contains("type=0x02") }
             // From the wildcard listener (10001), not the loopback one listed first, to the client's own address.
             #expect(
-                gatewayInfo == "received type=0x02 from=\(pair.gatewayAddress):10001 to=\(pair.clientAddress) hex=03022a"
+                gatewayInfo
+                    == "received type=0x02 from=\(pair.gatewayAddress):10001 to=\(pair.clientAddress) hex=03022a"
             )
             let probe = try await client.waitForLine(timeout: .seconds(15)) { $0.hasPrefix("probe-answer") }
             #expect(probe.hasPrefix("probe-answer type=0x18 from=\(pair.gatewayAddress):10001 "))

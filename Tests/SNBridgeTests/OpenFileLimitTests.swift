@@ -14,11 +14,15 @@ struct OpenFileLimitTests {
         let directory = try SerialBridgeEndToEndTests.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = try SNBridgeProcess.writeConfiguration(
-            brokerPort: try FreePort.tcp(), extraYAML: "status: { enabled: false }", in: directory
+            brokerPort: try FreePort.tcp(),
+            extraYAML: "status: { enabled: false }",
+            in: directory
         )
         let bridge = try ChildProcess(
             executable: "/bin/sh",
-            arguments: ["-c", "ulimit -S -n 256 && exec \"$0\" run --config \"$1\"", SNBridgeProcess.executable, file.path]
+            arguments: [
+                "-c", "ulimit -S -n 256 && exec \"$0\" run --config \"$1\"", SNBridgeProcess.executable, file.path,
+            ]
         )
         try await bridge.waitForLine(timeout: .seconds(20)) { $0.contains("MQTT-SN listening on UDP") }
 

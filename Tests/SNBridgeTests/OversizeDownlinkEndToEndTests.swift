@@ -9,7 +9,12 @@ import Testing
 @Suite("snbridge with downlink too large for the client", .serialized, .timeLimit(.minutes(2)))
 struct OversizeDownlinkEndToEndTests {
     /// CONNECT, then SUBSCRIBE `topic` at QoS 1; returns the topic id from SUBACK.
-    private func connectAndSubscribe(_ peer: DatagramPeer, _ bridge: UDPBridgeFixture, clientID: String, topic: String)
+    private func connectAndSubscribe(
+        _ peer: DatagramPeer,
+        _ bridge: UDPBridgeFixture,
+        clientID: String,
+        topic: String
+    )
         async throws -> [UInt8]
     {
         let id = Array(clientID.utf8)
@@ -34,7 +39,11 @@ struct OversizeDownlinkEndToEndTests {
         let peer = try await DatagramPeer.bind(on: MultiThreadedEventLoopGroup.singleton)
         let topicID = try await self.connectAndSubscribe(peer, bridge, clientID: "small-1", topic: "dl/cmd")
         try await MosquittoPublisher.publish(
-            broker: bridge.broker, topic: "dl/cmd", payload: String(repeating: "L", count: 200), qos: 1)
+            broker: bridge.broker,
+            topic: "dl/cmd",
+            payload: String(repeating: "L", count: 200),
+            qos: 1
+        )
         try await MosquittoPublisher.publish(broker: bridge.broker, topic: "dl/cmd", payload: "small", qos: 1)
         let publish = try await self.nextPublish(peer)
         #expect(publish.payload == "small")
@@ -55,7 +64,11 @@ struct OversizeDownlinkEndToEndTests {
         let peer = try await DatagramPeer.bind(on: MultiThreadedEventLoopGroup.singleton)
         let topicID = try await self.connectAndSubscribe(peer, bridge, clientID: "deaf-1", topic: "dl/cmd")
         try await MosquittoPublisher.publish(
-            broker: bridge.broker, topic: "dl/cmd", payload: String(repeating: "L", count: 400), qos: 1)
+            broker: bridge.broker,
+            topic: "dl/cmd",
+            payload: String(repeating: "L", count: 400),
+            qos: 1
+        )
         try await MosquittoPublisher.publish(broker: bridge.broker, topic: "dl/cmd", payload: "small", qos: 1)
         // The large one (three-octet length form) comes three times: the first send and two retransmissions.
         for _ in 0..<3 {
@@ -76,15 +89,23 @@ struct OversizeDownlinkEndToEndTests {
     @Test("Serial, a board with a 64-byte frame: a 200-byte command is not sent, the small one behind it is")
     func serialLinkFrameSize() async throws {
         let fixture = try await SerialBridgeFixture.start(
-            serialPort: "{ path: PATH, baud: 115200, link_keepalive: 2s }", topics: ["board/#"])
-        let device = try SimulatedDevice(arguments: ["--id", "a1b2c3d4e5f7", "--max-frame", "64", fixture.cable.deviceEnd])
+            serialPort: "{ path: PATH, baud: 115200, link_keepalive: 2s }",
+            topics: ["board/#"]
+        )
+        let device = try SimulatedDevice(arguments: [
+            "--id", "a1b2c3d4e5f7", "--max-frame", "64", fixture.cable.deviceEnd,
+        ])
         try await device.waitForLine(startingWith: "linked")
         device.send("connect board-small 30 clean")
         try await device.waitForLine(startingWith: "connack 0")
         device.send("subscribe board/command 1")
         try await device.waitForLine(startingWith: "suback")
         try await MosquittoPublisher.publish(
-            broker: fixture.broker, topic: "board/command", payload: String(repeating: "C", count: 200), qos: 1)
+            broker: fixture.broker,
+            topic: "board/command",
+            payload: String(repeating: "C", count: 200),
+            qos: 1
+        )
         try await MosquittoPublisher.publish(broker: fixture.broker, topic: "board/command", payload: "led-on", qos: 1)
         let message = try await device.waitForLine(startingWith: "message")
         #expect(message.hasSuffix(" led-on"))

@@ -19,7 +19,11 @@ struct ProtocolAnswersEndToEndTests {
 
     /// Sends `request` and expects exactly `answer` back, then the refusal `reason` in the log.
     private func expect(
-        _ peer: DatagramPeer, _ bridge: UDPBridgeFixture, send request: [UInt8], answer: [UInt8], reason: String,
+        _ peer: DatagramPeer,
+        _ bridge: UDPBridgeFixture,
+        send request: [UInt8],
+        answer: [UInt8],
+        reason: String,
         sourceLocation: SourceLocation = #_sourceLocation
     ) async throws {
         try await peer.send(request, to: bridge.gateway)
@@ -33,15 +37,27 @@ struct ProtocolAnswersEndToEndTests {
         let bridge = try await UDPBridgeFixture.start(gatewayYAML: "  max_client_id_length: 16")
         let peer = try await DatagramPeer.bind(on: MultiThreadedEventLoopGroup.singleton)
         try await self.expect(
-            peer, bridge, send: [0x06, 0x04, 0x04, 0x01, 0x00, 0x3C], answer: Self.connackNotSupported,
-            reason: "client_id_empty")
+            peer,
+            bridge,
+            send: [0x06, 0x04, 0x04, 0x01, 0x00, 0x3C],
+            answer: Self.connackNotSupported,
+            reason: "client_id_empty"
+        )
         try await self.expect(
-            peer, bridge, send: Self.connect(String(repeating: "x", count: 17)), answer: Self.connackNotSupported,
-            reason: "client_id_too_long")
+            peer,
+            bridge,
+            send: Self.connect(String(repeating: "x", count: 17)),
+            answer: Self.connackNotSupported,
+            reason: "client_id_too_long"
+        )
         // Not UTF-8.
         try await self.expect(
-            peer, bridge, send: [0x08, 0x04, 0x04, 0x01, 0x00, 0x3C, 0xC3, 0x28], answer: Self.connackNotSupported,
-            reason: "connect_malformed")
+            peer,
+            bridge,
+            send: [0x08, 0x04, 0x04, 0x01, 0x00, 0x3C, 0xC3, 0x28],
+            answer: Self.connackNotSupported,
+            reason: "connect_malformed"
+        )
         let longPing = [UInt8(2 + 17), 0x16] + Array(String(repeating: "p", count: 17).utf8)
         try await self.expect(peer, bridge, send: longPing, answer: Self.disconnect, reason: "ping_client_id_invalid")
         // Exactly at the limit is fine.
@@ -60,17 +76,29 @@ struct ProtocolAnswersEndToEndTests {
 
         // SUBSCRIBE QoS 1, TopicIdType 0b11, MsgId 0x002A, "topic" 0x0001: SUBACK QoS 1, TopicId 0, MsgId, 0x03.
         try await self.expect(
-            peer, bridge, send: [0x07, 0x12, 0x23, 0x00, 0x2A, 0x00, 0x01],
-            answer: [0x08, 0x13, 0x20, 0x00, 0x00, 0x00, 0x2A, 0x03], reason: "topic_id_type_reserved")
+            peer,
+            bridge,
+            send: [0x07, 0x12, 0x23, 0x00, 0x2A, 0x00, 0x01],
+            answer: [0x08, 0x13, 0x20, 0x00, 0x00, 0x00, 0x2A, 0x03],
+            reason: "topic_id_type_reserved"
+        )
         let longName = Array(String(repeating: "t", count: 33).utf8)
         // REGISTER TopicId 0, MsgId 0x002B: REGACK TopicId 0, MsgId, 0x03.
         try await self.expect(
-            peer, bridge, send: [UInt8(6 + longName.count), 0x0A, 0x00, 0x00, 0x00, 0x2B] + longName,
-            answer: [0x07, 0x0B, 0x00, 0x00, 0x00, 0x2B, 0x03], reason: "topic_name_too_long")
+            peer,
+            bridge,
+            send: [UInt8(6 + longName.count), 0x0A, 0x00, 0x00, 0x00, 0x2B] + longName,
+            answer: [0x07, 0x0B, 0x00, 0x00, 0x00, 0x2B, 0x03],
+            reason: "topic_name_too_long"
+        )
         // SUBSCRIBE QoS 0 by name, MsgId 0x002C.
         try await self.expect(
-            peer, bridge, send: [UInt8(5 + longName.count), 0x12, 0x00, 0x00, 0x2C] + longName,
-            answer: [0x08, 0x13, 0x00, 0x00, 0x00, 0x00, 0x2C, 0x03], reason: "topic_name_too_long")
+            peer,
+            bridge,
+            send: [UInt8(5 + longName.count), 0x12, 0x00, 0x00, 0x2C] + longName,
+            answer: [0x08, 0x13, 0x00, 0x00, 0x00, 0x00, 0x2C, 0x03],
+            reason: "topic_name_too_long"
+        )
         // The session is intact: a name within the cap registers.
         let name = Array("answers/ok".utf8)
         try await peer.send([UInt8(6 + name.count), 0x0A, 0x00, 0x00, 0x00, 0x2D] + name, to: bridge.gateway)
@@ -90,21 +118,33 @@ struct ProtocolAnswersEndToEndTests {
         #expect(try await peer.receive().bytes == willTopicRequest)
         let longName = Array(String(repeating: "w", count: 33).utf8)
         try await self.expect(
-            peer, bridge, send: [UInt8(3 + longName.count), 0x07, 0x20] + longName, answer: Self.connackNotSupported,
-            reason: "will_topic_too_long")
+            peer,
+            bridge,
+            send: [UInt8(3 + longName.count), 0x07, 0x20] + longName,
+            answer: Self.connackNotSupported,
+            reason: "will_topic_too_long"
+        )
 
         try await peer.send(Self.connect("will-2", will: true), to: bridge.gateway)
         #expect(try await peer.receive().bytes == willTopicRequest)
         let name = Array("a/b".utf8)
         try await self.expect(
-            peer, bridge, send: [UInt8(6 + name.count), 0x0A, 0x00, 0x00, 0x00, 0x01] + name, answer: Self.disconnect,
-            reason: "will_handshake_out_of_order")
+            peer,
+            bridge,
+            send: [UInt8(6 + name.count), 0x0A, 0x00, 0x00, 0x00, 0x01] + name,
+            answer: Self.disconnect,
+            reason: "will_handshake_out_of_order"
+        )
 
         try await peer.send(Self.connect("will-3", will: true), to: bridge.gateway)
         #expect(try await peer.receive().bytes == willTopicRequest)
         try await self.expect(
-            peer, bridge, send: [0x05, 0x09, 0x62, 0x79, 0x65], answer: Self.disconnect,
-            reason: "will_handshake_out_of_order")
+            peer,
+            bridge,
+            send: [0x05, 0x09, 0x62, 0x79, 0x65],
+            answer: Self.disconnect,
+            reason: "will_handshake_out_of_order"
+        )
 
         // After all that, a proper exchange still connects.
         try await peer.send(Self.connect("will-4", will: true), to: bridge.gateway)

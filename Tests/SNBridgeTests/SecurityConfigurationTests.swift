@@ -66,7 +66,10 @@ struct SecurityConfigurationTests {
         #expect(security.idleSessionTimeout == .seconds(5))
         #expect(security.maxKeepAlive == 600)
         #expect(security.unconfirmedSendBudget == 0)
-        #expect(security.sourceLimits == .init(prefixLengthV4: 24, prefixLengthV6: 56, newSessionsPerSecond: 5, burst: 9, maxSessions: 30))
+        #expect(
+            security.sourceLimits
+                == .init(prefixLengthV4: 24, prefixLengthV6: 56, newSessionsPerSecond: 5, burst: 9, maxSessions: 30)
+        )
         #expect(configuration.gateway.clients["boiler-7"]?.allowedSources == ["10.0.0.7", "fd00::/64"])
         #expect(configuration.gateway.clients["boiler-7"]?.mountpoint == "plant/boiler/7/")
     }
@@ -84,7 +87,10 @@ struct SecurityConfigurationTests {
             ("gateway: { acl_file: \(badACL) }", "gateway.acl_file", "line 2: access must be"),
             ("gateway: { acl_file: /nonexistent/acl }", "gateway.acl_file", "cannot read"),
             ("gateway: { mountpoint: devices/# }", "gateway.mountpoint", "without wildcards"),
-            ("gateway: { clients: { a: { allowed_sources: [nowhere] } } }", "gateway.clients.a.allowed_sources[0]", "CIDR"),
+            (
+                "gateway: { clients: { a: { allowed_sources: [nowhere] } } }", "gateway.clients.a.allowed_sources[0]",
+                "CIDR"
+            ),
             ("gateway: { max_keepalive: 0s }", "gateway.max_keepalive", "between 1s"),
         ]
         for (yaml, key, problem) in cases {
@@ -130,10 +136,20 @@ struct SecurityConfigurationTests {
         let configuration = try SNBridgeConfiguration.parse(
             yaml: "gateway: { authentication: dtls }\nudp: { dtls: { psk_file: \(keys) } }"
         )
-        #expect(configuration.gateway.dtls?.preSharedKeys == ["boiler-7": [0x00, 0xFF, 0x10], "valve-3": [0xAB, 0xCD]])
+        #expect(
+            configuration.gateway.dtls?.preSharedKeys == ["boiler-7": [0x00, 0xFF, 0x10], "valve-3": [0xAB, 0xCD]]
+        )
         #expect(configuration.gateway.dtls?.listeners == ["0.0.0.0:8884"])
         #expect(configuration.gateway.effectiveAuthentication == .dtls)
-        #expect(Self.problems("udp: { dtls: { psk_file: \(open) } }").contains { $0.key == "udp.dtls.psk_file" && $0.problem.contains("readable by every user") })
-        #expect(Self.problems("udp: { dtls: { psk_file: \(bad) } }").contains { $0.key == "udp.dtls.psk_file" && $0.problem.contains("line 1") })
+        #expect(
+            Self.problems("udp: { dtls: { psk_file: \(open) } }").contains {
+                $0.key == "udp.dtls.psk_file" && $0.problem.contains("readable by every user")
+            }
+        )
+        #expect(
+            Self.problems("udp: { dtls: { psk_file: \(bad) } }").contains {
+                $0.key == "udp.dtls.psk_file" && $0.problem.contains("line 1")
+            }
+        )
     }
 }

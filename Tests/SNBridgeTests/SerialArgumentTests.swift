@@ -68,13 +68,34 @@ struct SerialArgumentTests {
             BadCase(arguments: ["--serial", "ttyACM0"], key: "--serial", problemContains: "absolute tty path"),
             BadCase(arguments: ["--serial", ""], key: "--serial", problemContains: "expected PATH[,baud=N]"),
             BadCase(arguments: ["--serial", "baud=9600"], key: "--serial", problemContains: "expected PATH[,baud=N]"),
-            BadCase(arguments: ["--serial", "/dev/ttyACM0,baud=1234"], key: "--serial.baud", problemContains: "got '1234'"),
-            BadCase(arguments: ["--serial", "/dev/ttyACM0,framing=cobs"], key: "--serial.framing", problemContains: "snbridge, raw"),
-            BadCase(arguments: ["--serial", "/dev/ttyACM0,bud=9600"], key: "--serial.bud", problemContains: "did you mean 'baud'"),
-            BadCase(arguments: ["--serial", "/dev/ttyACM0,raw"], key: "--serial", problemContains: "expected key=value"),
-            BadCase(arguments: ["--serial", "/dev/ttyACM0,baud=9600,baud=19200"], key: "--serial.baud", problemContains: "given twice"),
             BadCase(
-                arguments: ["--serial", "/dev/ttyACM0", "--serial", "/dev/ttyACM0,baud=9600"], key: "--serial[1]",
+                arguments: ["--serial", "/dev/ttyACM0,baud=1234"],
+                key: "--serial.baud",
+                problemContains: "got '1234'"
+            ),
+            BadCase(
+                arguments: ["--serial", "/dev/ttyACM0,framing=cobs"],
+                key: "--serial.framing",
+                problemContains: "snbridge, raw"
+            ),
+            BadCase(
+                arguments: ["--serial", "/dev/ttyACM0,bud=9600"],
+                key: "--serial.bud",
+                problemContains: "did you mean 'baud'"
+            ),
+            BadCase(
+                arguments: ["--serial", "/dev/ttyACM0,raw"],
+                key: "--serial",
+                problemContains: "expected key=value"
+            ),
+            BadCase(
+                arguments: ["--serial", "/dev/ttyACM0,baud=9600,baud=19200"],
+                key: "--serial.baud",
+                problemContains: "given twice"
+            ),
+            BadCase(
+                arguments: ["--serial", "/dev/ttyACM0", "--serial", "/dev/ttyACM0,baud=9600"],
+                key: "--serial[1]",
                 problemContains: "a second time"
             ),
         ]

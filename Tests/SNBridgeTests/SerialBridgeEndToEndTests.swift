@@ -7,7 +7,9 @@ import Testing
 @Suite("snbridge run with a serial device", .serialized)
 struct SerialBridgeEndToEndTests {
     static func temporaryDirectory() throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("snbridge-e2e-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "snbridge-e2e-\(UUID().uuidString)"
+        )
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         return directory
     }
@@ -111,7 +113,10 @@ struct SerialBridgeEndToEndTests {
                 try await Task.sleep(for: .milliseconds(50))
             }
         }
-        #expect(delivered, "the message published while asleep never arrived; device printed \(device.printed); bridge log: \(bridge.process.errorOutput.suffix(60).joined(separator: "\n"))")
+        #expect(
+            delivered,
+            "the message published while asleep never arrived; device printed \(device.printed); bridge log: \(bridge.process.errorOutput.suffix(60).joined(separator: "\n"))"
+        )
 
         try await fixture.stop()
         device.terminate()
@@ -119,7 +124,10 @@ struct SerialBridgeEndToEndTests {
 
     @Test("A board speaking raw MQTT-SN (compatibility framing) works without reflashing")
     func rawCompatibilityMode() async throws {
-        let fixture = try await SerialBridgeFixture.start(serialPort: "{ path: PATH, framing: raw }", topics: ["legacy/#"])
+        let fixture = try await SerialBridgeFixture.start(
+            serialPort: "{ path: PATH, framing: raw }",
+            topics: ["legacy/#"]
+        )
         let (cable, subscriber) = (fixture.cable, fixture.subscriber)
         let device = try SimulatedDevice(arguments: ["--raw", cable.deviceEnd])
         try await device.waitForLine(startingWith: "ready")
@@ -136,7 +144,10 @@ struct SerialBridgeEndToEndTests {
 
     @Test("snbridge run --serial PATH,framing=raw opens the port the option names, with no serial.ports in the file")
     func serialOption() async throws {
-        let fixture = try await SerialBridgeFixture.start(serialArgument: "PATH,framing=raw,baud=115200", topics: ["quick/#"])
+        let fixture = try await SerialBridgeFixture.start(
+            serialArgument: "PATH,framing=raw,baud=115200",
+            topics: ["quick/#"]
+        )
         let (cable, subscriber) = (fixture.cable, fixture.subscriber)
         let device = try SimulatedDevice(arguments: ["--raw", cable.deviceEnd])
         try await device.waitForLine(startingWith: "ready")

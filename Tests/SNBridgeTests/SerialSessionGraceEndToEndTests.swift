@@ -10,7 +10,11 @@ struct SerialSessionGraceEndToEndTests {
     /// The bridge with one port at `keepalive`, and a board on it that linked and connected (a will on
     /// grace/status, the given CONNECT arguments).
     private static func connectedBoard(
-        keepalive: String, serialYAML: String = "", extraYAML: String = "", id: String, connect: String
+        keepalive: String,
+        serialYAML: String = "",
+        extraYAML: String = "",
+        id: String,
+        connect: String
     ) async throws -> (SerialBridgeFixture, SimulatedDevice) {
         let fixture = try await SerialBridgeFixture.start(
             serialPort: "{ path: PATH, baud: 115200, link_keepalive: \(keepalive) }",
@@ -60,15 +64,22 @@ struct SerialSessionGraceEndToEndTests {
     @Test("A QoS 1 message published while the link is down reaches the board once it relinks within the grace")
     func downlinkQueuedDuringTheOutageArrivesAfterTheRelink() async throws {
         let (fixture, device) = try await Self.connectedBoard(
-            keepalive: "1s", serialYAML: "session_grace: 30s", extraYAML: "gateway: { retry_interval: 2s }",
-            id: "0a0b0c0f", connect: "grace-3 30")
+            keepalive: "1s",
+            serialYAML: "session_grace: 30s",
+            extraYAML: "gateway: { retry_interval: 2s }",
+            id: "0a0b0c0f",
+            connect: "grace-3 30"
+        )
         let (broker, bridge, subscriber) = (fixture.broker, fixture.bridge, fixture.subscriber)
         device.send("subscribe grace/command 1")
         try await device.waitForLine(startingWith: "suback")
 
         // A hung firmware: after 3 silent keepalives the link is down, the session waits.
         device.send("freeze")
-        try await bridge.waitForLog("Device link down; its sessions are kept for the session grace", timeout: .seconds(15))
+        try await bridge.waitForLog(
+            "Device link down; its sessions are kept for the session grace",
+            timeout: .seconds(15)
+        )
         try await MosquittoPublisher.publish(broker: broker, topic: "grace/command", payload: "while-away", qos: 1)
 
         // It recovers: its own silence check sends HELLO, the gateway resumes the session and retransmits.
@@ -84,12 +95,19 @@ struct SerialSessionGraceEndToEndTests {
 
     @Test("A link gone longer than the grace loses the session and fires the will")
     func linkLossBeyondTheGraceFiresTheWill() async throws {
-        let (fixture, device) = try await Self.connectedBoard(keepalive: "1s", id: "0a0b0c0e", connect: "grace-2 30 clean")
+        let (fixture, device) = try await Self.connectedBoard(
+            keepalive: "1s",
+            id: "0a0b0c0e",
+            connect: "grace-2 30 clean"
+        )
         let (bridge, subscriber) = (fixture.bridge, fixture.subscriber)
 
         // A hung firmware: silence for 3 keepalives, then the 1 s grace, then the will.
         device.send("freeze")
-        try await bridge.waitForLog("Device link down; its sessions are kept for the session grace", timeout: .seconds(15))
+        try await bridge.waitForLog(
+            "Device link down; its sessions are kept for the session grace",
+            timeout: .seconds(15)
+        )
         let will = try await subscriber.waitForMessage(topic: "grace/status", timeout: .seconds(15))
         #expect(will.payload == "gone")
         try await bridge.waitForLog("Session grace over without a relink")

@@ -57,7 +57,10 @@ struct SessionStoreServiceEndToEndTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let broker = try await MosquittoBroker.start()
         let bridge = try await SNBridgeProcess.start(
-            yaml: try yaml(broker), arguments: ["--state-directory", "none"], in: directory)
+            yaml: try yaml(broker),
+            arguments: ["--state-directory", "none"],
+            in: directory
+        )
         try await bridge.waitForLog("Session store in memory")
         await bridge.process.terminate()
         #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("state").path))

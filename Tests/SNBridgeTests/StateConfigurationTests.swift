@@ -27,12 +27,15 @@ struct StateConfigurationTests {
         #expect(memory.summary.contains("state:       in memory"))
     }
 
-    @Test("Bad state values are errors naming the key", arguments: [
-        ("state: { directory: relative/dir }", "state.directory"),
-        ("state: { synchronous: sometimes }", "state.synchronous"),
-        ("state: { directroy: /x }", "state.directroy"),
-        ("state: /var/lib/snbridge", "state"),
-    ])
+    @Test(
+        "Bad state values are errors naming the key",
+        arguments: [
+            ("state: { directory: relative/dir }", "state.directory"),
+            ("state: { synchronous: sometimes }", "state.synchronous"),
+            ("state: { directroy: /x }", "state.directroy"),
+            ("state: /var/lib/snbridge", "state"),
+        ]
+    )
     func badValues(yaml: String, key: String) throws {
         do {
             _ = try SNBridgeConfiguration.parse(yaml: yaml)

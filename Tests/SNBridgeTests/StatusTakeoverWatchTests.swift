@@ -31,10 +31,15 @@ struct StatusTakeoverWatchTests {
 
     @Test("Losses spread wider than the window never warn")
     func spreadLossesDoNotWarn() {
-        #expect(Self.warnings([(0, Self.takenOver), (200, Self.takenOver), (400, Self.takenOver), (600, Self.takenOver)]) == [])
+        #expect(
+            Self.warnings([(0, Self.takenOver), (200, Self.takenOver), (400, Self.takenOver), (600, Self.takenOver)])
+                == []
+        )
     }
 
-    @Test("Only the broker's doing counts: a takeover DISCONNECT or a closed connection, not our own disconnect or a keepalive timeout")
+    @Test(
+        "Only the broker's doing counts: a takeover DISCONNECT or a closed connection, not our own disconnect or a keepalive timeout"
+    )
     func onlyBrokerDropsCount() {
         let closed = MQTTConnectionError.connectionClosed
         #expect(Self.warnings([(0, closed), (1, closed), (2, closed)]) == [2])
@@ -64,11 +69,14 @@ struct StatusTakeoverWatchTests {
                         status: { client_id: "snbridge-shared-status" }
                         """,
                     in: directory
-                ))
+                )
+            )
         }
         let line = try await bridges[0].waitForLog(
-            "Status session keeps being dropped by the broker", "status.client_id=snbridge-shared-status",
-            timeout: .seconds(60))
+            "Status session keeps being dropped by the broker",
+            "status.client_id=snbridge-shared-status",
+            timeout: .seconds(60)
+        )
         #expect(line.contains("status.losses=3"), "\(line)")
         for bridge in bridges {
             bridge.process.send(signal: SIGTERM)

@@ -8,8 +8,12 @@ import Testing
 struct DeframerTests {
     let hello = SerialLinkMessage.hello(
         DeviceHello(
-            supportedVersions: 1...1, maximumFrameSize: 256, deviceIdentity: [1, 2, 3], firmwareName: "t",
-            firmwareVersion: "1")
+            supportedVersions: 1...1,
+            maximumFrameSize: 256,
+            deviceIdentity: [1, 2, 3],
+            firmwareName: "t",
+            firmwareVersion: "1"
+        )
     ).frame
     let connect = SerialLinkMessage.mqttsn(ByteBuffer(bytes: hex("0A040401003C64657631"))).frame
 
@@ -42,7 +46,9 @@ struct DeframerTests {
 
     @Test func longConsoleLinesAreSplitAtTheLimit() {
         let events = deframe(
-            Array(repeating: UInt8(ascii: "z"), count: 600) + [UInt8(ascii: "\n")], leadingDelimiter: false)
+            Array(repeating: UInt8(ascii: "z"), count: 600) + [UInt8(ascii: "\n")],
+            leadingDelimiter: false
+        )
         #expect(events.count == 3)
         #expect(events.first == .consoleLine(String(repeating: "z", count: SerialDeframer.consoleLineLimit)))
         #expect(events.last == .consoleLine(String(repeating: "z", count: 600 - 2 * SerialDeframer.consoleLineLimit)))
@@ -115,7 +121,8 @@ struct DeframerTests {
         let bulk = try run(chunks: [stream])
         let single = try run(chunks: stream.map { [$0] })
         #expect(
-            bulk == [.consoleLine("ets Jun  8 2016"), .frame(self.hello), .consoleLine("dbg"), .frame(self.connect)])
+            bulk == [.consoleLine("ets Jun  8 2016"), .frame(self.hello), .consoleLine("dbg"), .frame(self.connect)]
+        )
         #expect(single == bulk)
     }
 

@@ -38,7 +38,10 @@ final class LinkEventRecorder: SerialLinkDelegate, @unchecked Sendable {
     func serialLink(_ connection: SerialLinkConnection, received message: ByteBuffer, forwarderNodeID: ByteBuffer?) {
         self.record(
             .message(
-                Array(message.readableBytesView), forwarderNodeID: forwarderNodeID.map { Array($0.readableBytesView) }))
+                Array(message.readableBytesView),
+                forwarderNodeID: forwarderNodeID.map { Array($0.readableBytesView) }
+            )
+        )
     }
     func serialLink(_ connection: SerialLinkConnection, consoleLine: String) { self.record(.console(consoleLine)) }
 

@@ -33,11 +33,18 @@ struct PseudoTerminalEndToEndTests {
         link.keepaliveInterval = keepalive
         let loop = MultiThreadedEventLoopGroup.singleton.next()
         var bootstrap = SerialLinkBootstrap(
-            group: loop, link: link, port: SerialPortConfiguration(baudRate: baudRate), mode: mode, logger: logger)
+            group: loop,
+            link: link,
+            port: SerialPortConfiguration(baudRate: baudRate),
+            mode: mode,
+            logger: logger
+        )
         bootstrap.readPacer = readBatching.map { SerialReadPacer(interval: $0, eventLoop: loop) }
         let master = try #require(pair.takeMaster())
         let connection = try await bootstrap.connect(
-            takingOwnershipOf: master, name: pair.slavePath, delegate: recorder
+            takingOwnershipOf: master,
+            name: pair.slavePath,
+            delegate: recorder
         ).get()
         let device = try SimulatedDevice(arguments: deviceArguments + [pair.slavePath])
         _ = try await device.waitForLine(startingWith: "ready")
@@ -83,7 +90,8 @@ struct PseudoTerminalEndToEndTests {
         setup.device.send("forward 002A 0216")
         _ = try await setup.recorder.wait { $0 == .message([0x02, 0x16], forwarderNodeID: [0x00, 0x2A]) }
         try await setup.connection.send(
-            ByteBuffer(bytes: [0x02, 0x17]), forwarderNodeID: ByteBuffer(bytes: [0x00, 0x2A])
+            ByteBuffer(bytes: [0x02, 0x17]),
+            forwarderNodeID: ByteBuffer(bytes: [0x00, 0x2A])
         ).get()
         #expect(try await setup.device.waitForLine(startingWith: "forwarded") == "forwarded 002A 0217")
 

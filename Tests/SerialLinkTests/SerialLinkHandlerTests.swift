@@ -9,7 +9,11 @@ import Testing
 @Suite("Link handler on an embedded channel")
 struct SerialLinkHandlerTests {
     let hello = DeviceHello(
-        supportedVersions: 1...1, maximumFrameSize: 128, deviceIdentity: [0x42], firmwareName: "e", firmwareVersion: "1"
+        supportedVersions: 1...1,
+        maximumFrameSize: 128,
+        deviceIdentity: [0x42],
+        firmwareName: "e",
+        firmwareVersion: "1"
     )
 
     func makeChannel(keepalive: TimeAmount = .seconds(2)) throws -> (EmbeddedChannel, LinkEventRecorder) {
@@ -21,7 +25,11 @@ struct SerialLinkHandlerTests {
         try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(SerialFrameDecoder()))
         try channel.pipeline.syncOperations.addHandler(
             SerialLinkHandler(
-                configuration: configuration, connection: connection, delegate: recorder, logger: Logger(label: "test"))
+                configuration: configuration,
+                connection: connection,
+                delegate: recorder,
+                logger: Logger(label: "test")
+            )
         )
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
         return (channel, recorder)
@@ -47,7 +55,8 @@ struct SerialLinkHandlerTests {
         let (channel, recorder) = try self.makeChannel()
         try self.device(.hello(self.hello), into: channel)
         #expect(
-            try self.written(channel) == [.helloAck(HelloAck(version: 1, maximumFrameSize: 1024, keepaliveSeconds: 2))])
+            try self.written(channel) == [.helloAck(HelloAck(version: 1, maximumFrameSize: 1024, keepaliveSeconds: 2))]
+        )
         #expect(recorder.recorded == [.linkUp(self.hello)])
 
         channel.embeddedEventLoop.advanceTime(by: .milliseconds(1500))
@@ -79,7 +88,8 @@ struct SerialLinkHandlerTests {
         #expect(try self.written(channel) == [.mqttsn(ByteBuffer(bytes: [0x02, 0x17]))])
 
         let tooLarge = channel.writeAndFlush(
-            SerialLinkOutbound.mqttsn(ByteBuffer(repeating: 1, count: 200), forwarderNodeID: nil))
+            SerialLinkOutbound.mqttsn(ByteBuffer(repeating: 1, count: 200), forwarderNodeID: nil)
+        )
         #expect(throws: SerialLinkStateMachine.SendError.tooLarge) { try tooLarge.wait() }
         _ = try channel.finish()
     }

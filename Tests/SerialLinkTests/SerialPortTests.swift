@@ -8,7 +8,7 @@ import Testing
 @testable import SerialLink
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// The opener against a pseudo-terminal slave: the same tty calls as a USB-serial adapter, minus modem lines.
@@ -20,7 +20,10 @@ struct SerialPortTests {
     func opensRawAtTheRequestedBaudRate(baudRate: Int) throws {
         let pair = try PseudoTerminalPair()
         let descriptor = try SerialPort.open(
-            path: pair.slavePath, configuration: SerialPortConfiguration(baudRate: baudRate), logger: self.logger)
+            path: pair.slavePath,
+            configuration: SerialPortConfiguration(baudRate: baudRate),
+            logger: self.logger
+        )
         defer { close(descriptor) }
         var settings = termios()
         #expect(tcgetattr(descriptor, &settings) == 0)
@@ -42,14 +45,20 @@ struct SerialPortTests {
         let pair = try PseudoTerminalPair()
         #expect(throws: SerialPortError.self) {
             _ = try SerialPort.open(
-                path: pair.slavePath, configuration: SerialPortConfiguration(baudRate: 12_345), logger: self.logger)
+                path: pair.slavePath,
+                configuration: SerialPortConfiguration(baudRate: 12_345),
+                logger: self.logger
+            )
         }
     }
 
     @Test func missingDeviceIsATypedError() {
         do {
             _ = try SerialPort.open(
-                path: "/dev/snbridge-no-such-tty", configuration: SerialPortConfiguration(), logger: self.logger)
+                path: "/dev/snbridge-no-such-tty",
+                configuration: SerialPortConfiguration(),
+                logger: self.logger
+            )
             Issue.record("opening a missing device succeeded")
         } catch {
             #expect(error.operation == "open")
@@ -60,16 +69,28 @@ struct SerialPortTests {
     @Test func aPseudoTerminalHasNoModemLinesAndThatIsNotAFailure() throws {
         let pair = try PseudoTerminalPair()
         let descriptor = try SerialPort.open(
-            path: pair.slavePath, configuration: SerialPortConfiguration(), logger: self.logger)
+            path: pair.slavePath,
+            configuration: SerialPortConfiguration(),
+            logger: self.logger
+        )
         defer { close(descriptor) }
         let hasLines = try SerialPort.setModemLines(
-            descriptor, dataTerminalReady: true, requestToSend: false, path: pair.slavePath, logger: self.logger)
+            descriptor,
+            dataTerminalReady: true,
+            requestToSend: false,
+            path: pair.slavePath,
+            logger: self.logger
+        )
         var bits: CInt = 0
         // Whatever the kernel says about pty modem lines, the opener's answer agrees with TIOCMGET.
         #expect(hasLines == (csp_modem_get(descriptor, &bits) == 0))
         let eventLoop = MultiThreadedEventLoopGroup.singleton.next()
         try SerialPort.pulse(
-            .hardReset, descriptor: descriptor, path: pair.slavePath, eventLoop: eventLoop, logger: self.logger
+            .hardReset,
+            descriptor: descriptor,
+            path: pair.slavePath,
+            eventLoop: eventLoop,
+            logger: self.logger
         ).wait()
     }
 
@@ -77,7 +98,8 @@ struct SerialPortTests {
         #expect(
             SerialPortResetPulse.hardReset.steps.map { [$0.dataTerminalReady, $0.requestToSend] } == [
                 [false, true], [false, false],
-            ])
+            ]
+        )
         #expect(SerialPortResetPulse.hardReset.steps.first?.hold == .milliseconds(100))
         #expect(
             SerialPortResetPulse.esptoolBootloaderEntry.steps.map { [$0.dataTerminalReady, $0.requestToSend] }
@@ -86,7 +108,8 @@ struct SerialPortTests {
         #expect(
             SerialPortResetPulse.esptoolBootloaderEntry.steps.map(\.hold) == [
                 .milliseconds(100), .milliseconds(50), .zero,
-            ])
+            ]
+        )
     }
 
     @Test func resetOnOpenOnAPortWithoutModemLinesStillConnects() async throws {
@@ -94,7 +117,10 @@ struct SerialPortTests {
         var port = SerialPortConfiguration(baudRate: 921_600, resetPolicy: .onOpen)
         port.resetPulse = .esptoolBootloaderEntry
         let bootstrap = SerialLinkBootstrap(
-            group: MultiThreadedEventLoopGroup.singleton, port: port, logger: self.logger)
+            group: MultiThreadedEventLoopGroup.singleton,
+            port: port,
+            logger: self.logger
+        )
         let connection = try await bootstrap.connect(devicePath: pair.slavePath, delegate: LinkEventRecorder()).get()
         #expect(connection.channel.isActive)
         try await connection.close().get()
@@ -111,8 +137,12 @@ struct SerialPortTests {
         pair.releaseSlave()
         let hello = SerialLinkMessage.hello(
             DeviceHello(
-                supportedVersions: 1...1, maximumFrameSize: 128, deviceIdentity: [7], firmwareName: "m",
-                firmwareVersion: "0")
+                supportedVersions: 1...1,
+                maximumFrameSize: 128,
+                deviceIdentity: [7],
+                firmwareName: "m",
+                firmwareVersion: "0"
+            )
         )
         let bytes = Array("boot\r\n".utf8) + Array(hello.frame.encoded().readableBytesView)
         #expect(write(master, bytes, bytes.count) == bytes.count)

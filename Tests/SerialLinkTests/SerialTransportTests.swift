@@ -57,11 +57,16 @@ struct SerialTransportTests {
         let inbound = RecordingInbound()
         let observer = LinkEventRecorder()
         let transport = SerialTransport(
-            inboundHandler: inbound, observer: observer, logger: Logger(label: "test.transport"))
+            inboundHandler: inbound,
+            observer: observer,
+            logger: Logger(label: "test.transport")
+        )
         let bootstrap = SerialLinkBootstrap(group: MultiThreadedEventLoopGroup.singleton)
         let master = try #require(pair.takeMaster())
         let connection = try await bootstrap.connect(
-            takingOwnershipOf: master, name: pair.slavePath, delegate: transport
+            takingOwnershipOf: master,
+            name: pair.slavePath,
+            delegate: transport
         ).get()
         let device = try SimulatedDevice(arguments: [pair.slavePath])
         defer { device.terminate() }

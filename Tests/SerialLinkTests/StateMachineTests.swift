@@ -29,7 +29,10 @@ struct StateMachineTests {
         #expect(
             action
                 == .linkUp(
-                    self.hello(), reply: .helloAck(HelloAck(version: 1, maximumFrameSize: 1024, keepaliveSeconds: 15))))
+                    self.hello(),
+                    reply: .helloAck(HelloAck(version: 1, maximumFrameSize: 1024, keepaliveSeconds: 15))
+                )
+        )
         #expect(machine.linkedDevice == self.hello())
         #expect(machine.linkMaximumFrameSize == 256)
     }
@@ -69,9 +72,13 @@ struct StateMachineTests {
             small
                 == .reject(
                     LinkReject(reason: .frameSizeTooSmall, gatewayVersions: 1...1),
-                    reply: .reject(LinkReject(reason: .frameSizeTooSmall, gatewayVersions: 1...1))))
+                    reply: .reject(LinkReject(reason: .frameSizeTooSmall, gatewayVersions: 1...1))
+                )
+        )
         let malformed = machine.frameReceived(
-            SerialFrame(type: .hello, payload: ByteBuffer(bytes: [1, 1, 0])), now: self.start)
+            SerialFrame(type: .hello, payload: ByteBuffer(bytes: [1, 1, 0])),
+            now: self.start
+        )
         guard case .reject(let reject, _) = malformed else {
             Issue.record("expected reject, got \(malformed)")
             return
@@ -101,7 +108,9 @@ struct StateMachineTests {
     @Test func mqttsnWithAWrongLengthFieldIsDropped() {
         var machine = self.linked()
         let action = machine.frameReceived(
-            SerialFrame(type: .mqttsn, payload: ByteBuffer(bytes: [0x05, 0x16])), now: self.start)
+            SerialFrame(type: .mqttsn, payload: ByteBuffer(bytes: [0x05, 0x16])),
+            now: self.start
+        )
         guard case .dropMalformed = action else {
             Issue.record("expected a drop, got \(action)")
             return
@@ -158,7 +167,8 @@ struct StateMachineTests {
         // Its answers to our old pings arrive late: it thinks it is linked, so it must start over.
         #expect(
             machine.messageReceived(.linkPong(token: ByteBuffer()), now: self.start + .seconds(4))
-                == .send(.reset(.rehello)))
+                == .send(.reset(.rehello))
+        )
         #expect(machine.linkState == .lost(.silence))
         guard case .linkUp = machine.messageReceived(.hello(self.hello()), now: self.start + .seconds(4)) else {
             Issue.record("expected the link back up")
@@ -186,7 +196,8 @@ struct StateMachineTests {
     @Test func gatewayResetSendsResetAndLosesTheLink() {
         var machine = self.linked()
         #expect(
-            machine.resetRequested(.rehello, now: self.start) == .sendAndLinkLost(.reset(.rehello), .resetByGateway))
+            machine.resetRequested(.rehello, now: self.start) == .sendAndLinkLost(.reset(.rehello), .resetByGateway)
+        )
         #expect(machine.linkedDevice == nil)
     }
 

@@ -59,24 +59,34 @@ struct TestVectors {
             switch kind {
             case "crc":
                 vectors.crcs.append(
-                    CRC(name: name, data: hex(fields["data"]), crc: UInt16(fields["crc"] ?? "", radix: 16) ?? 0))
+                    CRC(name: name, data: hex(fields["data"]), crc: UInt16(fields["crc"] ?? "", radix: 16) ?? 0)
+                )
             case "cobs":
                 vectors.cobs.append(
-                    COBSCase(name: name, decoded: hex(fields["decoded"]), encoded: hex(fields["encoded"])))
+                    COBSCase(name: name, decoded: hex(fields["decoded"]), encoded: hex(fields["encoded"]))
+                )
             case "frame":
                 vectors.frames.append(
                     Frame(
-                        name: name, type: UInt8(fields["type"] ?? "", radix: 16) ?? 0, payload: hex(fields["payload"]),
-                        wire: hex(fields["wire"]))
+                        name: name,
+                        type: UInt8(fields["type"] ?? "", radix: 16) ?? 0,
+                        payload: hex(fields["payload"]),
+                        wire: hex(fields["wire"])
+                    )
                 )
             case "invalid":
                 vectors.invalid.append(Invalid(name: name, wire: hex(fields["wire"]), error: fields["error"] ?? "?"))
             case "stream":
                 vectors.streams.append(
                     Stream(
-                        name: name, maximumFrameSize: Int(fields["max"] ?? "") ?? 0, wire: hex(fields["wire"]),
+                        name: name,
+                        maximumFrameSize: Int(fields["max"] ?? "") ?? 0,
+                        wire: hex(fields["wire"]),
                         frameTypes: list(fields["frames"]).map { UInt8($0, radix: 16) ?? 0 },
-                        errors: list(fields["errors"]), console: hex(fields["console"])))
+                        errors: list(fields["errors"]),
+                        console: hex(fields["console"])
+                    )
+                )
             default:
                 continue
             }

@@ -41,7 +41,9 @@ struct VectorTests {
     @Test func framesEncodeToTheWireBytes() {
         for vector in self.vectors.frames {
             let frame = SerialFrame(
-                type: SerialFrameType(rawValue: vector.type), payload: ByteBuffer(bytes: vector.payload))
+                type: SerialFrameType(rawValue: vector.type),
+                payload: ByteBuffer(bytes: vector.payload)
+            )
             #expect(Array(frame.encoded().readableBytesView) == vector.wire, "\(vector.name)")
         }
     }
@@ -53,7 +55,8 @@ struct VectorTests {
             if type.isKnown {
                 #expect(
                     events == [.frame(SerialFrame(type: type, payload: ByteBuffer(bytes: vector.payload)))],
-                    "\(vector.name)")
+                    "\(vector.name)"
+                )
             } else {
                 #expect(events == [.badFrame(.unknownType)], "\(vector.name)")
             }
@@ -125,7 +128,11 @@ struct VectorTests {
 }
 
 /// Runs bytes through a fresh deframer, preceded by a 0x00 so the first segment is in frame position.
-func deframe(_ bytes: [UInt8], maximumFrameSize: Int = SerialFrame.hardMaximumSize, leadingDelimiter: Bool = true)
+func deframe(
+    _ bytes: [UInt8],
+    maximumFrameSize: Int = SerialFrame.hardMaximumSize,
+    leadingDelimiter: Bool = true
+)
     -> [SerialDeframerEvent]
 {
     var deframer = SerialDeframer(maximumFrameSize: maximumFrameSize)

@@ -27,11 +27,19 @@ struct OutageBufferTests {
         let a = try await reopened.outageMessages(clientID: "a", after: 0, limit: 100, on: testEventLoop).get()
         let b = try await reopened.outageMessages(clientID: "b", after: 0, limit: 100, on: testEventLoop).get()
         #expect(a == before)
-        #expect(a.map { String(decoding: $0.payload, as: UTF8.self) } == (0..<30).filter { !$0.isMultiple(of: 3) }.map { "a\($0)" })
-        #expect(b.map { String(decoding: $0.payload, as: UTF8.self) } == (0..<30).filter { $0.isMultiple(of: 3) }.map { "b\($0)" })
+        #expect(
+            a.map { String(decoding: $0.payload, as: UTF8.self) }
+                == (0..<30).filter { !$0.isMultiple(of: 3) }.map { "a\($0)" }
+        )
+        #expect(
+            b.map { String(decoding: $0.payload, as: UTF8.self) }
+                == (0..<30).filter { $0.isMultiple(of: 3) }.map { "b\($0)" }
+        )
         #expect(a.map(\.sequence) == a.map(\.sequence).sorted())
         #expect(a.allSatisfy { $0.topic == "plant/p1/temperature" && $0.qos == 1 && !$0.retain })
-        #expect(reopened.outageUsage(clientID: "a") == OutageBufferUsage(messages: 20, bytes: a.map(\.size).reduce(0, +)))
+        #expect(
+            reopened.outageUsage(clientID: "a") == OutageBufferUsage(messages: 20, bytes: a.map(\.size).reduce(0, +))
+        )
         // New messages go after the restored ones.
         let (next, _) = try reopened.appendOutage(message("a", "later"))
         #expect(next > a.last!.sequence)
@@ -82,11 +90,16 @@ struct OutageBufferTests {
     func perClientMessageCap() async throws {
         let directory = try StoreTestDirectory()
         let store = try await directory.open(
-            directory.configuration(perClient: OutageBufferLimits(messages: 3, bytes: 1 << 20)))
+            directory.configuration(perClient: OutageBufferLimits(messages: 3, bytes: 1 << 20))
+        )
         var last: UInt64 = 0
         for index in 0..<3 { last = try store.appendOutage(message("c", "\(index)")).sequence }
-        #expect(throws: SessionStoreError.outageBufferFull(
-            clientID: "c", scope: "per-client", limits: OutageBufferLimits(messages: 3, bytes: 1 << 20))
+        #expect(
+            throws: SessionStoreError.outageBufferFull(
+                clientID: "c",
+                scope: "per-client",
+                limits: OutageBufferLimits(messages: 3, bytes: 1 << 20)
+            )
         ) {
             _ = try store.appendOutage(message("c", "refused"))
         }

@@ -10,7 +10,9 @@ struct SessionStoreDamageTests {
     private func populate(_ directory: StoreTestDirectory, count: Int) async throws {
         let store = try await directory.open()
         for index in 0..<count {
-            try store.save(SessionRecord(clientID: "s\(index)", formatVersion: 1, state: Data(count: 1_000), incarnation: 1))
+            try store.save(
+                SessionRecord(clientID: "s\(index)", formatVersion: 1, state: Data(count: 1_000), incarnation: 1)
+            )
         }
         await store.close()
     }
@@ -32,7 +34,8 @@ struct SessionStoreDamageTests {
 
     /// The new store works: a write survives a reopen.
     private func expectUsable(_ store: SessionStore, _ directory: StoreTestDirectory) async throws {
-        try await store.whenDurable(try store.save(SessionRecord.sample("after", value: "fresh")), on: testEventLoop).get()
+        try await store.whenDurable(try store.save(SessionRecord.sample("after", value: "fresh")), on: testEventLoop)
+            .get()
         await store.close()
         let reopened = try await directory.open()
         #expect(reopened.problems.isEmpty)
@@ -97,15 +100,20 @@ struct SessionStoreDamageTests {
         #expect(FileManager.default.contents(atPath: blocker.path) == Data("file".utf8))
     }
 
-    @Test("An unwritable state directory gives a store in memory and leaves the directory alone",
-        .disabled(if: geteuid() == 0, "root writes through file modes; uncreatableDirectory covers root"))
+    @Test(
+        "An unwritable state directory gives a store in memory and leaves the directory alone",
+        .disabled(if: geteuid() == 0, "root writes through file modes; uncreatableDirectory covers root")
+    )
     func unwritableDirectory() async throws {
         let directory = try StoreTestDirectory()
         let state = directory.url.appendingPathComponent("state")
         try FileManager.default.createDirectory(at: state, withIntermediateDirectories: false)
         chmod(state.path, 0o555)
         defer { chmod(state.path, 0o755) }
-        let store = try await SessionStore.open(configuration: .init(location: .directory(state.path)), logger: .storeTests)
+        let store = try await SessionStore.open(
+            configuration: .init(location: .directory(state.path)),
+            logger: .storeTests
+        )
         #expect(!store.isDurable)
         #expect(store.problems.first?.action == .runningInMemory)
         #expect(store.problems.first?.file.hasPrefix(state.path) == true)
@@ -118,7 +126,9 @@ struct SessionStoreDamageTests {
         let directory = try StoreTestDirectory()
         try await populate(directory, count: 3)
         let queue = try DatabaseQueue(path: directory.filePath)
-        try await queue.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99-from-the-future')") }
+        try await queue.write {
+            try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99-from-the-future')")
+        }
         try queue.close()
         let before = FileManager.default.contents(atPath: directory.filePath)
         let store = try await directory.open()
@@ -139,7 +149,8 @@ struct SessionStoreDamageTests {
             try database.execute(sql: "INSERT INTO session VALUES ('text-state', 1, 'not a blob', NULL, NULL, 1, 0)")
             try database.execute(sql: "INSERT INTO session VALUES ('neg', 1, x'00', NULL, NULL, -5, 0)")
             try database.execute(sql: "INSERT INTO session VALUES ('', 1, x'00', NULL, NULL, 1, 0)")
-            try database.execute(sql: "INSERT INTO session VALUES ('addr', 1, x'00', x'2a', NULL, 1, 0)")  // address a blob
+            // An address stored as a blob.
+            try database.execute(sql: "INSERT INTO session VALUES ('addr', 1, x'00', x'2a', NULL, 1, 0)")
             try database.execute(sql: "INSERT INTO outage_message VALUES (100, 's0', 't', x'00', 1, 0, -1, 0)")
             try database.execute(sql: "INSERT INTO outage_message VALUES (101, 's0', 't', x'00', 1, 0, 2, 0)")
         }

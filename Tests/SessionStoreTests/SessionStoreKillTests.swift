@@ -1,7 +1,7 @@
 import Foundation
 import NIOCore
-import Testing
 import TestSupport
+import Testing
 
 @testable import SessionStore
 
@@ -49,7 +49,10 @@ struct SessionStoreKillTests {
             var numbers: [Int] = []
             for client in 0..<50 {
                 let messages = try await store.outageMessages(
-                    clientID: "client-\(client)", after: 0, limit: 1_000_000, on: testEventLoop
+                    clientID: "client-\(client)",
+                    after: 0,
+                    limit: 1_000_000,
+                    on: testEventLoop
                 ).get()
                 let values = messages.map { Int(String(decoding: $0.payload, as: UTF8.self))! }
                 #expect(values == values.sorted(), "client-\(client) out of order")
@@ -59,7 +62,10 @@ struct SessionStoreKillTests {
             let present = Set(numbers)
             #expect(present.count == numbers.count, "no message twice")
             let missing = (0...durableThrough).filter { !present.contains($0) }
-            #expect(missing.isEmpty, "\(missing.count) messages reported durable are missing, first \(missing.prefix(5))")
+            #expect(
+                missing.isEmpty,
+                "\(missing.count) messages reported durable are missing, first \(missing.prefix(5))"
+            )
             await store.close()
         }
     }

@@ -134,7 +134,11 @@ struct SessionStoreTests {
         let huge = Data(count: SessionRecord.maximumStateBytes + 1)
         #expect(
             throws: SessionStoreError.tooLarge(
-                clientID: "big", what: "session state", bytes: huge.count, limit: SessionRecord.maximumStateBytes)
+                clientID: "big",
+                what: "session state",
+                bytes: huge.count,
+                limit: SessionRecord.maximumStateBytes
+            )
         ) {
             try store.save(SessionRecord(clientID: "big", formatVersion: 1, state: huge, incarnation: 1))
         }
@@ -153,7 +157,9 @@ struct SessionStoreTests {
         // SQLite's own page cap is a real "database or disk is full" (SQLITE_FULL), without filling the test disk.
         let pages = try await store.database.write { try Int.fetchOne($0, sql: "PRAGMA page_count")! }
         try await store.database.writeWithoutTransaction { try $0.execute(sql: "PRAGMA max_page_count = \(pages)") }
-        let ticket = try store.save(SessionRecord(clientID: "big", formatVersion: 1, state: Data(count: 200_000), incarnation: 1))
+        let ticket = try store.save(
+            SessionRecord(clientID: "big", formatVersion: 1, state: Data(count: 200_000), incarnation: 1)
+        )
         await #expect(throws: SessionStoreError.self) {
             try await store.whenDurable(ticket, on: testEventLoop).get()
         }
@@ -180,7 +186,9 @@ struct SessionStoreTests {
         #expect(store.problems.isEmpty)
         let ticket = try store.save(SessionRecord.sample("m", value: "in memory"))
         try await store.whenDurable(ticket, on: testEventLoop).get()
-        let (sequence, _) = try store.appendOutage(OutageMessage(clientID: "m", topic: "t", payload: Data("1".utf8), qos: 1))
+        let (sequence, _) = try store.appendOutage(
+            OutageMessage(clientID: "m", topic: "t", payload: Data("1".utf8), qos: 1)
+        )
         let messages = try await store.outageMessages(clientID: "m", after: 0, limit: 10, on: testEventLoop).get()
         #expect(messages.map(\.sequence) == [sequence])
         #expect(store.allocateIncarnation() >= SessionStore.wallClockMicroseconds() - 60_000_000)
@@ -198,7 +206,10 @@ struct SessionStoreTests {
         for synchronous in SessionStoreSynchronous.allCases {
             let store = try await directory.open(directory.configuration(synchronous: synchronous))
             let (mode, level) = try await store.database.read { database in
-                (try String.fetchOne(database, sql: "PRAGMA journal_mode")!, try Int.fetchOne(database, sql: "PRAGMA synchronous")!)
+                (
+                    try String.fetchOne(database, sql: "PRAGMA journal_mode")!,
+                    try Int.fetchOne(database, sql: "PRAGMA synchronous")!
+                )
             }
             #expect(mode == "wal")
             #expect(level == (synchronous == .full ? 2 : 1))

@@ -26,7 +26,11 @@ final class StoreTestDirectory: Sendable {
         total: OutageBufferLimits = SessionStoreConfiguration.defaultOutageBufferTotal
     ) -> SessionStoreConfiguration {
         SessionStoreConfiguration(
-            location: .directory(path), synchronous: synchronous, outageBufferPerClient: perClient, outageBufferTotal: total)
+            location: .directory(path),
+            synchronous: synchronous,
+            outageBufferPerClient: perClient,
+            outageBufferTotal: total
+        )
     }
 
     func open(_ configuration: SessionStoreConfiguration? = nil) async throws -> SessionStore {

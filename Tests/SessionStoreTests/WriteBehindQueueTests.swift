@@ -128,7 +128,9 @@ struct WriteBehindQueueTests {
         #expect(next.demand == .none, "one reservation at a time")
         let batchTaken = queue.takeBatch()
         let batch = try #require(batchTaken)
-        #expect(batch.meta[WriteBehindQueue.incarnationKey] == Int64(1_000 + WriteBehindQueue.incarnationBlock * 3 / 2 - 1))
+        #expect(
+            batch.meta[WriteBehindQueue.incarnationKey] == Int64(1_000 + WriteBehindQueue.incarnationBlock * 3 / 2 - 1)
+        )
         queue.restoreIncarnations(first: 5, reservedThrough: 4)
         let exhausted = queue.allocateIncarnation()
         #expect(exhausted.demand == .reserveNow(through: 5 + WriteBehindQueue.incarnationBlock))

@@ -6,7 +6,10 @@ struct ConfigurationOptions: ParsableArguments {
     @Option(name: .long, help: "YAML configuration file (every key optional; see README.md).")
     var config: String?
 
-    @Option(name: .customLong("udp-port"), help: "UDP port for every MQTT-SN listener (overrides udp.listeners' ports).")
+    @Option(
+        name: .customLong("udp-port"),
+        help: "UDP port for every MQTT-SN listener (overrides udp.listeners' ports)."
+    )
     var udpPort: Int?
 
     @Option(name: .long, help: "Upstream broker URL, mqtt://host[:port] or mqtts://host[:port] (overrides broker.url).")
@@ -27,7 +30,10 @@ struct ConfigurationOptions: ParsableArguments {
     )
     var stateDirectory: String?
 
-    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (overrides log.level).")
+    @Option(
+        name: .customLong("log-level"),
+        help: "trace, debug, info, notice, warning, error or critical (overrides log.level)."
+    )
     var logLevel: Logger.Level?
 
     /// The file's configuration (or the defaults) with the flags applied, validated.
@@ -35,13 +41,17 @@ struct ConfigurationOptions: ParsableArguments {
         var configuration = try config.map(SNBridgeConfiguration.load(contentsOf:)) ?? SNBridgeConfiguration()
         var errors: [ConfigurationError] = []
         if let broker {
-            configuration.applyBrokerURL(broker, key: "--broker") { errors.append(ConfigurationError(key: $0, problem: $1)) }
+            configuration.applyBrokerURL(broker, key: "--broker") {
+                errors.append(ConfigurationError(key: $0, problem: $1))
+            }
         }
         if let udpPort {
             if (0...65_535).contains(udpPort) {
                 configuration.overrideUDPPort(udpPort)
             } else {
-                errors.append(ConfigurationError(key: "--udp-port", problem: "must be between 0 and 65535, got \(udpPort)"))
+                errors.append(
+                    ConfigurationError(key: "--udp-port", problem: "must be between 0 and 65535, got \(udpPort)")
+                )
             }
         }
         configuration.applySerialArguments(serial) { errors.append(ConfigurationError(key: $0, problem: $1)) }

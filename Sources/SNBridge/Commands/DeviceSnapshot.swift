@@ -4,7 +4,11 @@ import Logging
 /// A one-off look at the serial devices: udev's scan, merged with a bridge's retained device list.
 enum DeviceSnapshot {
     /// The devices the matcher selects now; empty when udev is not usable here.
-    static func discover(matcher: DeviceMatcher, logger: Logger, within limit: Duration = .seconds(5)) async
+    static func discover(
+        matcher: DeviceMatcher,
+        logger: Logger,
+        within limit: Duration = .seconds(5)
+    ) async
         -> [DiscoveredSerialDevice]
     {
         let discovery = SerialDeviceDiscovery(matcher: matcher, logger: logger)
@@ -34,7 +38,11 @@ enum DeviceSnapshot {
 
     /// Discovered devices with the live state of the same identity, then the bridge's other devices. When the
     /// bridge is offline, its states are marked as its last report (`linked, bridge offline`).
-    static func merge(discovered: [DiscoveredSerialDevice], live: [DeviceRecord], bridgeOffline: Bool = false) -> [DeviceListing] {
+    static func merge(
+        discovered: [DiscoveredSerialDevice],
+        live: [DeviceRecord],
+        bridgeOffline: Bool = false
+    ) -> [DeviceListing] {
         let liveByID = Dictionary(live.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         var listing = discovered.map { device -> DeviceListing in
             let descriptor = DeviceDescriptor(discovered: device)
@@ -54,8 +62,12 @@ enum DeviceSnapshot {
         for record in live where !shown.contains(record.id) {
             listing.append(
                 DeviceListing(
-                    id: record.id, path: record.path, usbID: record.usbID, rule: record.rule,
-                    state: state(of: record, bridgeOffline: bridgeOffline), source: "bridge"
+                    id: record.id,
+                    path: record.path,
+                    usbID: record.usbID,
+                    rule: record.rule,
+                    state: state(of: record, bridgeOffline: bridgeOffline),
+                    source: "bridge"
                 )
             )
         }

@@ -28,7 +28,9 @@ struct DevicesCommand: AsyncParsableCommand {
     var config: String?
 
     @Option(
-        name: .long, help: "Ask the bridge at this broker for live state, mqtt://host[:port] (overrides broker.url).")
+        name: .long,
+        help: "Ask the bridge at this broker for live state, mqtt://host[:port] (overrides broker.url)."
+    )
     var broker: String?
 
     @Flag(name: .long, help: "Print a JSON array instead of a table.")
@@ -88,7 +90,9 @@ struct DevicesCommand: AsyncParsableCommand {
             print(listing.table)
         }
         if bridgeOffline {
-            printToStandardError("snbridge: the bridge is offline (its status topic says so); device states are as it last reported them")
+            printToStandardError(
+                "snbridge: the bridge is offline (its status topic says so); device states are as it last reported them"
+            )
         }
         if let unreachable {
             let upstream = configuration.gateway.upstream

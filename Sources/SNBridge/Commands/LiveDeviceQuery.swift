@@ -88,7 +88,8 @@ struct LiveDeviceQuery {
         if let failure {
             return .unreachable(failure)
         }
-        guard let payload = payload ?? nil, let records = try? StatusJSON.decode([DeviceRecord].self, from: payload) else {
+        guard let payload = payload ?? nil, let records = try? StatusJSON.decode([DeviceRecord].self, from: payload)
+        else {
             return .noDeviceList
         }
         return .devices(records, bridgeOffline: bridgeStatus.withLockedValue { $0 } == "offline")

@@ -37,7 +37,10 @@ struct RunCommand: AsyncParsableCommand {
         // Before the gateway exists: its counters are created with it. Without the listener nobody reads them, and
         // swift-metrics' default no-op backend costs nothing.
         let metrics = configuration.http.listen.map { _ in
-            BridgeMetrics(registry: BridgeMetrics.bootstrapMetricsSystem(), perDevice: configuration.http.perDeviceMetrics)
+            BridgeMetrics(
+                registry: BridgeMetrics.bootstrapMetricsSystem(),
+                perDevice: configuration.http.perDeviceMetrics
+            )
         }
         logger.info(
             "Starting snbridge",

@@ -25,7 +25,9 @@ final class ConfigurationReader {
         /// False for an absent key and for an explicit YAML null (`key:` or `key: ~`), which both mean "use the default".
         var isPresent: Bool {
             guard let node else { return false }
-            if case .scalar(let scalar) = node, scalar.style == .plain, ["", "~", "null", "Null", "NULL"].contains(scalar.string) {
+            if case .scalar(let scalar) = node, scalar.style == .plain,
+                ["", "~", "null", "Null", "NULL"].contains(scalar.string)
+            {
                 return false
             }
             return true
@@ -116,7 +118,10 @@ final class ConfigurationReader {
             return nil
         }
         guard range.contains(value) else {
-            report(cursor.path, "must be between \(Self.format(range.lowerBound)) and \(Self.format(range.upperBound)), got '\(text)'")
+            report(
+                cursor.path,
+                "must be between \(Self.format(range.lowerBound)) and \(Self.format(range.upperBound)), got '\(text)'"
+            )
             return nil
         }
         return value
@@ -199,7 +204,8 @@ final class ConfigurationReader {
     }
 
     static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
+        let a = Array(a)
+        let b = Array(b)
         guard !a.isEmpty else { return b.count }
         guard !b.isEmpty else { return a.count }
         var previous = Array(0...b.count)

@@ -28,7 +28,9 @@ extension SNBridgeConfiguration {
     ) -> DeviceMatchRule? {
         guard entry.isPresent, entry.node?.mapping != nil else {
             reader.report(
-                entry.path, "expected a mapping with at least one of usb_id, serial, by_id, by_path, property")
+                entry.path,
+                "expected a mapping with at least one of usb_id, serial, by_id, by_path, property"
+            )
             return nil
         }
         reader.expectMapping(entry, allowed: Self.matchRuleKeys)
@@ -78,7 +80,9 @@ extension SNBridgeConfiguration {
     mutating func readStatus(_ section: ConfigurationReader.Cursor, with reader: ConfigurationReader) {
         reader.expectMapping(
             section,
-            allowed: ["enabled", "topic_prefix", "console_to_mqtt", "client_id", "interval", "forget_after", "homeassistant"]
+            allowed: [
+                "enabled", "topic_prefix", "console_to_mqtt", "client_id", "interval", "forget_after", "homeassistant",
+            ]
         )
         if let enabled = reader.bool(section.key("enabled")) { status.enabled = enabled }
         let prefixKey = section.key("topic_prefix")

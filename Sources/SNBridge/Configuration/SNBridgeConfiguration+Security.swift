@@ -49,13 +49,19 @@ extension SNBridgeConfiguration {
             limits,
             allowed: ["prefix_length_v4", "prefix_length_v6", "new_sessions_per_second", "burst", "max_sessions"]
         )
-        if let value = reader.int(limits.key("prefix_length_v4"), in: 0...32) { security.sourceLimits.prefixLengthV4 = value }
-        if let value = reader.int(limits.key("prefix_length_v6"), in: 0...128) { security.sourceLimits.prefixLengthV6 = value }
+        if let value = reader.int(limits.key("prefix_length_v4"), in: 0...32) {
+            security.sourceLimits.prefixLengthV4 = value
+        }
+        if let value = reader.int(limits.key("prefix_length_v6"), in: 0...128) {
+            security.sourceLimits.prefixLengthV6 = value
+        }
         if let value = reader.double(limits.key("new_sessions_per_second"), in: 0.001...1_000_000) {
             security.sourceLimits.newSessionsPerSecond = value
         }
         if let value = reader.int(limits.key("burst"), in: 1...1_000_000) { security.sourceLimits.burst = value }
-        if let value = reader.int(limits.key("max_sessions"), in: 1...1_000_000) { security.sourceLimits.maxSessions = value }
+        if let value = reader.int(limits.key("max_sessions"), in: 1...1_000_000) {
+            security.sourceLimits.maxSessions = value
+        }
         gateway.security = security
     }
 }
@@ -93,7 +99,8 @@ extension SNBridgeConfiguration {
             reader.choice(
                 section.key("client_certificates"),
                 [
-                    "none": GatewayConfiguration.DTLS.ClientCertificates.none, "optional": .optional, "required": .required,
+                    "none": GatewayConfiguration.DTLS.ClientCertificates.none, "optional": .optional,
+                    "required": .required,
                 ]
             ) ?? .none
         let caFile = reader.string(section.key("ca_file"))

@@ -10,7 +10,8 @@ extension SNBridgeConfiguration {
         for (index, argument) in arguments.enumerated() {
             let key = arguments.count == 1 ? "--serial" : "--serial[\(index)]"
             guard let node = Self.serialArgumentNode(argument, key: key, reporter: reporter) else { continue }
-            guard let settings = Self.readSerialPort(ConfigurationReader.Cursor(node: node, path: key), with: reader) else {
+            guard let settings = Self.readSerialPort(ConfigurationReader.Cursor(node: node, path: key), with: reader)
+            else {
                 continue
             }
             guard seen.insert(settings.path).inserted else {
@@ -29,7 +30,8 @@ extension SNBridgeConfiguration {
     }
 
     /// `PATH,key=value,...` as the mapping a `serial.ports` entry would be, or nil with the problem reported.
-    private static func serialArgumentNode(_ argument: String, key: String, reporter: (String, String) -> Void) -> Node? {
+    private static func serialArgumentNode(_ argument: String, key: String, reporter: (String, String) -> Void) -> Node?
+    {
         let parts = argument.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
         guard let path = parts.first, !path.isEmpty, !path.contains("=") else {
             reporter(key, "expected PATH[,baud=N][,framing=raw], e.g. /dev/ttyACM0,baud=115200, got '\(argument)'")

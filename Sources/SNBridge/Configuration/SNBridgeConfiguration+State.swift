@@ -23,7 +23,10 @@ extension SNBridgeConfiguration {
         } else if text.hasPrefix("/") {
             state.location = .directory(text)
         } else {
-            reporter(key, "must be an absolute directory such as /var/lib/snbridge, or none to keep sessions in memory, got '\(text)'")
+            reporter(
+                key,
+                "must be an absolute directory such as /var/lib/snbridge, or none to keep sessions in memory, got '\(text)'"
+            )
         }
     }
 

@@ -11,19 +11,25 @@ extension SNBridgeConfiguration {
             "max clients: \(gateway.maxClients), topics per client: \(gateway.maxTopicsPerClient)",
             "predefined:  \(gateway.predefinedTopics.count) global topic id(s), \(gateway.clients.count) client override(s)",
             "qos -1:      \(gateway.qosMinusOne.enabled ? "enabled" : "disabled")",
-            "serial:      " + (serialPorts.isEmpty
-                ? "no configured ports"
-                : serialPorts.map { "\($0.path) (\($0.port.baudRate) baud, \($0.mode.rawValue))" }.joined(separator: ", ")),
-            "discovery:   " + (discovery.enabled == false
-                ? "off"
-                : "\(discovery.rules.count) rule(s)\(discovery.builtInDefaults ? " + built-in chip defaults" : "")"),
+            "serial:      "
+                + (serialPorts.isEmpty
+                    ? "no configured ports"
+                    : serialPorts.map { "\($0.path) (\($0.port.baudRate) baud, \($0.mode.rawValue))" }.joined(
+                        separator: ", "
+                    )),
+            "discovery:   "
+                + (discovery.enabled == false
+                    ? "off"
+                    : "\(discovery.rules.count) rule(s)\(discovery.builtInDefaults ? " + built-in chip defaults" : "")"),
             "status:      " + (status.enabled ? "topics under \(status.topicPrefix)/" : "off"),
             "state:       \(stateSummary)",
             "log level:   \(logLevel)",
             "log format:  \(logFormat?.rawValue ?? "auto (journal under systemd, else text)")",
         ]
         if let advertise = gateway.advertise {
-            lines.append("advertise:   every \(advertise.interval.nanoseconds / 1_000_000_000)s to \(advertise.addresses.joined(separator: ", "))")
+            lines.append(
+                "advertise:   every \(advertise.interval.nanoseconds / 1_000_000_000)s to \(advertise.addresses.joined(separator: ", "))"
+            )
         }
         for multicast in gateway.multicast {
             lines.append(

@@ -1,9 +1,9 @@
 import Foundation
 import GatewayCore
 import Logging
-import SerialLink
 import NIOCore
 import SNBridgeLogging
+import SerialLink
 import Yams
 
 extension SNBridgeConfiguration {
@@ -23,7 +23,9 @@ extension SNBridgeConfiguration {
             throw unreadable("\(path) is a directory, not a configuration file; give the file in it, e.g. \(example)")
         }
         guard FileManager.default.isReadableFile(atPath: path) else {
-            throw unreadable("cannot read \(path): this user may not read it (the package installs it root:snbridge 0640)")
+            throw unreadable(
+                "cannot read \(path): this user may not read it (the package installs it root:snbridge 0640)"
+            )
         }
         let text: String
         do {
@@ -56,7 +58,12 @@ extension SNBridgeConfiguration {
     }
 
     private mutating func read(_ root: ConfigurationReader.Cursor, with reader: ConfigurationReader) {
-        guard reader.expectMapping(root, allowed: ["broker", "gateway", "udp", "serial", "discovery", "status", "state", "http", "log"]) else { return }
+        guard
+            reader.expectMapping(
+                root,
+                allowed: ["broker", "gateway", "udp", "serial", "discovery", "status", "state", "http", "log"]
+            )
+        else { return }
         readBroker(root.key("broker"), with: reader)
         readGateway(root.key("gateway"), with: reader)
         readUDP(root.key("udp"), with: reader)
@@ -138,7 +145,10 @@ extension SNBridgeConfiguration {
         reader.expectMapping(tls, allowed: ["ca_file", "cert_file", "key_file", "server_name"])
         if tls.isPresent {
             var settings = gateway.upstream.tls ?? GatewayConfiguration.TLS()
-            for (key, path) in [("ca_file", \GatewayConfiguration.TLS.caFile), ("cert_file", \.certificateFile), ("key_file", \.keyFile)] {
+            for (key, path) in [
+                ("ca_file", \GatewayConfiguration.TLS.caFile), ("cert_file", \.certificateFile),
+                ("key_file", \.keyFile),
+            ] {
                 let cursor = tls.key(key)
                 guard let file = reader.string(cursor) else { continue }
                 if key == "key_file", let problem = SecretFilePermissions.problem(file) {
@@ -174,7 +184,8 @@ extension SNBridgeConfiguration {
         reader.expectMapping(
             section,
             allowed: [
-                "id", "max_clients", "max_topics_per_client", "retry_interval", "retry_count", "sleep_buffer", "downlink_queue",
+                "id", "max_clients", "max_topics_per_client", "retry_interval", "retry_count", "sleep_buffer",
+                "downlink_queue",
                 "rate_limit", "max_message_size", "predefined_topics", "clients", "qos_minus_one",
                 "shutdown_grace_period", "max_client_id_length", "max_topic_name_length", "outage_buffer",
             ] + Self.securityKeys
@@ -183,7 +194,9 @@ extension SNBridgeConfiguration {
         readSecurity(section, with: reader)
         if let id = reader.int(section.key("id"), in: 0...255) { gateway.gatewayID = UInt8(id) }
         if let value = reader.int(section.key("max_clients"), in: 1...1_000_000) { gateway.maxClients = value }
-        if let value = reader.int(section.key("max_topics_per_client"), in: 1...65_000) { gateway.maxTopicsPerClient = value }
+        if let value = reader.int(section.key("max_topics_per_client"), in: 1...65_000) {
+            gateway.maxTopicsPerClient = value
+        }
         if let value = reader.duration(section.key("retry_interval"), in: .milliseconds(100) ... .seconds(3600)) {
             gateway.retryInterval = TimeAmount(value)
         }
@@ -191,8 +204,12 @@ extension SNBridgeConfiguration {
         if let value = reader.int(section.key("sleep_buffer"), in: 1...100_000) { gateway.sleepBufferSize = value }
         if let value = reader.int(section.key("downlink_queue"), in: 1...65_535) { gateway.downlinkQueueSize = value }
         if let value = reader.int(section.key("max_message_size"), in: 32...65_535) { gateway.maxMessageSize = value }
-        if let value = reader.int(section.key("max_client_id_length"), in: 1...65_535) { gateway.maxClientIDLength = value }
-        if let value = reader.int(section.key("max_topic_name_length"), in: 1...65_535) { gateway.maxTopicNameLength = value }
+        if let value = reader.int(section.key("max_client_id_length"), in: 1...65_535) {
+            gateway.maxClientIDLength = value
+        }
+        if let value = reader.int(section.key("max_topic_name_length"), in: 1...65_535) {
+            gateway.maxTopicNameLength = value
+        }
         if let value = reader.duration(section.key("shutdown_grace_period"), in: .zero ... .seconds(600)) {
             gateway.shutdownGracePeriod = TimeAmount(value)
         }
@@ -212,7 +229,9 @@ extension SNBridgeConfiguration {
         for (clientID, client) in reader.entries(section.key("clients")) {
             reader.expectMapping(
                 client,
-                allowed: ["username", "password", "predefined_topics", "max_packet_size", "allowed_sources", "mountpoint"]
+                allowed: [
+                    "username", "password", "predefined_topics", "max_packet_size", "allowed_sources", "mountpoint",
+                ]
             )
             gateway.clients[clientID] = GatewayConfiguration.ClientOverrides(
                 username: reader.string(client.key("username")),
@@ -230,7 +249,10 @@ extension SNBridgeConfiguration {
         if !sources.isEmpty { gateway.qosMinusOne.allowedSources = sources }
     }
 
-    private func readPredefinedTopics(_ cursor: ConfigurationReader.Cursor, with reader: ConfigurationReader) -> [UInt16: String] {
+    private func readPredefinedTopics(
+        _ cursor: ConfigurationReader.Cursor,
+        with reader: ConfigurationReader
+    ) -> [UInt16: String] {
         var topics: [UInt16: String] = [:]
         for (key, value) in reader.entries(cursor) {
             guard let id = UInt16(key), id != 0, id != 0xFFFF else {
@@ -295,7 +317,10 @@ extension SNBridgeConfiguration {
     }
 
     /// One `serial.ports` entry (a bare path or a mapping), or nil with the problems reported.
-    static func readSerialPort(_ entry: ConfigurationReader.Cursor, with reader: ConfigurationReader) -> SerialPortSettings? {
+    static func readSerialPort(
+        _ entry: ConfigurationReader.Cursor,
+        with reader: ConfigurationReader
+    ) -> SerialPortSettings? {
         let path: String?
         if case .scalar = entry.node {
             path = reader.string(entry)
@@ -328,7 +353,8 @@ extension SNBridgeConfiguration {
 
     static let baudRates: KeyValuePairs<String, Int> = [
         "9600": 9600, "19200": 19200, "38400": 38400, "57600": 57600, "115200": 115_200,
-        "230400": 230_400, "460800": 460_800, "500000": 500_000, "576000": 576_000, "921600": 921_600, "1000000": 1_000_000,
+        "230400": 230_400, "460800": 460_800, "500000": 500_000, "576000": 576_000, "921600": 921_600,
+        "1000000": 1_000_000,
         "1500000": 1_500_000, "2000000": 2_000_000,
     ]
 }

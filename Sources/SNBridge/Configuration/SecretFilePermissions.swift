@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 /// Checks that a file holding a secret (`broker.password_file`, `broker.tls.key_file`, DTLS keys) cannot be read

@@ -94,7 +94,9 @@ public final class BridgeStatusPublisher: Sendable {
                 } catch {
                     logger.warning(
                         "Status session cannot connect to the broker; retrying",
-                        metadata: ["error.description": "\(error)", "retry.delay_ms": "\(delay.nanoseconds / 1_000_000)"]
+                        metadata: [
+                            "error.description": "\(error)", "retry.delay_ms": "\(delay.nanoseconds / 1_000_000)",
+                        ]
                     )
                 }
                 try? await Task.sleep(for: .nanoseconds(delay.nanoseconds))
@@ -117,7 +119,10 @@ public final class BridgeStatusPublisher: Sendable {
                         publishRetained(topic: config.topic, payload: config.payload, onlyIfChanged: true)
                     }
                     publishRetained(
-                        topic: topics.state(of: record.id), payload: homeAssistant.state(of: record), onlyIfChanged: true)
+                        topic: topics.state(of: record.id),
+                        payload: homeAssistant.state(of: record),
+                        onlyIfChanged: true
+                    )
                 }
             }
         case .forgotten(let deviceID):
@@ -228,7 +233,9 @@ public final class BridgeStatusPublisher: Sendable {
             guard sendNow else { return }
             client.publish(message).whenFailure { error in
                 logger.debug(
-                    "Status publish failed", metadata: ["mqtt.topic": "\(message.topic)", "error.description": "\(error)"])
+                    "Status publish failed",
+                    metadata: ["mqtt.topic": "\(message.topic)", "error.description": "\(error)"]
+                )
             }
         }
     }

@@ -56,7 +56,8 @@ extension DeviceRegistry {
         }
     }
 
-    private static func count(_ session: GatewaySessionSnapshot, into entry: inout Entry, now: NIODeadline, time: Date) {
+    private static func count(_ session: GatewaySessionSnapshot, into entry: inout Entry, now: NIODeadline, time: Date)
+    {
         entry.counters.messagesIn = session.messagesIn
         entry.counters.messagesOut = session.messagesOut
         if let heard = session.lastHeard {

@@ -235,8 +235,12 @@ public final class DeviceRegistry: Sendable {
                     publish(
                         .event(
                             DeviceEventMessage(
-                                event: kind, device: id, path: descriptor.path, usbID: descriptor.usbID,
-                                reason: reason, time: time
+                                event: kind,
+                                device: id,
+                                path: descriptor.path,
+                                usbID: descriptor.usbID,
+                                reason: reason,
+                                time: time
                             )
                         )
                     )

@@ -102,7 +102,11 @@ struct HomeAssistantDiscovery: Sendable {
             device: haDevice
         )
         configs.append(
-            (configTopic(component: "binary_sensor", deviceID: device.id, object: "connectivity"), StatusJSON.encode(connectivity)))
+            (
+                configTopic(component: "binary_sensor", deviceID: device.id, object: "connectivity"),
+                StatusJSON.encode(connectivity)
+            )
+        )
         for sensor in Self.sensors where !(sensor.serialOnly && device.origin == .udp) {
             let config = Config(
                 name: sensor.name,
@@ -115,7 +119,12 @@ struct HomeAssistantDiscovery: Sendable {
                 availability: availability,
                 device: haDevice
             )
-            configs.append((configTopic(component: "sensor", deviceID: device.id, object: sensor.object), StatusJSON.encode(config)))
+            configs.append(
+                (
+                    configTopic(component: "sensor", deviceID: device.id, object: sensor.object),
+                    StatusJSON.encode(config)
+                )
+            )
         }
         return configs
     }

@@ -40,27 +40,68 @@ public final class BridgeMetrics: Sendable {
         self.perDevice = perDevice
         var sessions: [GatewaySessionSnapshot.State: Prometheus.Gauge] = [:]
         for state in [GatewaySessionSnapshot.State.connecting, .connected, .asleep, .awake] {
-            sessions[state] = Self.gauge(in: registry, name: "snbridge_sessions", labels: [("state", state.rawValue)],
-                help: "MQTT-SN client sessions by state")
+            sessions[state] = Self.gauge(
+                in: registry,
+                name: "snbridge_sessions",
+                labels: [("state", state.rawValue)],
+                help: "MQTT-SN client sessions by state"
+            )
         }
         self.sessions = sessions
-        self.awaitingUpstream = Self.gauge(in: registry, name: "snbridge_sessions_awaiting_upstream",
-            help: "Sessions waiting for the broker to accept their upstream connection")
+        self.awaitingUpstream = Self.gauge(
+            in: registry,
+            name: "snbridge_sessions_awaiting_upstream",
+            help: "Sessions waiting for the broker to accept their upstream connection"
+        )
         var devices: [String: Prometheus.Gauge] = [:]
         for state in Self.deviceStates {
-            devices[state] = Self.gauge(in: registry, name: "snbridge_devices", labels: [("state", state)], help: "Devices by link state")
+            devices[state] = Self.gauge(
+                in: registry,
+                name: "snbridge_devices",
+                labels: [("state", state)],
+                help: "Devices by link state"
+            )
         }
         self.devicesByState = devices
-        self.devicesOnline = Self.gauge(in: registry, name: "snbridge_devices_online",
-            help: "Devices whose MQTT-SN client is connected or asleep within its sleep duration")
-        self.upstreamConnected = Self.gauge(in: registry, name: "snbridge_upstream_connected", help: "1 while the bridge's own broker session is connected")
-        self.downlinkQueued = Self.gauge(in: registry, name: "snbridge_downlink_queued_messages", help: "Broker messages waiting for delivery to awake clients")
-        self.sleepBuffered = Self.gauge(in: registry, name: "snbridge_sleep_buffered_messages", help: "Broker messages buffered for sleeping clients")
-        self.upstreamInFlight = Self.gauge(in: registry, name: "snbridge_upstream_inflight_messages",
-            help: "Client QoS 1/2 messages published upstream and not yet acknowledged")
-        self.openDescriptors = Self.gauge(in: registry, name: "snbridge_open_file_descriptors", help: "File descriptors the process has open")
-        self.uptime = Self.gauge(in: registry, name: "snbridge_uptime_seconds", help: "Seconds since the bridge started")
-        Self.gauge(in: registry, name: "snbridge_build_info", labels: [("version", SNBridgeVersion.string)],
+        self.devicesOnline = Self.gauge(
+            in: registry,
+            name: "snbridge_devices_online",
+            help: "Devices whose MQTT-SN client is connected or asleep within its sleep duration"
+        )
+        self.upstreamConnected = Self.gauge(
+            in: registry,
+            name: "snbridge_upstream_connected",
+            help: "1 while the bridge's own broker session is connected"
+        )
+        self.downlinkQueued = Self.gauge(
+            in: registry,
+            name: "snbridge_downlink_queued_messages",
+            help: "Broker messages waiting for delivery to awake clients"
+        )
+        self.sleepBuffered = Self.gauge(
+            in: registry,
+            name: "snbridge_sleep_buffered_messages",
+            help: "Broker messages buffered for sleeping clients"
+        )
+        self.upstreamInFlight = Self.gauge(
+            in: registry,
+            name: "snbridge_upstream_inflight_messages",
+            help: "Client QoS 1/2 messages published upstream and not yet acknowledged"
+        )
+        self.openDescriptors = Self.gauge(
+            in: registry,
+            name: "snbridge_open_file_descriptors",
+            help: "File descriptors the process has open"
+        )
+        self.uptime = Self.gauge(
+            in: registry,
+            name: "snbridge_uptime_seconds",
+            help: "Seconds since the bridge started"
+        )
+        Self.gauge(
+            in: registry,
+            name: "snbridge_build_info",
+            labels: [("version", SNBridgeVersion.string)],
             help: "The running snbridge version"
         ).set(1.0)
     }
@@ -93,11 +134,26 @@ public final class BridgeMetrics: Sendable {
             for device in devices {
                 let values: [(String, String, Double)] = [
                     ("snbridge_device_online", "1 while the device is online", device.online == true ? 1 : 0),
-                    ("snbridge_device_frames_in", "Frames received from the device", Double(device.counters?.framesIn ?? 0)),
-                    ("snbridge_device_frames_out", "Frames sent to the device", Double(device.counters?.framesOut ?? 0)),
-                    ("snbridge_device_messages_in", "MQTT-SN messages from the device", Double(device.counters?.messagesIn ?? 0)),
-                    ("snbridge_device_messages_out", "MQTT-SN messages to the device", Double(device.counters?.messagesOut ?? 0)),
-                    ("snbridge_device_relinks", "Times the device's link came up again", Double(device.counters?.relinks ?? 0)),
+                    (
+                        "snbridge_device_frames_in", "Frames received from the device",
+                        Double(device.counters?.framesIn ?? 0)
+                    ),
+                    (
+                        "snbridge_device_frames_out", "Frames sent to the device",
+                        Double(device.counters?.framesOut ?? 0)
+                    ),
+                    (
+                        "snbridge_device_messages_in", "MQTT-SN messages from the device",
+                        Double(device.counters?.messagesIn ?? 0)
+                    ),
+                    (
+                        "snbridge_device_messages_out", "MQTT-SN messages to the device",
+                        Double(device.counters?.messagesOut ?? 0)
+                    ),
+                    (
+                        "snbridge_device_relinks", "Times the device's link came up again",
+                        Double(device.counters?.relinks ?? 0)
+                    ),
                 ]
                 for (name, help, value) in values {
                     let gauge =
@@ -111,9 +167,15 @@ public final class BridgeMetrics: Sendable {
     }
 
     private static func gauge(
-        in registry: PrometheusCollectorRegistry, name: String, labels: [(String, String)] = [], help: String
+        in registry: PrometheusCollectorRegistry,
+        name: String,
+        labels: [(String, String)] = [],
+        help: String
     ) -> Prometheus.Gauge {
-        registry.makeGauge(descriptor: MetricNameDescriptor(metricName: name, unitName: "", helpText: help), labels: labels)
+        registry.makeGauge(
+            descriptor: MetricNameDescriptor(metricName: name, unitName: "", helpText: help),
+            labels: labels
+        )
     }
 
     /// The descriptors the process has open (Linux); 0 where that cannot be told.

@@ -66,7 +66,10 @@ final class MonitoringHTTPHandler: ChannelInboundHandler, RemovableChannelHandle
         for (name, value) in response.headers { headers.add(name: name, value: value) }
         let keepAlive = head.isKeepAlive
         if !keepAlive { headers.add(name: "Connection", value: "close") }
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: response.status, headers: headers))), promise: nil)
+        context.write(
+            wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: response.status, headers: headers))),
+            promise: nil
+        )
         if head.method != .HEAD {
             context.write(wrapOutboundOut(.body(.byteBuffer(response.body))), promise: nil)
         }
@@ -87,12 +90,24 @@ final class MonitoringHTTPHandler: ChannelInboundHandler, RemovableChannelHandle
         headers.add(name: "Content-Type", value: "text/event-stream")
         headers.add(name: "Cache-Control", value: "no-store")
         headers.add(name: "X-Accel-Buffering", value: "no")
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .ok, headers: headers))), promise: nil)
+        context.write(
+            wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .ok, headers: headers))),
+            promise: nil
+        )
         // Ask browsers to come back soon after a restart of the bridge.
-        context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: "retry: 2000\n: connected\n\n")))), promise: nil)
+        context.writeAndFlush(
+            wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: "retry: 2000\n: connected\n\n")))),
+            promise: nil
+        )
         let channel = context.channel
-        let heartbeat = context.eventLoop.scheduleRepeatedTask(initialDelay: Self.streamHeartbeat, delay: Self.streamHeartbeat) { _ in
-            channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(string: ": heartbeat\n\n"))), promise: nil)
+        let heartbeat = context.eventLoop.scheduleRepeatedTask(
+            initialDelay: Self.streamHeartbeat,
+            delay: Self.streamHeartbeat
+        ) { _ in
+            channel.writeAndFlush(
+                HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(string: ": heartbeat\n\n"))),
+                promise: nil
+            )
         }
         channel.closeFuture.whenComplete { _ in heartbeat.cancel() }
     }

@@ -44,7 +44,9 @@ public struct MonitoringHTTPService: Service, CustomStringConvertible {
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                        try channel.pipeline.syncOperations.addHandler(MonitoringHTTPHandler(monitor: monitor, logger: logger))
+                        try channel.pipeline.syncOperations.addHandler(
+                            MonitoringHTTPHandler(monitor: monitor, logger: logger)
+                        )
                     }
                 }
                 .bind(host: address.host, port: address.port)

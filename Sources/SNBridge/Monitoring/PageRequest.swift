@@ -36,7 +36,9 @@ struct PageRequest: Sendable, Hashable {
             case "limit":
                 guard limit == nil else { throw PageRequestError("limit is given more than once") }
                 guard let number = Self.wholeNumber(value), (1...Self.maximumLimit).contains(number) else {
-                    throw PageRequestError("limit must be a whole number from 1 to \(Self.maximumLimit), not '\(value.prefix(40))'")
+                    throw PageRequestError(
+                        "limit must be a whole number from 1 to \(Self.maximumLimit), not '\(value.prefix(40))'"
+                    )
                 }
                 limit = number
             default:
@@ -70,7 +72,9 @@ struct PageRequest: Sendable, Hashable {
 
     /// Only ASCII digits, at most 9 of them (so no overflow and no `+1`, ` 1` or `1e3`).
     private static func wholeNumber(_ text: Substring) -> Int? {
-        guard !text.isEmpty, text.utf8.count <= 9, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
+        guard !text.isEmpty, text.utf8.count <= 9,
+            text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") })
+        else {
             return nil
         }
         return Int(text)

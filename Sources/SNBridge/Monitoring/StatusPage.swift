@@ -83,7 +83,8 @@ struct StatusPage {
     private func pager(id: String, shown: Int, total: Int, api: String) -> String {
         let limit = page.limit ?? Self.defaultLimit
         let first = shown == 0 ? page.offset : page.offset + 1
-        var text = "<p class=\"pages\" id=\"\(id)\">rows <span class=\"rows\">\(first)–\(page.offset + shown)</span> of <span class=\"total\">\(total)</span>"
+        var text =
+            "<p class=\"pages\" id=\"\(id)\">rows <span class=\"rows\">\(first)–\(page.offset + shown)</span> of <span class=\"total\">\(total)</span>"
         if let previous = PageRequest(offset: page.offset, limit: limit).previous() {
             text += " · <a rel=\"prev\" href=\"/?\(previous.query)\">‹ previous \(limit)</a>"
         }
@@ -131,7 +132,8 @@ struct StatusPage {
 
     private func eventItem(_ event: DeviceEventMessage) -> String {
         let reason = event.reason.map { " – " + escape($0) } ?? ""
-        return "<li><time>\(event.time.formatted(.iso8601))</time> <b class=\"e-\(event.event.rawValue)\">\(event.event.rawValue)</b> \(escape(event.device))\(reason)</li>\n"
+        return
+            "<li><time>\(event.time.formatted(.iso8601))</time> <b class=\"e-\(event.event.rawValue)\">\(event.event.rawValue)</b> \(escape(event.device))\(reason)</li>\n"
     }
 
     /// HTML text and attribute escaping for everything a device or client chose (ids, console lines, reasons).

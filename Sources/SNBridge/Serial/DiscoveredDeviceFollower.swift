@@ -15,7 +15,9 @@ struct DiscoveredDeviceFollower: Sendable {
             switch event {
             case .added(let device), .changed(let device):
                 supervisor.attach(
-                    SerialPortSettings(discovered: device), descriptor: DeviceDescriptor(discovered: device))
+                    SerialPortSettings(discovered: device),
+                    descriptor: DeviceDescriptor(discovered: device)
+                )
             case .removed(let device):
                 supervisor.detach(path: device.devnode)
             case .enumerationCompleted:

@@ -72,7 +72,8 @@ final class SerialPortSupervisor: SerialLinkDelegate, Sendable {
         self.configuredPorts = ports
         self.reopenInterval = reopenInterval
         // One pacer for every port: they all live on the gateway's loop, and one tick reads all busy ones.
-        self.readPacer = readBatching > .zero ? SerialReadPacer(interval: readBatching, eventLoop: gateway.eventLoop) : nil
+        self.readPacer =
+            readBatching > .zero ? SerialReadPacer(interval: readBatching, eventLoop: gateway.eventLoop) : nil
         self.eventLoopGroup = eventLoopGroup
         self.registry = registry
         self.consoleToMQTT = consoleToMQTT
@@ -91,7 +92,10 @@ final class SerialPortSupervisor: SerialLinkDelegate, Sendable {
                 guard !state.stopped else { return false }
                 state.nextGeneration += 1
                 state.ports[settings.path] = Port(
-                    settings: settings, descriptor: descriptor, generation: state.nextGeneration)
+                    settings: settings,
+                    descriptor: descriptor,
+                    generation: state.nextGeneration
+                )
                 return true
             }
             guard proceed else { return }
@@ -168,7 +172,7 @@ final class SerialPortSupervisor: SerialLinkDelegate, Sendable {
             }
             return (Array(state.connections.values), Array(state.retries.values) + Array(state.graceTimers.values))
         }
-        retries.forEach { $0.cancel() }
+        for retry in retries { retry.cancel() }
         for connection in connections {
             try? await connection.close().get()
         }
@@ -303,7 +307,10 @@ final class SerialPortSupervisor: SerialLinkDelegate, Sendable {
         let resumed = state.withLockedValue { state in
             state.graceTimers.removeValue(forKey: connection.devicePath)?.cancel()
             return state.grace.linkUp(
-                path: connection.devicePath, deviceID: device.deviceIdentity, now: gateway.eventLoop.now)
+                path: connection.devicePath,
+                deviceID: device.deviceIdentity,
+                now: gateway.eventLoop.now
+            )
         }
         carryOut(resumed, path: connection.devicePath)
         registry?.linkUp(
@@ -319,7 +326,9 @@ final class SerialPortSupervisor: SerialLinkDelegate, Sendable {
         let path = connection.devicePath
         let (stopping, action) = state.withLockedValue { state -> (Bool, SerialSessionGrace.Action) in
             // A closed port is a board gone, and shutting down ends every session: no grace for either.
-            guard !state.stopped, reason != .channelClosed else { return (state.stopped, state.grace.portClosed(path: path)) }
+            guard !state.stopped, reason != .channelClosed else {
+                return (state.stopped, state.grace.portClosed(path: path))
+            }
             let grace = self.sessionGrace ?? state.ports[path]?.settings.linkKeepalive ?? .zero
             return (false, state.grace.linkDown(path: path, grace: grace, now: gateway.eventLoop.now))
         }
@@ -355,7 +364,8 @@ final class SerialPortSupervisor: SerialLinkDelegate, Sendable {
                 if expired == .loseSessions {
                     self.logger.warning(
                         "Session grace over without a relink; the device's sessions are lost",
-                        metadata: Self.metadata(self.portDescriptor(forPath: path)))
+                        metadata: Self.metadata(self.portDescriptor(forPath: path))
+                    )
                 }
                 self.carryOut(expired, path: path)
             }

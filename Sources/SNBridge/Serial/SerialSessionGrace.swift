@@ -58,7 +58,11 @@ struct SerialSessionGrace: Sendable {
         }
         self.nextGeneration += 1
         let deadline = now + grace
-        self.waiting[path] = Waiting(deviceID: self.linkedDevice[path], deadline: deadline, generation: self.nextGeneration)
+        self.waiting[path] = Waiting(
+            deviceID: self.linkedDevice[path],
+            deadline: deadline,
+            generation: self.nextGeneration
+        )
         return .keepUntil(deadline, generation: self.nextGeneration)
     }
 

@@ -15,7 +15,9 @@ public struct SystemdNotifierError: Error, Hashable, CustomStringConvertible {
     public static func socketFailed(errno: Int32) -> Self { Self(code: .socketFailed(errno: errno)) }
 
     /// systemd's socket did not take the datagram (systemd gone, or the path is wrong).
-    public static func sendFailed(path: String, errno: Int32) -> Self { Self(code: .sendFailed(path: path, errno: errno)) }
+    public static func sendFailed(path: String, errno: Int32) -> Self {
+        Self(code: .sendFailed(path: path, errno: errno))
+    }
 
     public var description: String {
         switch code {

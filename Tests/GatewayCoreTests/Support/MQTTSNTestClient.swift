@@ -34,7 +34,11 @@ final class MQTTSNTestClient: Sendable {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let dtls {
-                        let layer = try DTLSClientHandler(credentials: dtls, server: gateway, eventLoop: channel.eventLoop)
+                        let layer = try DTLSClientHandler(
+                            credentials: dtls,
+                            server: gateway,
+                            eventLoop: channel.eventLoop
+                        )
                         handshake.completeWith(layer.handshakeCompleted)
                         try channel.pipeline.syncOperations.addHandler(layer)
                     } else {

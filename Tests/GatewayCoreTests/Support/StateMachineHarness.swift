@@ -51,7 +51,12 @@ struct StateMachineHarness {
 }
 
 extension UpstreamMessage {
-    static func text(_ topic: String, _ payload: String, qos: UpstreamQoS = .atMostOnce, retain: Bool = false)
+    static func text(
+        _ topic: String,
+        _ payload: String,
+        qos: UpstreamQoS = .atMostOnce,
+        retain: Bool = false
+    )
         -> UpstreamMessage
     {
         UpstreamMessage(topic: topic, payload: ByteBuffer(string: payload), qos: qos, retain: retain)

@@ -19,7 +19,10 @@ enum HomeAssistantConfigCheck {
         }
         let component = levels[1]
         guard ["binary_sensor", "sensor"].contains(component) else { return ["unexpected component \(component)"] }
-        for level in levels[2...3] where level.isEmpty || !level.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }) {
+        for level in levels[2...3]
+        where level.isEmpty
+            || !level.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") })
+        {
             problems.append("topic level '\(level)' has characters outside [a-zA-Z0-9_-]")
         }
         guard let object = (try? JSONSerialization.jsonObject(with: Data(payload.utf8))) as? [String: Any] else {
@@ -49,7 +52,9 @@ enum HomeAssistantConfigCheck {
         }
         if let deviceClass = object["device_class"] as? String {
             let allowed = component == "binary_sensor" ? binarySensorClasses : sensorClasses
-            if !allowed.contains(deviceClass) { problems.append("device_class \(deviceClass) not valid for \(component)") }
+            if !allowed.contains(deviceClass) {
+                problems.append("device_class \(deviceClass) not valid for \(component)")
+            }
         }
         if component == "binary_sensor" {
             if object["payload_on"] as? String == nil || object["payload_off"] as? String == nil {

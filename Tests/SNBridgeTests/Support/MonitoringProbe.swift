@@ -51,7 +51,9 @@ struct MonitoringProbe {
             last = response
             try await Task.sleep(for: .milliseconds(100))
         }
-        throw MonitoringProbeError(description: "\(path) never satisfied the condition; last: \(String(describing: last))")
+        throw MonitoringProbeError(
+            description: "\(path) never satisfied the condition; last: \(String(describing: last))"
+        )
     }
 }
 

@@ -39,12 +39,17 @@ struct SerialBridgeFixture {
                 \(extraYAML.contains("http:") ? "" : "http: { listen: none }  # 127.0.0.1:9184 may be another test's")
                 \(extraYAML)
                 """,
-            arguments: serialArgument.map { ["--serial", $0.replacingOccurrences(of: "PATH", with: cable.bridgeEnd)] } ?? [],
+            arguments: serialArgument.map { ["--serial", $0.replacingOccurrences(of: "PATH", with: cable.bridgeEnd)] }
+                ?? [],
             in: directory
         )
         let subscriber = try await MosquittoSubscriber.start(broker: broker, topics: topics, qos: 1)
         return SerialBridgeFixture(
-            directory: directory, broker: broker, cable: cable, bridge: bridge, subscriber: subscriber
+            directory: directory,
+            broker: broker,
+            cable: cable,
+            bridge: bridge,
+            subscriber: subscriber
         )
     }
 

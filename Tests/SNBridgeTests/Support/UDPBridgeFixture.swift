@@ -29,7 +29,9 @@ struct UDPBridgeFixture {
             in: directory
         )
         return UDPBridgeFixture(
-            broker: broker, process: process, gateway: try SocketAddress(ipAddress: "127.0.0.1", port: port),
+            broker: broker,
+            process: process,
+            gateway: try SocketAddress(ipAddress: "127.0.0.1", port: port),
             directory: directory
         )
     }
@@ -41,4 +43,3 @@ struct UDPBridgeFixture {
         try? FileManager.default.removeItem(at: self.directory)
     }
 }
-

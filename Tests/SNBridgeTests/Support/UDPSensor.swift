@@ -63,7 +63,9 @@ final class UDPSensor: Sendable {
     }
 
     func connect(clientID: String, keepAlive: UInt16 = 60) async throws -> MQTTSNReturnCode {
-        try await send(.connect(MQTTSNConnect(will: false, cleanSession: true, duration: keepAlive, clientID: clientID)))
+        try await send(
+            .connect(MQTTSNConnect(will: false, cleanSession: true, duration: keepAlive, clientID: clientID))
+        )
         return try await waitFor { packet in
             if case .connectAck(let ack) = packet { return ack.returnCode }
             return nil
@@ -82,7 +84,13 @@ final class UDPSensor: Sendable {
     func publish(topicID: UInt16, messageID: UInt16, payload: String) async throws -> MQTTSNReturnCode {
         try await send(
             .publish(
-                MQTTSNPublish(qos: .atLeastOnce, topicIDType: .normal, topicID: topicID, messageID: messageID, payload: ByteBuffer(string: payload))
+                MQTTSNPublish(
+                    qos: .atLeastOnce,
+                    topicIDType: .normal,
+                    topicID: topicID,
+                    messageID: messageID,
+                    payload: ByteBuffer(string: payload)
+                )
             )
         )
         return try await waitFor { packet in
@@ -119,7 +127,12 @@ private final class UDPSensorInbox: ChannelInboundHandler, Sendable {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var buffer = unwrapInboundIn(data).data
-        guard let packet = try? MQTTSNPacket.decode(from: &buffer, limits: MQTTSNDecodingLimits(maximumMessageLength: 1024)) else { return }
+        guard
+            let packet = try? MQTTSNPacket.decode(
+                from: &buffer,
+                limits: MQTTSNDecodingLimits(maximumMessageLength: 1024)
+            )
+        else { return }
         inbox.withLockedValue { $0.append(packet) }
     }
 }
