@@ -98,7 +98,8 @@ let package = Package(
         .executableTarget(
             name: "snbridge-store-writer",
             dependencies: [
-                "SessionStore", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                "SessionStore", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         // Glibc calls Swift's overlay hides (posix_openpt, ptsname_r, modem-line ioctls).
@@ -284,3 +285,10 @@ let package = Package(
         ),
     ]
 )
+
+// Every warning in our own Swift targets is an error (issue 12: the house stays clean). Per target, because SwiftPM
+// builds dependencies with `-suppress-warnings`, which a global `-Xswiftc -warnings-as-errors` would conflict with.
+let cTargets: Set<String> = ["CSNDTLS", "CSerialPort", "CLibudev"]
+for target in package.targets where !cTargets.contains(target.name) && target.type != .system {
+    target.swiftSettings = (target.swiftSettings ?? []) + [.unsafeFlags(["-warnings-as-errors"])]
+}
