@@ -43,7 +43,7 @@ struct DeviceRegistrySessionTests {
         let registry = DeviceRegistry(
             logger: Logger(label: "test"),
             now: { clock.time.withLockedValue { $0 } },
-            {
+            publish: {
                 recorder.record($0)
             }
         )

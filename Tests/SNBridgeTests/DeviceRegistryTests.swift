@@ -32,7 +32,7 @@ struct DeviceRegistryTests {
         let registry = DeviceRegistry(
             logger: Logger(label: "test"),
             now: { Date(timeIntervalSince1970: 5_000) },
-            {
+            publish: {
                 recorder.record($0)
             }
         )

@@ -64,7 +64,7 @@ struct MonitoringPagingTests {
         let registry = DeviceRegistry(
             logger: Logger(label: "test"),
             now: { clock.time.withLockedValue { $0 } },
-            { _ in
+            publish: { _ in
             }
         )
         func check(_ step: String) {
