@@ -77,7 +77,7 @@ struct BridgeRestoreScenario {
             result.bytesPerSession = Double(resident - baseline) / Double(max(count, 1))
             await bridge.stop()
         }
-        let median = QoS1RatioScenario.median(timings)
+        let median = AlternatingRounds.median(timings)
         result.seconds = median
         let perSession = (result.bytesPerSession ?? 0) / 1024
         result.target =

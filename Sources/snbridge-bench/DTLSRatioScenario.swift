@@ -12,8 +12,10 @@ struct DTLSRatioScenario {
     let clients = 25
 
     func run() async throws {
-        let rounds = context.options.quick ? 2 : 5
-        context.progress("dtls: \(clients) clients on UDP and \(clients) on DTLS (PSK), \(rounds) alternating rounds")
+        let rounds = AlternatingRounds(context: context, scenario: "dtls")
+        context.progress(
+            "dtls: \(clients) clients on UDP and \(clients) on DTLS (PSK), \(rounds.rounds) alternating rounds"
+        )
         let keys = (0..<clients).map { index in
             (
                 identity: SNLoadClient.dtlsClientID(index),
@@ -35,8 +37,7 @@ struct DTLSRatioScenario {
             udpYAML: "  dtls: { listeners: [\"127.0.0.1:\(dtlsPort)\"], psk_file: \(pskFile.path) }\n",
             eventLoops: context.options.bridgeEventLoops
         )
-        var ratios: [Double] = []
-        var overDTLS: [Double] = []
+        var outcome: (ratios: [Double], delivered: [Double]) = ([], [])
         var failure: (any Error)?
         do {
             let plain = try await ClientFleet.connectSN(count: clients, bridge: bridge, context: context)
@@ -47,14 +48,10 @@ struct DTLSRatioScenario {
                 bridge: bridge,
                 context: context
             )
-            for _ in 0..<rounds {
-                let baseline = try await measure(plain, bridge: bridge, path: "udp")
-                let result = try await measure(secured, bridge: bridge, path: "dtls")
-                if let b = result.deliveredPerSecond, let d = baseline.deliveredPerSecond, d > 0 {
-                    ratios.append(b / d)
-                    overDTLS.append(b)
-                }
-            }
+            outcome = try await rounds.run(
+                baseline: .init(publishers: plain, bridge: bridge, path: "udp"),
+                candidate: .init(publishers: secured, bridge: bridge, path: "dtls")
+            )
             await ClientFleet.close(plain)
             await ClientFleet.close(secured)
         } catch {
@@ -63,44 +60,13 @@ struct DTLSRatioScenario {
         await bridge.stop()
         if let failure { throw failure }
 
-        var summary = ScenarioResult(scenario: "dtls", path: "dtls/udp")
-        summary.clients = clients
-        summary.qos = 1
-        summary.payloadBytes = 32
-        summary.mode = "closed"
-        summary.window = context.options.window
-        let median = QoS1RatioScenario.median(ratios)
-        summary.deliveredPerSecond = QoS1RatioScenario.median(overDTLS)
-        summary.target =
-            "QoS 1 x\(clients) over DTLS >= 70% of plain UDP: median \(ResultTable.format(median * 100, decimals: 0))% of \(ratios.count) rounds ("
-            + ratios.map { ResultTable.format($0 * 100, decimals: 0) + "%" }.joined(separator: ", ") + ")"
-        summary.targetMet = median >= 0.7
-        context.report(summary)
-    }
-
-    private func measure(
-        _ publishers: [SNLoadClient],
-        bridge: BridgeProcess,
-        path: String
-    ) async throws -> ScenarioResult {
-        let run = PublishRun(
-            runID: context.makeRunID(),
-            qos: 1,
-            payloadSize: 32,
-            mode: .closedLoop,
-            window: context.options.window
+        rounds.summary(
+            path: "dtls/udp",
+            clients: clients,
+            ratios: outcome.ratios,
+            delivered: outcome.delivered,
+            target: "QoS 1 x\(clients) over DTLS >= 70% of plain UDP",
+            atLeast: 0.7
         )
-        let measurement = LoadMeasurement(
-            context: context,
-            publishers: publishers,
-            run: run,
-            offeredRate: nil,
-            bridge: bridge,
-            seconds: context.options.quick ? 1.5 : 3,
-            warmupSeconds: context.options.warmupSeconds
-        )
-        let result = try await measurement.measure(scenario: "dtls", path: path)
-        context.report(result)
-        return result
     }
 }

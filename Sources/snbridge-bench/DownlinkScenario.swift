@@ -62,13 +62,7 @@ struct DownlinkScenario {
         publishers: [DownlinkPublisher],
         bridge: BridgeProcess
     ) async throws -> ScenarioResult {
-        let run = PublishRun(
-            runID: context.makeRunID(),
-            qos: 1,
-            payloadSize: 32,
-            mode: .closedLoop,
-            window: context.options.window
-        )
+        let run = PublishRun.closedLoopQoS1(context)
         // One latency histogram per event loop the devices run on.
         var lanes: [ObjectIdentifier: Lane] = [:]
         for client in clients where lanes[ObjectIdentifier(client.eventLoop)] == nil {

@@ -29,8 +29,10 @@ struct MonitoringScenario {
     }
 
     private func measureOverhead() async throws {
-        let rounds = context.options.quick ? 2 : 5
-        context.progress("monitoring: \(clients) clients, \(rounds) alternating rounds, HTTP and metrics off / on")
+        let rounds = AlternatingRounds(context: context, scenario: "monitoring")
+        context.progress(
+            "monitoring: \(clients) clients, \(rounds.rounds) alternating rounds, HTTP and metrics off / on"
+        )
         let httpPort = try FreePort.tcp()
         let off = try await startBridge(http: "none", prefix: "off-")
         let on: BridgeProcess
@@ -51,13 +53,10 @@ struct MonitoringScenario {
         do {
             let offFleet = try await ClientFleet.connectSN(count: clients, bridge: off, context: context)
             let onFleet = try await ClientFleet.connectSN(count: clients, bridge: on, context: context)
-            for _ in 0..<rounds {
-                let baseline = try await measure(offFleet, bridge: off, path: "http-off")
-                let result = try await measure(onFleet, bridge: on, path: "http-on")
-                if let b = result.deliveredPerSecond, let d = baseline.deliveredPerSecond, d > 0 {
-                    ratios.append(b / d)
-                }
-            }
+            ratios = try await rounds.run(
+                baseline: .init(publishers: offFleet, bridge: off, path: "http-off"),
+                candidate: .init(publishers: onFleet, bridge: on, path: "http-on")
+            ).ratios
             await ClientFleet.close(offFleet)
             await ClientFleet.close(onFleet)
         } catch {
@@ -68,43 +67,14 @@ struct MonitoringScenario {
         await on.stop()
         if let failure { throw failure }
 
-        var summary = ScenarioResult(scenario: "monitoring", path: "http-on/http-off")
-        summary.clients = clients
-        summary.qos = 1
-        summary.payloadBytes = 32
-        summary.mode = "closed"
-        let median = QoS1RatioScenario.median(ratios)
-        summary.target =
-            "QoS 1 x\(clients) with HTTP+metrics within 5% of without: median \(ResultTable.format(median * 100, decimals: 0))% of \(ratios.count) rounds ("
-            + ratios.map { ResultTable.format($0 * 100, decimals: 0) + "%" }.joined(separator: ", ") + ")"
-        summary.targetMet = median >= 0.95
-        context.report(summary)
-    }
-
-    private func measure(
-        _ publishers: [any LoadPublisher],
-        bridge: BridgeProcess,
-        path: String
-    ) async throws -> ScenarioResult {
-        let run = PublishRun(
-            runID: context.makeRunID(),
-            qos: 1,
-            payloadSize: 32,
-            mode: .closedLoop,
-            window: context.options.window
+        rounds.summary(
+            path: "http-on/http-off",
+            clients: clients,
+            ratios: ratios,
+            delivered: nil,
+            target: "QoS 1 x\(clients) with HTTP+metrics within 5% of without",
+            atLeast: 0.95
         )
-        let measurement = LoadMeasurement(
-            context: context,
-            publishers: publishers,
-            run: run,
-            offeredRate: nil,
-            bridge: bridge,
-            seconds: context.options.quick ? 1.5 : 3,
-            warmupSeconds: context.options.warmupSeconds
-        )
-        let result = try await measurement.measure(scenario: "monitoring", path: path)
-        context.report(result)
-        return result
     }
 
     private func measureLatency() async throws {

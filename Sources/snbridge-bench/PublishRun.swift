@@ -32,3 +32,16 @@ extension PublishRun {
         }
     }
 }
+
+extension PublishRun {
+    /// The load the QoS 1 targets are measured with: closed loop, 32-byte payloads, the bench's window.
+    static func closedLoopQoS1(_ context: BenchContext) -> PublishRun {
+        PublishRun(
+            runID: context.makeRunID(),
+            qos: 1,
+            payloadSize: 32,
+            mode: .closedLoop,
+            window: context.options.window
+        )
+    }
+}
