@@ -216,11 +216,7 @@ struct SessionKillEndToEndTests {
         #expect(try await sensor.connect(clientID: "sleepy", cleanSession: true) == .accepted)
         let suback = try await sensor.subscribe(.name("plant/sleepy/cmd"), qos: .atLeastOnce, messageID: 1)
         #expect(suback.returnCode == .accepted)
-        try await sensor.send(.disconnect(MQTTSNDisconnect(duration: 120)))
-        _ = try await sensor.receive(timeout: .seconds(10)) { packet -> Bool? in
-            if case .disconnect = packet { return true }
-            return nil
-        }
+        try await Self.sleep(sensor, seconds: 120)
 
         let count = 3
         for index in 1...count {
@@ -240,6 +236,15 @@ struct SessionKillEndToEndTests {
 
         #expect(try await Self.wake(sensor, clientID: "sleepy") == (1...count).map { "cmd-\($0)" })
         await sensor.close()
+    }
+
+    /// DISCONNECT with a duration, answered with DISCONNECT: the client is asleep.
+    static func sleep(_ client: MQTTSNTestClient, seconds: UInt16) async throws {
+        try await client.send(.disconnect(MQTTSNDisconnect(duration: seconds)))
+        _ = try await client.receive(timeout: .seconds(10)) { packet -> Bool? in
+            if case .disconnect = packet { return true }
+            return nil
+        }
     }
 
     /// Awake: PINGREQ with the client id, then the buffered messages (each acknowledged, a REGISTER answered) until
