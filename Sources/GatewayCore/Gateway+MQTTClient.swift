@@ -15,15 +15,22 @@ extension Gateway {
         logger: Logger
     ) {
         let eventLoop = eventLoopGroup.next()
-        self.init(
-            configuration: configuration,
-            eventLoopGroup: eventLoop,
-            upstreamFactory: MQTTClientUpstreamFactory(
+        let factory: any UpstreamSessionFactory
+        switch configuration.mode {
+        case .transparent:
+            factory = MQTTClientUpstreamFactory(
                 upstream: configuration.upstream,
                 maximumMessageSize: configuration.maxMessageSize,
                 eventLoopGroup: eventLoop,
                 logger: logger
-            ),
+            )
+        case .aggregating:
+            factory = AggregatingUpstreamFactory(configuration: configuration, eventLoop: eventLoop, logger: logger)
+        }
+        self.init(
+            configuration: configuration,
+            eventLoopGroup: eventLoop,
+            upstreamFactory: factory,
             persistence: persistence,
             logger: logger
         )

@@ -263,6 +263,7 @@ public final class Gateway: MQTTSNInboundHandler, Sendable {
             try? await group.close().get()
         }
         await self.closeDTLSListeners()
+        await engine.upstreamFactory.shutdown()
         engine.logger.info("MQTT-SN gateway stopped")
     }
 }

@@ -12,6 +12,16 @@ extension GatewayConfiguration {
         }
 
         require(!self.upstream.host.isEmpty, "broker.url", "must name a host")
+        require(
+            (1...64).contains(self.aggregating.connections),
+            "gateway.aggregating.connections",
+            "must be between 1 and 64"
+        )
+        require(
+            self.aggregating.clientProperty.map { !$0.isEmpty } ?? true,
+            "gateway.aggregating.client_property",
+            "must not be empty (leave it out, or set it to none)"
+        )
         require((1...65_535).contains(self.upstream.port), "broker.url", "must have a port between 1 and 65535")
         require(self.upstream.keepAlive >= 1, "broker.keepalive", "must be at least 1 second")
         require(

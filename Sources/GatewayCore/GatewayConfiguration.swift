@@ -105,6 +105,13 @@ public struct GatewayConfiguration: Sendable {
     /// DTLS listeners (`udp.dtls.*`), `nil` for none.
     public var dtls: DTLS?
 
+    /// `gateway.mode`: a broker session per client (transparent, the default) or every client multiplexed over a
+    /// small pool of shared sessions (aggregating, ``Aggregating``).
+    public var mode: Mode = .transparent
+
+    /// `gateway.aggregating`: the shared sessions of aggregating mode.
+    public var aggregating = Aggregating()
+
     public init(
         upstream: Upstream = Upstream(),
         gatewayID: UInt8 = 1,

@@ -8,6 +8,10 @@ extension SNBridgeConfiguration {
         var lines = [
             "broker:      \(url) (MQTT \(upstream.protocolVersion == .v5 ? "5.0" : "3.1.1"))",
             "udp:         \(gateway.udpListeners.joined(separator: ", "))",
+            "mode:        "
+                + (gateway.mode == .aggregating
+                    ? "aggregating over \(gateway.aggregating.connections) shared broker session(s)"
+                    : "transparent (a broker session per client)"),
             "max clients: \(gateway.maxClients), topics per client: \(gateway.maxTopicsPerClient)",
             "predefined:  \(gateway.predefinedTopics.count) global topic id(s), \(gateway.clients.count) client override(s)",
             "qos -1:      \(gateway.qosMinusOne.enabled ? "enabled" : "disabled")",

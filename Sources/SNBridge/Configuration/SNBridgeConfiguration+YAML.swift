@@ -188,9 +188,11 @@ extension SNBridgeConfiguration {
                 "downlink_queue",
                 "rate_limit", "max_message_size", "predefined_topics", "clients", "qos_minus_one",
                 "shutdown_grace_period", "max_client_id_length", "max_topic_name_length", "outage_buffer",
+                "mode", "aggregating",
             ] + Self.securityKeys
         )
         readOutageBuffer(section.key("outage_buffer"), with: reader)
+        readMode(section, with: reader)
         readSecurity(section, with: reader)
         if let id = reader.int(section.key("id"), in: 0...255) { gateway.gatewayID = UInt8(id) }
         if let value = reader.int(section.key("max_clients"), in: 1...1_000_000) { gateway.maxClients = value }

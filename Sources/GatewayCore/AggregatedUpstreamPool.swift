@@ -1,0 +1,353 @@
+import Logging
+import MQTTClient
+import NIOCore
+
+/// The shared broker sessions of aggregating mode and the MQTT-SN clients multiplexed over them.
+///
+/// ```
+///  client A ─┐                            ┌─ connection 0: every SUBSCRIBE; A's and C's PUBLISHes
+///  client B ─┼─ AggregatedUpstreamSession ┤
+///  client C ─┘      (one per client)      └─ connection 1: B's PUBLISHes
+///
+///  broker message ──▶ SharedSubscriptions.recipients ──▶ A (QoS 1), C (QoS 0)
+///                     PUBACK upstream once A acknowledged it (C's QoS 0 copy needs no answer)
+/// ```
+///
+/// Subscriptions live on connection 0 only, so a broker message arrives once however many connections there are;
+/// each client publishes on the connection its client id hashes to, which keeps its messages in order. A client's
+/// session is up while connection 0 and its own connection are; when either drops, its clients hear
+/// `connectionLost` and, once both are back, `connectionRestored(sessionPresent: false)`, so the gateway
+/// subscribes them again (the shared sessions start clean).
+///
+/// A broker QoS 1/2 message delivered to several clients is acknowledged upstream when the last of them
+/// acknowledged its copy (or went away), so the broker's in-flight window, not the gateway, holds back the rest.
+///
+/// Confined to `eventLoop`, on which the shared clients run too.
+final class AggregatedUpstreamPool: @unchecked Sendable {
+    /// One broker message handed to several clients, acknowledged upstream when `remaining` reaches zero.
+    private struct Fanout {
+        var remaining: Int
+        let acknowledgement: MQTTInboundAcknowledgement
+        let connection: Int
+    }
+
+    /// How long after a SUBACK retained messages (RETAIN set) still go to the client that subscribed.
+    static let retainedWindow: TimeAmount = .seconds(2)
+
+    let eventLoop: any EventLoop
+    private let logger: Logger
+    private let clientIDs: [String]
+    /// The MQTT 5 user property that names the MQTT-SN client; `nil` without one or on MQTT 3.1.1.
+    let clientProperty: String?
+    private let backoff: GatewayConfiguration.Upstream.ReconnectBackoff
+    private let connectTimeout: TimeAmount
+    /// Immutable after `init`; each client is safe to call from any thread.
+    private(set) var clients: [MQTTClient] = []
+
+    // Confined to the event loop.
+    private var connected: [Bool]
+    private var connectedBefore: [Bool]
+    private var started = false
+    private var subscriptions = SharedSubscriptions<ObjectIdentifier>()
+    private var retainedGenerations: [String: Int] = [:]
+    private var members: [ObjectIdentifier: AggregatedUpstreamSession] = [:]
+    private var opening: [ObjectIdentifier: (session: AggregatedUpstreamSession, promise: EventLoopPromise<Void>)] = [:]
+    private var fanouts: [UInt64: Fanout] = [:]
+    private var nextFanout: UInt64 = 1
+    private var held: [ObjectIdentifier: Set<UInt64>] = [:]
+
+    /// - Parameter configurations: one MQTT client configuration per shared session (clean start, reconnecting).
+    init(
+        configurations: [MQTTClientConfiguration],
+        clientProperty: String?,
+        backoff: GatewayConfiguration.Upstream.ReconnectBackoff,
+        connectTimeout: TimeAmount,
+        eventLoop: any EventLoop,
+        logger: Logger
+    ) {
+        self.eventLoop = eventLoop
+        self.logger = logger
+        self.clientIDs = configurations.map(\.clientID)
+        self.clientProperty = configurations.first?.protocolVersion == .v5 ? clientProperty : nil
+        self.backoff = backoff
+        self.connectTimeout = connectTimeout
+        self.connected = Array(repeating: false, count: configurations.count)
+        self.connectedBefore = Array(repeating: false, count: configurations.count)
+        self.clients = configurations.enumerated().map { index, configuration in
+            var logger = logger
+            logger[metadataKey: "upstream.client_id"] = "\(configuration.clientID)"
+            return MQTTClient(
+                configuration: configuration,
+                eventLoop: eventLoop,
+                logger: logger,
+                deliveryHandler: { [weak self] message, acknowledgement in
+                    self?.onLoop { $0.delivered(message, acknowledgement, on: index) }
+                },
+                connectionHandler: { [weak self] event in
+                    self?.onLoop { $0.connectionEvent(event, on: index) }
+                }
+            )
+        }
+    }
+
+    var connectionCount: Int { self.clients.count }
+
+    private func onLoop(_ body: @escaping @Sendable (AggregatedUpstreamPool) -> Void) {
+        if self.eventLoop.inEventLoop {
+            body(self)
+        } else {
+            self.eventLoop.execute { body(self) }
+        }
+    }
+
+    // MARK: Shared sessions
+
+    /// Connects every shared session the first time a client needs one; a failed first connect is retried with
+    /// the broker's reconnect backoff (later losses are the MQTT client's own reconnects).
+    private func startIfNeeded() {
+        guard !self.started else { return }
+        self.started = true
+        for index in self.clients.indices {
+            self.connect(index, after: .zero)
+        }
+    }
+
+    private func connect(_ index: Int, after delay: TimeAmount) {
+        self.eventLoop.scheduleTask(in: delay) {
+            self.clients[index].connect().hop(to: self.eventLoop).whenComplete { result in
+                switch result {
+                case .success:
+                    self.connectedBefore[index] = true
+                    self.logger.info(
+                        "Shared upstream session connected",
+                        metadata: ["upstream.client_id": "\(self.clientIDs[index])"]
+                    )
+                    self.setConnected(index, true)
+                case .failure(let error):
+                    let next =
+                        delay == .zero
+                        ? self.backoff.initialDelay : min(delay * 2, self.backoff.maximumDelay)
+                    self.logger.warning(
+                        "Shared upstream session could not connect; retrying",
+                        metadata: [
+                            "upstream.client_id": "\(self.clientIDs[index])",
+                            "error.description": "\(MQTTClientUpstream.connectError(error))",
+                        ]
+                    )
+                    self.connect(index, after: next)
+                }
+            }
+        }
+    }
+
+    private func connectionEvent(_ event: MQTTConnectionEvent, on index: Int) {
+        switch event {
+        case .disconnected(let error):
+            guard error != nil, self.connected[index] else { return }
+            self.logger.notice(
+                "Shared upstream session lost, reconnecting",
+                metadata: ["upstream.client_id": "\(self.clientIDs[index])"]
+            )
+            self.setConnected(index, false)
+        case .connected:
+            // The first CONNACK is the connect future's; later ones are reconnects.
+            guard self.connectedBefore[index], !self.connected[index] else { return }
+            self.logger.notice(
+                "Shared upstream session restored",
+                metadata: ["upstream.client_id": "\(self.clientIDs[index])"]
+            )
+            self.setConnected(index, true)
+        case .reconnecting:
+            break
+        }
+    }
+
+    /// Whether the clients of `connection` have an upstream: their own connection and the subscriptions' one.
+    private func isUp(_ connection: Int) -> Bool {
+        self.connected[0] && self.connected[connection]
+    }
+
+    private func setConnected(_ index: Int, _ value: Bool) {
+        let wasUp = self.clients.indices.map(self.isUp)
+        self.connected[index] = value
+        if index == 0, !value {
+            // A clean start: the broker forgot every subscription and every unacknowledged delivery.
+            self.subscriptions = SharedSubscriptions()
+            self.retainedGenerations.removeAll()
+            self.fanouts.removeAll()
+            self.held.removeAll()
+        }
+        for session in self.members.values where wasUp[session.connection] != self.isUp(session.connection) {
+            if value {
+                session.events.connectionRestored(false)
+            } else {
+                session.events.connectionLost()
+            }
+        }
+        for (id, pending) in self.opening where self.isUp(pending.session.connection) {
+            self.opening.removeValue(forKey: id)
+            self.members[id] = pending.session
+            pending.promise.succeed()
+        }
+    }
+
+    // MARK: Client sessions
+
+    /// Admits a client's session once its connections are up, or fails after `broker.connect_timeout` with a
+    /// transient error (the gateway answers CONNACK 0x01, congestion).
+    func open(_ session: AggregatedUpstreamSession) -> EventLoopFuture<Void> {
+        self.eventLoop.assertInEventLoop()
+        self.startIfNeeded()
+        let id = ObjectIdentifier(session)
+        if self.isUp(session.connection) {
+            self.members[id] = session
+            return self.eventLoop.makeSucceededVoidFuture()
+        }
+        let promise = self.eventLoop.makePromise(of: Void.self)
+        self.opening[id] = (session, promise)
+        self.eventLoop.scheduleTask(in: self.connectTimeout) {
+            guard let pending = self.opening.removeValue(forKey: id) else { return }
+            pending.promise.fail(UpstreamConnectError.unavailable("the shared upstream sessions are not connected"))
+        }
+        return promise.futureResult
+    }
+
+    /// Ends a client's session: its subscriptions go (the last client of a filter unsubscribes it upstream), the
+    /// copies it still holds count as acknowledged, and `will`, when given, is published on its connection.
+    func close(_ session: AggregatedUpstreamSession, will: UpstreamMessage?) {
+        self.eventLoop.assertInEventLoop()
+        let id = ObjectIdentifier(session)
+        if let pending = self.opening.removeValue(forKey: id) {
+            pending.promise.fail(UpstreamConnectError.unavailable("closed while connecting"))
+        }
+        guard self.members.removeValue(forKey: id) != nil else { return }
+        for change in self.subscriptions.removeAll(of: id) {
+            _ = self.perform(change)
+        }
+        for token in self.held.removeValue(forKey: id) ?? [] {
+            self.acknowledged(token, by: nil)
+        }
+        if let will, self.connected[session.connection] {
+            session.publish(will, promise: nil)
+            session.flush()
+        }
+    }
+
+    func subscribe(
+        _ session: AggregatedUpstreamSession,
+        to filter: String,
+        qos: UpstreamQoS
+    ) -> EventLoopFuture<UpstreamQoS> {
+        self.eventLoop.assertInEventLoop()
+        let id = ObjectIdentifier(session)
+        guard self.members[id] != nil, self.connected[0] else {
+            return self.eventLoop.makeFailedFuture(MQTTClientError.notConnected)
+        }
+        let change = self.subscriptions.subscribe(id, to: filter, qos: qos)
+        let generation = (self.retainedGenerations[filter] ?? 0) + 1
+        self.retainedGenerations[filter] = generation
+        return self.perform(change).map { granted in
+            self.eventLoop.scheduleTask(in: Self.retainedWindow) {
+                if self.retainedGenerations[filter] == generation {
+                    self.subscriptions.retainedWindowClosed(filter: filter)
+                }
+            }
+            return min(granted, qos)
+        }
+    }
+
+    func unsubscribe(_ session: AggregatedUpstreamSession, from filter: String) -> EventLoopFuture<Void> {
+        self.eventLoop.assertInEventLoop()
+        guard let change = self.subscriptions.unsubscribe(ObjectIdentifier(session), from: filter) else {
+            return self.eventLoop.makeSucceededVoidFuture()
+        }
+        return self.perform(change).map { _ in }
+    }
+
+    /// Carries a subscription change out on connection 0; succeeds with the granted QoS (for an UNSUBSCRIBE, 0).
+    private func perform(_ change: SharedSubscriptions<ObjectIdentifier>.UpstreamChange) -> EventLoopFuture<UpstreamQoS>
+    {
+        let client = self.clients[0]
+        switch change {
+        case .subscribe(let filter, let qos):
+            let subscription = MQTTSubscription(
+                topicFilter: filter,
+                qos: MQTTQoS(rawValue: qos.rawValue) ?? .atMostOnce
+            )
+            return client.subscribe([subscription]).hop(to: self.eventLoop).flatMapThrowing { results in
+                guard let result = results.first else { throw MQTTClientError.notConnected }
+                return UpstreamQoS(rawValue: try result.get().rawValue) ?? .atMostOnce
+            }
+        case .unsubscribe(let filter):
+            return client.unsubscribe([filter]).hop(to: self.eventLoop).map { .atMostOnce }
+        }
+    }
+
+    // MARK: Downlink
+
+    private func delivered(_ message: MQTTMessage, _ acknowledgement: MQTTInboundAcknowledgement?, on index: Int) {
+        let qos = UpstreamQoS(rawValue: message.qos.rawValue) ?? .atMostOnce
+        let recipients = self.subscriptions.recipients(topic: message.topic, qos: qos, retain: message.retain)
+        var token: UInt64?
+        var waiting = 0
+        for (id, granted) in recipients {
+            guard let session = self.members[id] else { continue }
+            let copy = UpstreamMessage(
+                topic: message.topic,
+                payload: message.payload,
+                qos: granted,
+                retain: message.retain
+            )
+            guard let acknowledgement, granted != .atMostOnce else {
+                session.events.message(copy, nil)
+                continue
+            }
+            let fanout = token ?? self.nextFanout
+            if token == nil {
+                token = fanout
+                self.nextFanout &+= 1
+            }
+            waiting += 1
+            self.held[id, default: []].insert(fanout)
+            session.events.message(copy, UpstreamAcknowledgement(fanout: fanout, packetID: acknowledgement.packetID))
+        }
+        guard let acknowledgement else { return }
+        if let token, waiting > 0 {
+            self.fanouts[token] = Fanout(remaining: waiting, acknowledgement: acknowledgement, connection: index)
+        } else {
+            // Nobody needs to answer it (no subscriber any more, or only QoS 0 copies).
+            self.clients[index].acknowledge(acknowledgement)
+        }
+    }
+
+    /// One client's copy of a shared message is safe (acknowledged by the device, or durably queued); `session` is
+    /// nil when the client went away holding it.
+    func acknowledged(_ token: UInt64, by session: AggregatedUpstreamSession?) {
+        self.eventLoop.assertInEventLoop()
+        if let session {
+            let id = ObjectIdentifier(session)
+            guard self.held[id]?.remove(token) != nil else { return }
+        }
+        guard var fanout = self.fanouts[token] else { return }
+        fanout.remaining -= 1
+        guard fanout.remaining == 0 else {
+            self.fanouts[token] = fanout
+            return
+        }
+        self.fanouts.removeValue(forKey: token)
+        self.clients[fanout.connection].acknowledge(fanout.acknowledgement)
+    }
+
+    /// Writes out what the shared sessions of `connection` (and the subscriptions' session, which carries the
+    /// acknowledgements of shared messages) have buffered.
+    func flush(_ connection: Int) {
+        self.clients[connection].flush()
+        if connection != 0 { self.clients[0].flush() }
+    }
+
+    /// Closes every shared session with DISCONNECT.
+    func shutdown() -> EventLoopFuture<Void> {
+        let closed = self.clients.map { $0.disconnect() }
+        return EventLoopFuture.andAllComplete(closed, on: self.eventLoop)
+    }
+}
