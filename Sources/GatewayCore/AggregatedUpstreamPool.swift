@@ -39,7 +39,7 @@ final class AggregatedUpstreamPool: @unchecked Sendable {
     private let clientIDs: [String]
     /// The MQTT 5 user property that names the MQTT-SN client; `nil` without one or on MQTT 3.1.1.
     let clientProperty: String?
-    private let backoff: GatewayConfiguration.Upstream.ReconnectBackoff
+    private let backoff: GatewayConfiguration.ReconnectBackoff
     private let connectTimeout: TimeAmount
     /// Immutable after `init`; each client is safe to call from any thread.
     private(set) var clients: [MQTTClient] = []
@@ -60,7 +60,7 @@ final class AggregatedUpstreamPool: @unchecked Sendable {
     init(
         configurations: [MQTTClientConfiguration],
         clientProperty: String?,
-        backoff: GatewayConfiguration.Upstream.ReconnectBackoff,
+        backoff: GatewayConfiguration.ReconnectBackoff,
         connectTimeout: TimeAmount,
         eventLoop: any EventLoop,
         logger: Logger
@@ -114,7 +114,8 @@ final class AggregatedUpstreamPool: @unchecked Sendable {
 
     private func connect(_ index: Int, after delay: TimeAmount) {
         self.eventLoop.scheduleTask(in: delay) {
-            self.clients[index].connect().hop(to: self.eventLoop).whenComplete { result in
+            let connected: EventLoopFuture<MQTTConnectResult> = self.clients[index].connect()
+            connected.hop(to: self.eventLoop).whenComplete { result in
                 switch result {
                 case .success:
                     self.connectedBefore[index] = true

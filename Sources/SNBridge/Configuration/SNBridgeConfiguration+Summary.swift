@@ -1,6 +1,13 @@
 import GatewayCore
 
 extension SNBridgeConfiguration {
+    private var modeSummary: String {
+        switch gateway.mode {
+        case .transparent: "transparent (a broker session per client)"
+        case .aggregating: "aggregating over \(gateway.aggregating.connections) shared broker session(s)"
+        }
+    }
+
     /// A few readable lines of what the configuration resolves to, for `check-config`.
     var summary: String {
         let upstream = gateway.upstream
@@ -8,10 +15,7 @@ extension SNBridgeConfiguration {
         var lines = [
             "broker:      \(url) (MQTT \(upstream.protocolVersion == .v5 ? "5.0" : "3.1.1"))",
             "udp:         \(gateway.udpListeners.joined(separator: ", "))",
-            "mode:        "
-                + (gateway.mode == .aggregating
-                    ? "aggregating over \(gateway.aggregating.connections) shared broker session(s)"
-                    : "transparent (a broker session per client)"),
+            "mode:        \(modeSummary)",
             "max clients: \(gateway.maxClients), topics per client: \(gateway.maxTopicsPerClient)",
             "predefined:  \(gateway.predefinedTopics.count) global topic id(s), \(gateway.clients.count) client override(s)",
             "qos -1:      \(gateway.qosMinusOne.enabled ? "enabled" : "disabled")",
