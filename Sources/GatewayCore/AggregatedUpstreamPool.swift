@@ -50,6 +50,14 @@ final class AggregatedUpstreamPool: @unchecked Sendable {
     private var started = false
     private var subscriptions = SharedSubscriptions<ObjectIdentifier>()
     private var retainedGenerations: [String: Int] = [:]
+    /// With MQTT 5, every filter subscribed upstream has its own subscription identifier, which the broker puts on
+    /// each message it sends for it: a message then goes to that filter's clients only.
+    private let usesSubscriptionIdentifiers: Bool
+    private var subscriptionIDs: [String: UInt32] = [:]
+    private var filtersBySubscriptionID: [UInt32: String] = [:]
+    private var nextSubscriptionID: UInt32 = 1
+    /// The SUBSCRIBE whose retained messages may be arriving now: the last one answered with a SUBACK.
+    private var openRetainedWindow: (filter: String, generation: Int)?
     private var members: [ObjectIdentifier: AggregatedUpstreamSession] = [:]
     private var opening: [ObjectIdentifier: (session: AggregatedUpstreamSession, promise: EventLoopPromise<Void>)] = [:]
     private var fanouts: [UInt64: Fanout] = [:]
@@ -68,7 +76,9 @@ final class AggregatedUpstreamPool: @unchecked Sendable {
         self.eventLoop = eventLoop
         self.logger = logger
         self.clientIDs = configurations.map(\.clientID)
-        self.clientProperty = configurations.first?.protocolVersion == .v5 ? clientProperty : nil
+        let usesVersion5 = configurations.first?.protocolVersion == .v5
+        self.clientProperty = usesVersion5 ? clientProperty : nil
+        self.usesSubscriptionIdentifiers = usesVersion5
         self.backoff = backoff
         self.connectTimeout = connectTimeout
         self.connected = Array(repeating: false, count: configurations.count)
@@ -175,6 +185,9 @@ final class AggregatedUpstreamPool: @unchecked Sendable {
             // A clean start: the broker forgot every subscription and every unacknowledged delivery.
             self.subscriptions = SharedSubscriptions()
             self.retainedGenerations.removeAll()
+            self.openRetainedWindow = nil
+            self.subscriptionIDs.removeAll()
+            self.filtersBySubscriptionID.removeAll()
             self.fanouts.removeAll()
             self.held.removeAll()
         }
@@ -248,12 +261,31 @@ final class AggregatedUpstreamPool: @unchecked Sendable {
         let generation = (self.retainedGenerations[filter] ?? 0) + 1
         self.retainedGenerations[filter] = generation
         return self.perform(change).map { granted in
-            self.eventLoop.scheduleTask(in: Self.retainedWindow) {
-                if self.retainedGenerations[filter] == generation {
-                    self.subscriptions.retainedWindowClosed(filter: filter)
-                }
-            }
+            self.retainedWindowOpened(filter: filter, generation: generation)
             return min(granted, qos)
+        }
+    }
+
+    /// A SUBACK arrived: the broker sends that SUBSCRIBE's retained messages right after it, and every earlier
+    /// SUBSCRIBE's before it (one connection, in order), so the window of the previous one closes now and this
+    /// one's at the next SUBACK or after ``retainedWindow``, whichever comes first.
+    private func retainedWindowOpened(filter: String, generation: Int) {
+        if let previous = self.openRetainedWindow {
+            self.closeRetainedWindow(filter: previous.filter, generation: previous.generation)
+        }
+        self.openRetainedWindow = (filter, generation)
+        self.eventLoop.scheduleTask(in: Self.retainedWindow) {
+            self.closeRetainedWindow(filter: filter, generation: generation)
+        }
+    }
+
+    /// Closes a filter's retained window unless a later SUBSCRIBE to it opened a new one.
+    private func closeRetainedWindow(filter: String, generation: Int) {
+        if self.retainedGenerations[filter] == generation {
+            self.subscriptions.retainedWindowClosed(filter: filter)
+        }
+        if let open = self.openRetainedWindow, open.filter == filter, open.generation == generation {
+            self.openRetainedWindow = nil
         }
     }
 
@@ -275,20 +307,43 @@ final class AggregatedUpstreamPool: @unchecked Sendable {
                 topicFilter: filter,
                 qos: MQTTQoS(rawValue: qos.rawValue) ?? .atMostOnce
             )
-            return client.subscribe([subscription]).hop(to: self.eventLoop).flatMapThrowing { results in
+            var properties = MQTTProperties()
+            if self.usesSubscriptionIdentifiers {
+                properties.entries.append(.subscriptionIdentifier(self.subscriptionID(of: filter)))
+            }
+            let acknowledged = client.subscribe([subscription], properties: properties).hop(to: self.eventLoop)
+            return acknowledged.flatMapThrowing { results in
                 guard let result = results.first else { throw MQTTClientError.notConnected }
                 return UpstreamQoS(rawValue: try result.get().rawValue) ?? .atMostOnce
             }
         case .unsubscribe(let filter):
+            if let id = self.subscriptionIDs.removeValue(forKey: filter) {
+                self.filtersBySubscriptionID.removeValue(forKey: id)
+            }
             return client.unsubscribe([filter]).hop(to: self.eventLoop).map { .atMostOnce }
         }
+    }
+
+    /// The filter's subscription identifier, a new one (1 to 268,435,455, MQTT 5's range) the first time.
+    private func subscriptionID(of filter: String) -> UInt32 {
+        if let id = self.subscriptionIDs[filter] { return id }
+        var id = self.nextSubscriptionID
+        while self.filtersBySubscriptionID[id] != nil { id = id % 268_435_455 + 1 }
+        self.nextSubscriptionID = id % 268_435_455 + 1
+        self.subscriptionIDs[filter] = id
+        self.filtersBySubscriptionID[id] = filter
+        return id
     }
 
     // MARK: Downlink
 
     private func delivered(_ message: MQTTMessage, _ acknowledgement: MQTTInboundAcknowledgement?, on index: Int) {
         let qos = UpstreamQoS(rawValue: message.qos.rawValue) ?? .atMostOnce
-        let recipients = self.subscriptions.recipients(topic: message.topic, qos: qos, retain: message.retain)
+        let named = message.properties.subscriptionIdentifiers.compactMap { self.filtersBySubscriptionID[$0] }
+        let recipients =
+            named.isEmpty
+            ? self.subscriptions.recipients(topic: message.topic, qos: qos, retain: message.retain)
+            : self.subscriptions.recipients(qos: qos, retain: message.retain, among: named)
         var token: UInt64?
         var waiting = 0
         for (id, granted) in recipients {

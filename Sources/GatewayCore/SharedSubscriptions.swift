@@ -106,6 +106,29 @@ public struct SharedSubscriptions<Client: Hashable & Sendable>: Sendable {
         return result
     }
 
+    /// The clients a broker message is for when the broker named the subscriptions it matched (MQTT 5
+    /// subscription identifiers): only the clients of `filters`, each with the lower of the message's QoS and its
+    /// own QoS under them. A broker may send one copy per matching subscription; each copy then reaches only the
+    /// clients of its own filters, so overlapping filters of different clients never double a delivery.
+    public func recipients(qos: UpstreamQoS, retain: Bool, among filters: [String]) -> [Client: UpstreamQoS] {
+        var result: [Client: UpstreamQoS] = [:]
+        for filter in filters {
+            guard let clients = self.clientsByFilter[filter] else { continue }
+            if retain {
+                for client in self.awaitingRetained[filter] ?? [] {
+                    if let granted = clients[client] {
+                        result[client] = max(result[client] ?? .atMostOnce, min(granted, qos))
+                    }
+                }
+            } else {
+                for (client, granted) in clients {
+                    result[client] = max(result[client] ?? .atMostOnce, min(granted, qos))
+                }
+            }
+        }
+        return result
+    }
+
     /// Whether `filter` matches `topic` under MQTT's rules (for the rare retained path; the trie serves the rest).
     static func filter(_ filter: String, matches topic: String) -> Bool {
         var single = TopicFilterTrie<Bool>()

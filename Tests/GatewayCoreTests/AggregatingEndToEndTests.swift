@@ -1,0 +1,269 @@
+import Foundation
+import Logging
+import MQTTClient
+import MQTTSN
+import NIOCore
+import NIOPosix
+import Synchronization
+import TestSupport
+import Testing
+
+/// `gateway.mode: aggregating` from the outside: the real `snbridge run`, a real mosquitto that sees only the
+/// bridge's shared sessions, and raw MQTT-SN clients over UDP.
+@Suite("Aggregating mode (end to end)", .serialized, .timeLimit(.minutes(2)))
+struct AggregatingEndToEndTests {
+    /// A broker, the bridge in aggregating mode with two shared sessions over MQTT 5, and an MQTT 5 observer.
+    final class Setup: @unchecked Sendable {
+        let directory: URL
+        let broker: MosquittoBroker
+        let bridge: SNBridgeProcess
+        let gateway: SocketAddress
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+
+        private init(directory: URL, broker: MosquittoBroker, bridge: SNBridgeProcess, udpPort: Int) throws {
+            self.directory = directory
+            self.broker = broker
+            self.bridge = bridge
+            self.gateway = try SocketAddress(ipAddress: "127.0.0.1", port: udpPort)
+        }
+
+        static func start() async throws -> Setup {
+            let directory = FileManager.default.temporaryDirectory
+                .appendingPathComponent("snbridge-aggregating-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let broker = try await MosquittoBroker.start()
+            let udpPort = try FreePort.udp()
+            let bridge = try await SNBridgeProcess.start(
+                yaml: """
+                    broker: { url: "mqtt://127.0.0.1:\(broker.port)", protocol: "5", client_id_prefix: "agg-" }
+                    gateway: { mode: aggregating, aggregating: { connections: 2 } }
+                    udp: { listeners: ["127.0.0.1:\(udpPort)"] }
+                    http: { listen: none }
+                    discovery: { enabled: false }
+                    """,
+                in: directory
+            )
+            return try Setup(directory: directory, broker: broker, bridge: bridge, udpPort: udpPort)
+        }
+
+        func client() async throws -> MQTTSNTestClient {
+            try await MQTTSNTestClient.make(gateway: self.gateway, group: self.group)
+        }
+
+        /// The client ids mosquitto saw connecting.
+        var brokerClientIDs: Set<String> {
+            var ids = Set<String>()
+            for line in self.broker.log where line.contains("New client connected") {
+                guard let range = line.range(of: " as ") else { continue }
+                ids.insert(String(line[range.upperBound...].prefix { $0 != " " }))
+            }
+            return ids
+        }
+
+        func stop() async {
+            await self.bridge.process.terminate()
+            await self.broker.stop()
+            try? await self.group.shutdownGracefully()
+            try? FileManager.default.removeItem(at: self.directory)
+        }
+    }
+
+    /// An MQTT 5 subscriber of our own, which keeps each message's user properties.
+    final class Observer: Sendable {
+        final class Inbox: Sendable {
+            let messages = Mutex<[MQTTMessage]>([])
+        }
+
+        let client: MQTTClient
+        private let received = Inbox()
+
+        init(broker: MosquittoBroker, group: any EventLoopGroup) {
+            let received = self.received
+            self.client = MQTTClient(
+                configuration: MQTTClientConfiguration(
+                    host: broker.host,
+                    port: broker.port,
+                    protocolVersion: .v5,
+                    clientID: "observer-\(UUID().uuidString.prefix(8))"
+                ),
+                eventLoop: group.next(),
+                logger: Logger(label: "observer"),
+                messageHandler: { message in received.messages.withLock { $0.append(message) } }
+            )
+        }
+
+        var messages: [MQTTMessage] { self.received.messages.withLock { $0 } }
+
+        func start(_ filter: String) async throws {
+            _ = try await self.client.connect()
+            _ = try await self.client.subscribe([MQTTSubscription(topicFilter: filter, qos: .exactlyOnce)])
+        }
+
+        func waitFor(_ what: String, _ condition: @escaping @Sendable ([MQTTMessage]) -> Bool) async throws {
+            _ = try await eventually(what) { condition(self.messages) ? true : nil }
+        }
+    }
+
+    @Test(
+        "Many clients publish QoS 0, 1 and 2 over two broker sessions: each message once, in order, with its client id"
+    )
+    func uplink() async throws {
+        let setup = try await Setup.start()
+        defer { Task { await setup.stop() } }
+        let observer = Observer(broker: setup.broker, group: setup.group)
+        try await observer.start("plant/#")
+        defer { Task { try? await observer.client.disconnect() } }
+
+        let count = 12
+        var clients: [MQTTSNTestClient] = []
+        for index in 0..<count {
+            let client = try await setup.client()
+            #expect(try await client.connect(clientID: "s\(index)") == .accepted)
+            clients.append(client)
+        }
+        for (index, client) in clients.enumerated() {
+            let topic = try await client.register("plant/s\(index)/reading", messageID: 1)
+            for sequence in 0..<5 {
+                #expect(
+                    try await SessionFaultEndToEndTests.publish(
+                        client,
+                        "\(sequence)",
+                        topicID: topic.topicID,
+                        messageID: UInt16(2 + sequence)
+                    ) == .accepted
+                )
+            }
+            try await SessionKillEndToEndTests.publishExactlyOnce(client, "q2", topicID: topic.topicID, messageID: 10)
+            try await client.send(
+                .publish(MQTTSNPublish(qos: .atMostOnce, topicID: topic.topicID, payload: ByteBuffer(string: "q0")))
+            )
+        }
+        try await observer.waitFor("every message") { messages in
+            messages.filter { $0.payload == ByteBuffer(string: "q0") }.count == count
+        }
+        for index in 0..<count {
+            let mine = observer.messages.filter { $0.topic == "plant/s\(index)/reading" }
+            #expect(mine.map { String(buffer: $0.payload) } == ["0", "1", "2", "3", "4", "q2", "q0"], "s\(index)")
+            let senders = mine.map { message in
+                message.properties.entries.compactMap { entry -> String? in
+                    if case .userProperty("sn-client-id", let value) = entry { return value }
+                    return nil
+                }
+            }
+            #expect(senders.allSatisfy { $0 == ["s\(index)"] }, "s\(index): \(senders)")
+        }
+        // The broker saw the bridge's two shared sessions (and its status session), never a device's client id.
+        let ids = setup.brokerClientIDs
+        #expect(
+            ids.filter { $0.hasPrefix("agg-snbridge-") && ($0.hasSuffix("-1-1") || $0.hasSuffix("-1-2")) }.count == 2
+        )
+        #expect(ids.isDisjoint(with: (0..<count).map { "agg-s\($0)" }), "\(ids)")
+        for client in clients { await client.close() }
+    }
+
+    @Test(
+        "Overlapping subscriptions: one copy per client, each at its own QoS; retained messages reach late subscribers once"
+    )
+    func downlink() async throws {
+        let setup = try await Setup.start()
+        defer { Task { await setup.stop() } }
+        try await MosquittoPublisher.publish(
+            broker: setup.broker,
+            topic: "plant/x/cmd",
+            payload: "kept",
+            qos: 1,
+            retain: true
+        )
+
+        let a = try await setup.client()
+        #expect(try await a.connect(clientID: "a") == .accepted)
+        let aSub = try await a.subscribe(.name("plant/+/cmd"), qos: .atLeastOnce, messageID: 1)
+        #expect(aSub.returnCode == .accepted)
+        #expect(String(buffer: try await Self.receive(a).payload) == "kept")
+
+        let b = try await setup.client()
+        #expect(try await b.connect(clientID: "b") == .accepted)
+        #expect(try await b.subscribe(.name("plant/#"), qos: .atMostOnce, messageID: 1).returnCode == .accepted)
+        #expect(String(buffer: try await Self.receive(b).payload) == "kept")
+
+        // The same filter as a: the broker re-sends the retained message, for c only.
+        let c = try await setup.client()
+        #expect(try await c.connect(clientID: "c") == .accepted)
+        #expect(try await c.subscribe(.name("plant/+/cmd"), qos: .atLeastOnce, messageID: 1).returnCode == .accepted)
+        #expect(String(buffer: try await Self.receive(c).payload) == "kept")
+
+        try await MosquittoPublisher.publish(broker: setup.broker, topic: "plant/x/cmd", payload: "go", qos: 1)
+        let toA = try await Self.receive(a)
+        let toB = try await Self.receive(b)
+        let toC = try await Self.receive(c)
+        #expect([toA, toB, toC].map { String(buffer: $0.payload) } == ["go", "go", "go"])
+        #expect(toA.qos == .atLeastOnce && toC.qos == .atLeastOnce)
+        #expect(toB.qos == .atMostOnce)
+        // Nothing more: no second copy of "go", no repeated "kept" for a.
+        #expect(try await a.receiveNothing(within: .milliseconds(500)))
+        #expect(try await b.receiveNothing(within: .milliseconds(100)))
+        #expect(try await c.receiveNothing(within: .milliseconds(100)))
+
+        // a and c go; the filter's last client gone, nothing reaches anyone on it any more, b still gets plant/#.
+        try await Self.unsubscribe(a, "plant/+/cmd")
+        try await Self.unsubscribe(c, "plant/+/cmd")
+        try await MosquittoPublisher.publish(broker: setup.broker, topic: "plant/x/cmd", payload: "later", qos: 1)
+        #expect(String(buffer: try await Self.receive(b).payload) == "later")
+        #expect(try await a.receiveNothing(within: .milliseconds(300)))
+        #expect(try await c.receiveNothing(within: .milliseconds(100)))
+        for client in [a, b, c] { await client.close() }
+    }
+
+    @Test("A lost client's will is published by the gateway on the shared session")
+    func will() async throws {
+        let setup = try await Setup.start()
+        defer { Task { await setup.stop() } }
+        let subscriber = try await MosquittoSubscriber.start(broker: setup.broker, topics: ["plant/#"], qos: 1)
+        defer { Task { await subscriber.stop() } }
+        let device = try await setup.client()
+        let code = try await device.connect(
+            clientID: "w1",
+            keepAlive: 1,
+            will: (topic: "plant/w1/status", message: "gone", qos: .atLeastOnce)
+        )
+        #expect(code == .accepted)
+        // Silent from here on: lost after 1.5 keepalives.
+        let will = try await subscriber.waitForMessage(topic: "plant/w1/status", timeout: .seconds(15))
+        #expect(will.payload == "gone")
+        #expect(!setup.brokerClientIDs.contains { $0.hasSuffix("w1") })
+        await device.close()
+    }
+
+    static func unsubscribe(_ client: MQTTSNTestClient, _ filter: String) async throws {
+        try await client.send(.unsubscribe(MQTTSNUnsubscribe(messageID: 9, topic: .name(filter))))
+        _ = try await client.receive(timeout: .seconds(10)) { packet -> Bool? in
+            if case .unsubscribeAck(let ack) = packet, ack.messageID == 9 { return true }
+            return nil
+        }
+    }
+
+    /// The next PUBLISH for `client`, acknowledged (QoS 1) as a device would; a REGISTER before it (a topic of a
+    /// wildcard subscription) is accepted.
+    static func receive(_ client: MQTTSNTestClient) async throws -> MQTTSNPublish {
+        var publish: MQTTSNPublish?
+        while publish == nil {
+            switch try await client.receive(timeout: .seconds(10)) {
+            case .publish(let received):
+                publish = received
+            case .register(let register):
+                try await client.send(
+                    .registerAck(.init(topicID: register.topicID, messageID: register.messageID, returnCode: .accepted))
+                )
+            default:
+                break
+            }
+        }
+        guard let publish else { throw MQTTSNTestClientError.timedOut }
+        if publish.qos == .atLeastOnce {
+            try await client.send(
+                .publishAck(.init(topicID: publish.topicID, messageID: publish.messageID, returnCode: .accepted))
+            )
+        }
+        return publish
+    }
+}
