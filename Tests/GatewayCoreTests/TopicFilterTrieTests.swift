@@ -165,6 +165,30 @@ struct SharedSubscriptionsTests {
         #expect(shared.recipients(topic: "plant/p1/temp", qos: .atLeastOnce, retain: true).isEmpty)
     }
 
+    @Test(
+        "With the matched subscriptions named (MQTT 5 identifiers), each broker copy reaches only its filter's clients"
+    )
+    func recipientsAmongNamedFilters() {
+        var shared = SharedSubscriptions<String>()
+        _ = shared.subscribe("a", to: "plant/+/cmd", qos: .atLeastOnce)
+        _ = shared.subscribe("b", to: "plant/#", qos: .atMostOnce)
+        shared.retainedWindowClosed(filter: "plant/+/cmd")
+        // One copy per matching subscription, as mosquitto sends them: each client gets exactly one.
+        #expect(shared.recipients(qos: .atLeastOnce, retain: false, among: ["plant/+/cmd"]) == ["a": .atLeastOnce])
+        #expect(shared.recipients(qos: .atLeastOnce, retain: false, among: ["plant/#"]) == ["b": .atMostOnce])
+        // One copy naming both: both clients.
+        #expect(
+            shared.recipients(qos: .atLeastOnce, retain: false, among: ["plant/+/cmd", "plant/#"]) == [
+                "a": .atLeastOnce, "b": .atMostOnce,
+            ]
+        )
+        // Retained: only b's window is open.
+        #expect(
+            shared.recipients(qos: .atLeastOnce, retain: true, among: ["plant/+/cmd", "plant/#"]) == ["b": .atMostOnce]
+        )
+        #expect(shared.recipients(qos: .atLeastOnce, retain: false, among: ["gone/#"]).isEmpty)
+    }
+
     @Test("A clean session removes every subscription of its client")
     func removeAll() {
         var shared = SharedSubscriptions<String>()
