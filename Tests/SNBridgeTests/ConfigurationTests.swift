@@ -87,6 +87,8 @@ struct ConfigurationTests {
               retry_count: 4
               sleep_buffer: 11
               downlink_queue: 250
+              mode: aggregating
+              aggregating: { connections: 3, client_property: none }
               max_message_size: 512
               max_client_id_length: 23
               max_topic_name_length: 200
@@ -124,6 +126,8 @@ struct ConfigurationTests {
         #expect(gateway.retryCount == 4)
         #expect(gateway.sleepBufferSize == 11)
         #expect(gateway.downlinkQueueSize == 250)
+        #expect(gateway.mode == .aggregating)
+        #expect(gateway.aggregating == .init(connections: 3, clientProperty: nil))
         #expect(gateway.upstream.partitionTimeout == .seconds(6))
         #expect(gateway.maxMessageSize == 512)
         #expect(gateway.maxClientIDLength == 23)
@@ -156,6 +160,12 @@ struct ConfigurationTests {
         ),
         .init(yaml: "brokr:\n  url: mqtt://x", key: "brokr", problemContains: "did you mean 'broker'"),
         .init(yaml: "gateway:\n  max_clients: 0", key: "gateway.max_clients", problemContains: "between 1 and"),
+        .init(yaml: "gateway:\n  mode: bridged", key: "gateway.mode", problemContains: "aggregating"),
+        .init(
+            yaml: "gateway:\n  aggregating: { connections: 0 }",
+            key: "gateway.aggregating.connections",
+            problemContains: "between 1 and"
+        ),
         .init(yaml: "gateway:\n  max_clients: many", key: "gateway.max_clients", problemContains: "whole number"),
         .init(yaml: "gateway:\n  retry_interval: soon", key: "gateway.retry_interval", problemContains: "duration"),
         .init(
