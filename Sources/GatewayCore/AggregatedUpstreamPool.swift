@@ -238,8 +238,11 @@ final class AggregatedUpstreamPool: @unchecked Sendable {
         for change in self.subscriptions.removeAll(of: id) {
             _ = self.perform(change)
         }
-        for token in self.held.removeValue(forKey: id) ?? [] {
-            self.acknowledged(token, by: nil)
+        if let tokens = self.held.removeValue(forKey: id), !tokens.isEmpty {
+            for token in tokens {
+                self.acknowledged(token, by: nil)
+            }
+            for client in self.clients { client.flush() }
         }
         if let will, self.connected[session.connection] {
             session.publish(will, promise: nil)
@@ -373,6 +376,7 @@ final class AggregatedUpstreamPool: @unchecked Sendable {
         } else {
             // Nobody needs to answer it (no subscriber any more, or only QoS 0 copies).
             self.clients[index].acknowledge(acknowledgement)
+            self.clients[index].flush()
         }
     }
 

@@ -70,9 +70,18 @@ final class AggregatedUpstreamSession: UpstreamSession, @unchecked Sendable {
         self.pool.eventLoop.flatSubmit { self.pool.subscribe(self, to: topicFilter, qos: qos) }
     }
 
+    /// On the pool's loop (the gateway's, in practice) at once, so that the gateway's ``flush()`` after its burst
+    /// writes the shared PUBACK out; from elsewhere with a hop and a flush of its own.
     func acknowledge(_ acknowledgement: UpstreamAcknowledgement) {
         guard let token = acknowledgement.fanout else { return }
-        self.pool.eventLoop.execute { self.pool.acknowledged(token, by: self) }
+        if self.pool.eventLoop.inEventLoop {
+            self.pool.acknowledged(token, by: self)
+        } else {
+            self.pool.eventLoop.execute {
+                self.pool.acknowledged(token, by: self)
+                self.pool.flush(self.connection)
+            }
+        }
     }
 
     func unsubscribe(topicFilter: String) -> EventLoopFuture<Void> {

@@ -15,27 +15,39 @@ struct AggregatingEndToEndTests {
     /// A broker, the bridge in aggregating mode with two shared sessions over MQTT 5, and an MQTT 5 observer.
     final class Setup: @unchecked Sendable {
         let directory: URL
-        let broker: MosquittoBroker
+        let brokerOptions: MosquittoBroker.Options
+        /// The broker now running (``restartBroker()`` starts a new one on the same port).
+        private(set) var broker: MosquittoBroker
         let bridge: SNBridgeProcess
         let gateway: SocketAddress
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 
-        private init(directory: URL, broker: MosquittoBroker, bridge: SNBridgeProcess, udpPort: Int) throws {
+        private init(
+            directory: URL,
+            brokerOptions: MosquittoBroker.Options,
+            broker: MosquittoBroker,
+            bridge: SNBridgeProcess,
+            udpPort: Int
+        ) throws {
             self.directory = directory
+            self.brokerOptions = brokerOptions
             self.broker = broker
             self.bridge = bridge
             self.gateway = try SocketAddress(ipAddress: "127.0.0.1", port: udpPort)
         }
 
-        static func start() async throws -> Setup {
+        static func start(
+            broker brokerOptions: MosquittoBroker.Options = .init(),
+            protocol version: String = "5"
+        ) async throws -> Setup {
             let directory = FileManager.default.temporaryDirectory
                 .appendingPathComponent("snbridge-aggregating-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            let broker = try await MosquittoBroker.start()
+            let broker = try await MosquittoBroker.start(brokerOptions)
             let udpPort = try FreePort.udp()
             let bridge = try await SNBridgeProcess.start(
                 yaml: """
-                    broker: { url: "mqtt://127.0.0.1:\(broker.port)", protocol: "5", client_id_prefix: "agg-" }
+                    broker: { url: "mqtt://127.0.0.1:\(broker.port)", protocol: "\(version)", client_id_prefix: "agg-" }
                     gateway: { mode: aggregating, aggregating: { connections: 2 } }
                     udp: { listeners: ["127.0.0.1:\(udpPort)"] }
                     http: { listen: none }
@@ -43,7 +55,20 @@ struct AggregatingEndToEndTests {
                     """,
                 in: directory
             )
-            return try Setup(directory: directory, broker: broker, bridge: bridge, udpPort: udpPort)
+            return try Setup(
+                directory: directory,
+                brokerOptions: brokerOptions,
+                broker: broker,
+                bridge: bridge,
+                udpPort: udpPort
+            )
+        }
+
+        /// Stops the broker, waits until the bridge noticed, and starts a new one on the same port.
+        func restartBroker() async throws {
+            await self.broker.stop()
+            _ = try await self.bridge.waitForLog("Shared upstream session lost")
+            self.broker = try await MosquittoBroker.start(self.brokerOptions, port: self.broker.port)
         }
 
         func client() async throws -> MQTTSNTestClient {
@@ -232,6 +257,71 @@ struct AggregatingEndToEndTests {
         #expect(will.payload == "gone")
         #expect(!setup.brokerClientIDs.contains { $0.hasSuffix("w1") })
         await device.close()
+    }
+
+    @Test("A broker restart: clients keep their sessions, topic ids and subscriptions")
+    func brokerRestart() async throws {
+        let setup = try await Setup.start()
+        defer { Task { await setup.stop() } }
+        let device = try await setup.client()
+        #expect(try await device.connect(clientID: "r1") == .accepted)
+        let topic = try await device.register("plant/r1/level", messageID: 1)
+        #expect(
+            try await device.subscribe(.name("plant/r1/cmd"), qos: .atLeastOnce, messageID: 2).returnCode == .accepted
+        )
+
+        try await setup.restartBroker()
+        _ = try await setup.bridge.waitForLog("Shared upstream session restored", timeout: .seconds(20))
+        _ = try await setup.bridge.waitForLog("Upstream session restored", "client.id=r1", timeout: .seconds(20))
+        // The same topic id still means the same topic, and the subscription came back without a new SUBSCRIBE.
+        let subscriber = try await MosquittoSubscriber.start(broker: setup.broker, topics: ["plant/#"], qos: 1)
+        defer { Task { await subscriber.stop() } }
+        #expect(
+            try await SessionFaultEndToEndTests.publish(device, "after", topicID: topic.topicID, messageID: 3)
+                == .accepted
+        )
+        try await subscriber.waitForMessage { $0.topic == "plant/r1/level" && $0.payload == "after" }
+        try await MosquittoPublisher.publish(broker: setup.broker, topic: "plant/r1/cmd", payload: "open", qos: 1)
+        #expect(String(buffer: try await Self.receive(device).payload) == "open")
+        await device.close()
+    }
+
+    @Test("A broker message for two clients is acknowledged upstream only once both have it")
+    func sharedAcknowledgement() async throws {
+        // One unacknowledged QoS 1 message at a time towards the shared session: the next waits for its PUBACK
+        // (mosquitto applies max_inflight_messages to MQTT 3.1.1 sessions; MQTT 5 ones set their Receive Maximum).
+        let setup = try await Setup.start(
+            broker: .init(extraConfiguration: ["max_inflight_messages 1"]),
+            protocol: "3.1.1"
+        )
+        defer { Task { await setup.stop() } }
+        var devices: [MQTTSNTestClient] = []
+        for name in ["slow", "fast"] {
+            let device = try await setup.client()
+            #expect(try await device.connect(clientID: name) == .accepted)
+            #expect(
+                try await device.subscribe(.name("plant/all/cmd"), qos: .atLeastOnce, messageID: 1).returnCode
+                    == .accepted
+            )
+            devices.append(device)
+        }
+        let (slow, fast) = (devices[0], devices[1])
+        try await MosquittoPublisher.publish(broker: setup.broker, topic: "plant/all/cmd", payload: "one", qos: 1)
+        try await MosquittoPublisher.publish(broker: setup.broker, topic: "plant/all/cmd", payload: "two", qos: 1)
+        #expect(String(buffer: try await Self.receive(fast).payload) == "one")
+        // The slow device has "one" but does not answer: the broker is still waiting for the shared PUBACK.
+        let first = try await slow.receive(timeout: .seconds(10)) { packet -> MQTTSNPublish? in
+            if case .publish(let publish) = packet { return publish }
+            return nil
+        }
+        #expect(String(buffer: first.payload) == "one")
+        #expect(try await fast.receiveNothing(within: .milliseconds(500)))
+        try await slow.send(
+            .publishAck(.init(topicID: first.topicID, messageID: first.messageID, returnCode: .accepted))
+        )
+        #expect(String(buffer: try await Self.receive(fast).payload) == "two")
+        #expect(String(buffer: try await Self.receive(slow).payload) == "two")
+        for device in devices { await device.close() }
     }
 
     static func unsubscribe(_ client: MQTTSNTestClient, _ filter: String) async throws {
