@@ -85,6 +85,25 @@ struct AggregatingEndToEndTests {
             return ids
         }
 
+        /// The SUBSCRIBE and UNSUBSCRIBE mosquitto logged (`log_type all`), in order: which client, which filter.
+        var brokerSubscriptionLog: [(unsubscribe: Bool, clientID: String, filter: String)] {
+            var entries: [(unsubscribe: Bool, clientID: String, filter: String)] = []
+            var current: (unsubscribe: Bool, clientID: String)?
+            for line in self.broker.log {
+                if let range = line.range(of: "Received UNSUBSCRIBE from ") {
+                    current = (true, String(line[range.upperBound...]))
+                } else if let range = line.range(of: "Received SUBSCRIBE from ") {
+                    current = (false, String(line[range.upperBound...]))
+                } else if let request = current, let tab = line.firstIndex(of: "\t") {
+                    let filter = line[line.index(after: tab)...].split(separator: " (QoS").first.map(String.init) ?? ""
+                    entries.append((request.unsubscribe, request.clientID, filter))
+                } else {
+                    current = nil
+                }
+            }
+            return entries
+        }
+
         func stop() async {
             await self.bridge.process.terminate()
             await self.broker.stop()
@@ -230,8 +249,18 @@ struct AggregatingEndToEndTests {
         #expect(try await c.receiveNothing(within: .milliseconds(100)))
 
         // a and c go; the filter's last client gone, nothing reaches anyone on it any more, b still gets plant/#.
+        // One broker subscription per filter, on one shared session, however many clients hold it.
+        let subscribed = setup.brokerSubscriptionLog.filter { !$0.unsubscribe && $0.filter == "plant/+/cmd" }
+        #expect(subscribed.count == 2)
+        #expect(Set(subscribed.map(\.clientID)).count == 1)
+        #expect(subscribed.allSatisfy { $0.clientID.hasPrefix("agg-snbridge-") })
         try await Self.unsubscribe(a, "plant/+/cmd")
+        // c still holds it: nothing is unsubscribed upstream yet.
+        #expect(!setup.brokerSubscriptionLog.contains { $0.unsubscribe && $0.filter == "plant/+/cmd" })
         try await Self.unsubscribe(c, "plant/+/cmd")
+        _ = try await eventually("the broker subscription removed") {
+            setup.brokerSubscriptionLog.contains { $0.unsubscribe && $0.filter == "plant/+/cmd" } ? true : nil
+        }
         try await MosquittoPublisher.publish(broker: setup.broker, topic: "plant/x/cmd", payload: "later", qos: 1)
         #expect(String(buffer: try await Self.receive(b).payload) == "later")
         #expect(try await a.receiveNothing(within: .milliseconds(300)))
@@ -256,6 +285,54 @@ struct AggregatingEndToEndTests {
         let will = try await subscriber.waitForMessage(topic: "plant/w1/status", timeout: .seconds(15))
         #expect(will.payload == "gone")
         #expect(!setup.brokerClientIDs.contains { $0.hasSuffix("w1") })
+        await device.close()
+
+        // A client that leaves with DISCONNECT leaves no will.
+        let polite = try await setup.client()
+        let accepted = try await polite.connect(
+            clientID: "w2",
+            keepAlive: 1,
+            will: (topic: "plant/w2/status", message: "gone", qos: .atLeastOnce)
+        )
+        #expect(accepted == .accepted)
+        try await polite.send(.disconnect(MQTTSNDisconnect()))
+        _ = try await polite.receive(timeout: .seconds(10)) { packet -> Bool? in
+            if case .disconnect = packet { return true }
+            return nil
+        }
+        // Past its keepalive expiry had it stayed: a marker published afterwards arrives, the will did not.
+        try await Task.sleep(for: .seconds(2))
+        try await MosquittoPublisher.publish(broker: setup.broker, topic: "plant/w2/marker", payload: "m", qos: 1)
+        _ = try await subscriber.waitForMessage(topic: "plant/w2/marker")
+        #expect(!subscriber.messages.contains { $0.topic == "plant/w2/status" })
+        await polite.close()
+    }
+
+    @Test("A sleeping client's messages wait for it in the gateway and arrive when it wakes")
+    func sleepingClient() async throws {
+        let setup = try await Setup.start()
+        defer { Task { await setup.stop() } }
+        let device = try await setup.client()
+        #expect(try await device.connect(clientID: "z1") == .accepted)
+        #expect(
+            try await device.subscribe(.name("plant/z1/cmd"), qos: .atLeastOnce, messageID: 1).returnCode == .accepted
+        )
+        try await SessionKillEndToEndTests.sleep(device, seconds: 60)
+        for index in 1...3 {
+            try await MosquittoPublisher.publish(
+                broker: setup.broker,
+                topic: "plant/z1/cmd",
+                payload: "c\(index)",
+                qos: 1
+            )
+            // Acknowledged upstream once stored: then the shared session has given it to the gateway for good.
+            _ = try await eventually("message \(index) stored") {
+                let log = setup.bridge.process.output + setup.bridge.process.errorOutput
+                return log.filter { $0.contains("Buffered messages acknowledged upstream once stored") }.count >= index
+                    ? true : nil
+            }
+        }
+        #expect(try await SessionKillEndToEndTests.wake(device, clientID: "z1") == ["c1", "c2", "c3"])
         await device.close()
     }
 
