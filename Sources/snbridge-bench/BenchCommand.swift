@@ -13,7 +13,8 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "snbridge-bench",
         abstract: "Drive snbridge end to end through a real mosquitto and measure it (see BENCHMARKS.md).",
         discussion: """
-            Scenarios: throughput, qos1-ratio, latency, scale, serial, hotplug, monitoring, store, acl, dtls, downlink, all (the default).
+            Scenarios: throughput, qos1-ratio, latency, scale, serial, hotplug, monitoring, store, acl, dtls, downlink,
+            aggregating-qos1, fanout, aggregating-scale, all (the default).
             Prints one JSON line per measurement on standard output, progress on standard error, and a table at the end.
             Examples:
               snbridge-bench all
@@ -24,7 +25,7 @@ struct BenchCommand: AsyncParsableCommand {
 
     @Argument(
         help:
-            "Scenarios to run: throughput, qos1-ratio, latency, scale, serial, hotplug, monitoring, store, acl, dtls, downlink, all."
+            "Scenarios to run: throughput, qos1-ratio, latency, scale, serial, hotplug, monitoring, store, acl, dtls, downlink, aggregating-qos1, fanout, aggregating-scale, all."
     )
     var scenarios: [String] = ["all"]
 
@@ -75,6 +76,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Length of each throughput measurement window in seconds (default 5; 1.5 with --quick).")
     var seconds: Double?
 
+    @Option(help: "Clients of the aggregating-scale scenario (default 100,000; 10,000 with --quick).")
+    var aggregatingClients: Int?
+
     @Option(help: "Stored sessions of the store scenario's restore (default 10,000).")
     var restoreSessions: Int = 10_000
 
@@ -106,7 +110,8 @@ struct BenchCommand: AsyncParsableCommand {
             serialReadBatching: serialReadBatching,
             measureSecondsOverride: seconds,
             bridgeEventLoops: bridgeEventLoops,
-            restoreSessions: restoreSessions
+            restoreSessions: restoreSessions,
+            aggregatingClients: aggregatingClients ?? (quick ? 10_000 : 100_000)
         )
         guard FileManager.default.isExecutableFile(atPath: options.snbridgePath) else {
             throw BenchError.failed(
@@ -116,7 +121,7 @@ struct BenchCommand: AsyncParsableCommand {
         var selected = Set(scenarios)
         let known = [
             "throughput", "qos1-ratio", "qos1-store", "latency", "scale", "serial", "hotplug", "monitoring", "store",
-            "restore", "acl", "dtls", "downlink",
+            "restore", "acl", "dtls", "downlink", "aggregating-qos1", "fanout", "aggregating-scale",
         ]
         if selected.contains("all") { selected = Set(known) }
         for name in selected where !known.contains(name) {
@@ -148,7 +153,7 @@ struct BenchCommand: AsyncParsableCommand {
             // A fixed order: the cheap, precise measurements first, the 10,000-client one last.
             for name in [
                 "throughput", "qos1-ratio", "qos1-store", "latency", "serial", "hotplug", "store", "restore", "scale",
-                "monitoring", "acl", "dtls", "downlink",
+                "monitoring", "acl", "dtls", "downlink", "aggregating-qos1", "fanout", "aggregating-scale",
             ] where selected.contains(name) {
                 do {
                     try await run(name, context: context)
@@ -186,6 +191,9 @@ struct BenchCommand: AsyncParsableCommand {
         case "acl": try await ACLScenario(context: context).run()
         case "dtls": try await DTLSRatioScenario(context: context).run()
         case "downlink": try await DownlinkScenario(context: context).run()
+        case "aggregating-qos1": try await AggregatingRatioScenario(context: context).run()
+        case "fanout": try await FanoutScenario(context: context).run()
+        case "aggregating-scale": try await AggregatingScaleScenario(context: context).run()
         default: throw BenchError.unknownScenario(name)
         }
     }

@@ -23,6 +23,8 @@ struct BenchOptions: Sendable {
     var bridgeEventLoops: Int?
     /// Sessions the store scenario stores and restores.
     var restoreSessions: Int = 10_000
+    /// Clients of the aggregating-scale scenario.
+    var aggregatingClients: Int = 100_000
 
     var warmupSeconds: Double { quick ? 0.3 : 1 }
     var measureSeconds: Double { measureSecondsOverride ?? (quick ? 1.5 : 5) }

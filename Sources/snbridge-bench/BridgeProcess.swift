@@ -16,7 +16,9 @@ final class BridgeProcess: Sendable {
         self.process = process
     }
 
-    /// Extra YAML for the configuration file, e.g. a `serial:` section; `gateway`, `broker` and `udp` are generated.
+    /// Extra YAML for the configuration file, e.g. a `serial:` section; `gateway`, `broker` and `udp` are generated,
+    /// `gatewayYAML` goes into the `gateway:` section and `brokerYAML` into `broker:` (two-space indented lines,
+    /// e.g. `  mode: aggregating`).
     /// `wrapper` goes between `env` and snbridge, e.g. `UMOCKDEV_DIR=... umockdev-wrapper` (each execs, so the pid
     /// stays snbridge's). `stateDirectory` is the session store's (`none` for memory); by default a directory of
     /// this run's own.
@@ -27,6 +29,8 @@ final class BridgeProcess: Sendable {
         logLevel: String = "info",
         extraYAML: String = "",
         udpYAML: String = "",
+        gatewayYAML: String = "",
+        brokerYAML: String = "",
         eventLoops: Int? = nil,
         wrapper: [String] = [],
         stateDirectory: String? = nil,
@@ -43,11 +47,13 @@ final class BridgeProcess: Sendable {
               client_id_prefix: "\(clientIDPrefix)"
               keepalive: 600s
               connect_timeout: 30s
+            \(brokerYAML)
             gateway:
               max_clients: \(maxClients)
               retry_interval: 10s
               # Every load client comes from 127.0.0.1: no per-source limit on how fast they may connect.
               source_limits: { new_sessions_per_second: 1000000, burst: 1000000 }
+            \(gatewayYAML)
             udp:
               listeners: ["127.0.0.1:1884"]
             \(udpYAML)

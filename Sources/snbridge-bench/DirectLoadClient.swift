@@ -22,9 +22,10 @@ final class DirectLoadClient: LoadPublisher, @unchecked Sendable {
     private var sequence: UInt32 = 0
     private var sending = false
 
-    init(index: Int, brokerPort: Int, eventLoop: any EventLoop, logger: Logger) {
+    /// `topic` defaults to the collector's `bench/c/<index>`.
+    init(index: Int, brokerPort: Int, eventLoop: any EventLoop, logger: Logger, topic: String? = nil) {
         self.index = index
-        self.topic = "bench/c/\(index)"
+        self.topic = topic ?? "bench/c/\(index)"
         self.client = MQTTClient(
             configuration: MQTTClientConfiguration(
                 host: "127.0.0.1",

@@ -13,6 +13,8 @@ import Synchronization
 /// Confined to the device's event loop, except the counters the scenario polls.
 final class DownlinkReceiver: @unchecked Sendable {
     let runID: UInt32
+    /// The index of the publisher whose messages this device expects (its own in the downlink scenario, the one
+    /// fan-out publisher's in the fan-out scenario).
     let clientIndex: UInt32
     /// Distinct messages of this run.
     let unique = Atomic<Int>(0)
