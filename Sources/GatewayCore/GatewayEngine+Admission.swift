@@ -305,10 +305,10 @@ extension GatewayEngine {
 
     /// The compiled ACL of one client: the `acl_file`'s rules for it plus the protected filters.
     func topicAccess(for clientID: String) -> ClientTopicAccess {
-        let protected = self.configuration.security.protectedTopicFilters
         guard let acl = self.configuration.security.accessControl else {
-            return .unrestricted(protected: protected)
+            return self.unrestrictedTopicAccess
         }
+        let protected = self.configuration.security.protectedTopicFilters
         let username = self.configuration.clients[clientID]?.username ?? clientID
         return acl.access(clientID: clientID, username: username, protected: protected)
     }

@@ -14,6 +14,11 @@ final class GatewayEngine: @unchecked Sendable {
     let eventLoop: any EventLoop
     let configuration: GatewayConfiguration
     let upstreamFactory: any UpstreamSessionFactory
+    /// The topic access of every client when there is no ACL file, compiled once and shared (copy on write)
+    /// instead of once per session.
+    lazy var unrestrictedTopicAccess = ClientTopicAccess.unrestricted(
+        protected: self.configuration.security.protectedTopicFilters
+    )
     var logger: Logger
     let settings: ClientSessionStateMachine.Settings
     let decodingLimits: MQTTSNDecodingLimits
