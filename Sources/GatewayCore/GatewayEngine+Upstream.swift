@@ -51,7 +51,7 @@ extension GatewayEngine {
                         "Upstream session lost, reconnecting; the client keeps its session",
                         metadata: ["client.id": "\(clientID)"]
                     )
-                    self.perform(session.machine.upstreamLost(now: .now()), for: session)
+                    self.perform(session.machine.upstreamLost(now: self.eventLoop.now), for: session)
                     self.flushPendingWrites()
                 }
             },
