@@ -14,7 +14,7 @@ extension GatewayEngine {
     func startTimers() {
         self.tickTask = self.eventLoop.scheduleRepeatedTask(initialDelay: self.tickInterval, delay: self.tickInterval) {
             [self] _ in
-            self.tick(now: .now())
+            self.tick(now: self.eventLoop.now)
         }
         if let advertise = self.configuration.advertise {
             let destinations = advertise.addresses.compactMap { text -> SocketAddress? in

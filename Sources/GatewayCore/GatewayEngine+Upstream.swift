@@ -211,7 +211,7 @@ extension GatewayEngine {
                 for: session
             )
             // Retained messages may have arrived before the SUBACK went out; deliver them after it.
-            self.deliverPending(to: session, now: .now())
+            self.deliverPending(to: session, now: self.eventLoop.now)
             self.flushPendingWrites()
         }
     }
@@ -285,7 +285,7 @@ extension GatewayEngine {
         // and counted in the gauges.
         self.sessionMayHaveChanged(session)
         self.updateGauges(of: session)
-        self.deliverPending(to: session, now: .now())
+        self.deliverPending(to: session, now: self.eventLoop.now)
         self.flushPendingWrites()
     }
 }
