@@ -136,12 +136,7 @@ struct DownlinkScenario {
         result.lost = max(0, sent - received)
         result.deliveredPerSecond = Double(endReceived - startReceived) / wall
         result.apply(histogram)
-        result.machineLoad = MachineLoad.oneMinuteAverage()
-        if let before = bridgeBefore, let after = bridgeAfter {
-            result.bridgeCPU = after.coreShare(since: before)
-            result.bridgeResidentBytes = after.residentBytes
-        }
-        if let before = brokerBefore, let after = brokerAfter { result.brokerCPU = after.coreShare(since: before) }
+        result.apply(bridge: bridgeBefore, bridgeAfter, broker: brokerBefore, brokerAfter)
         let duplicates = receivers.reduce(0) { $0 + $1.duplicates.load(ordering: .relaxed) }
         let outOfOrder = receivers.reduce(0) { $0 + $1.outOfOrder.load(ordering: .relaxed) }
         let foreign = receivers.reduce(0) { $0 + $1.foreign.load(ordering: .relaxed) }

@@ -129,12 +129,7 @@ struct FanoutScenario {
         result.lost = max(0, expected - received)
         result.deliveredPerSecond = Double(endDelivered - startDelivered) / wall
         result.apply(histogram)
-        result.machineLoad = MachineLoad.oneMinuteAverage()
-        if let before = bridgeBefore, let after = bridgeAfter {
-            result.bridgeCPU = after.coreShare(since: before)
-            result.bridgeResidentBytes = after.residentBytes
-        }
-        if let before = brokerBefore, let after = brokerAfter { result.brokerCPU = after.coreShare(since: before) }
+        result.apply(bridge: bridgeBefore, bridgeAfter, broker: brokerBefore, brokerAfter)
         let duplicates = receivers.reduce(0) { $0 + $1.duplicates.load(ordering: .relaxed) }
         let outOfOrder = receivers.reduce(0) { $0 + $1.outOfOrder.load(ordering: .relaxed) }
         result.note =

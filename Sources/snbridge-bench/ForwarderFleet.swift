@@ -15,7 +15,7 @@ import Synchronization
 ///
 /// As a ``LoadPublisher`` it sends QoS 0 PUBLISHes on predefined topic id 1, one node after another. Confined to its
 /// event loop, except the counters.
-final class ForwarderFleet: LoadPublisher, @unchecked Sendable {
+final class ForwarderFleet: LoadPublisher, DatagramReceiving, @unchecked Sendable {
     let index: Int
     let channel: any Channel
     let nodes: Range<Int>
@@ -55,7 +55,7 @@ final class ForwarderFleet: LoadPublisher, @unchecked Sendable {
     ) async throws
         -> ForwarderFleet
     {
-        let handler = ForwarderFleetHandler()
+        let handler = BridgeDatagramHandler<ForwarderFleet>()
         let channel = try await DatagramBootstrap(group: eventLoop)
             .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 64))
             .channelOption(.maxMessagesPerRead, value: 64)
@@ -66,7 +66,7 @@ final class ForwarderFleet: LoadPublisher, @unchecked Sendable {
             .connect(to: gateway)
             .get()
         let fleet = ForwarderFleet(index: index, channel: channel, nodes: nodes)
-        try await eventLoop.submit { handler.fleet = fleet }.get()
+        try await eventLoop.submit { handler.receiver = fleet }.get()
         return fleet
     }
 

@@ -9,7 +9,7 @@ import TestSupport
 /// The hot path allocates nothing per message: the PUBLISH is encoded once per run, and each send stamps message id,
 /// sequence and send time into that same buffer before writing it. A write on a connected datagram socket completes
 /// within `writeAndFlush`, so the buffer is uniquely referenced again before the next stamp and is never copied.
-final class SNLoadClient: LoadPublisher, @unchecked Sendable {
+final class SNLoadClient: LoadPublisher, DatagramReceiving, @unchecked Sendable {
     let index: Int
     let channel: any Channel
     /// `bench-<index>` on plain UDP, ``dtlsClientID(_:)`` over DTLS (the PSK identity must be the client id).
@@ -45,7 +45,7 @@ final class SNLoadClient: LoadPublisher, @unchecked Sendable {
 
     /// A client on a fresh loopback socket connected to the bridge at `gateway`.
     static func make(index: Int, gateway: SocketAddress, on eventLoop: any EventLoop) async throws -> SNLoadClient {
-        let handler = SNLoadClientHandler()
+        let handler = BridgeDatagramHandler<SNLoadClient>()
         let channel = try await DatagramBootstrap(group: eventLoop)
             .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 64))
             .channelOption(.maxMessagesPerRead, value: 16)
@@ -57,7 +57,7 @@ final class SNLoadClient: LoadPublisher, @unchecked Sendable {
             .connect(to: gateway)
             .get()
         let client = SNLoadClient(index: index, channel: channel, clientID: "bench-\(index)")
-        try await eventLoop.submit { handler.client = client }.get()
+        try await eventLoop.submit { handler.receiver = client }.get()
         return client
     }
 
@@ -71,7 +71,7 @@ final class SNLoadClient: LoadPublisher, @unchecked Sendable {
     ) async throws
         -> SNLoadClient
     {
-        let handler = SNLoadClientHandler()
+        let handler = BridgeDatagramHandler<SNLoadClient>()
         let handshake = eventLoop.makePromise(of: Void.self)
         let identity = Self.dtlsClientID(index)
         let channel = try await DatagramBootstrap(group: eventLoop)
@@ -98,7 +98,7 @@ final class SNLoadClient: LoadPublisher, @unchecked Sendable {
             throw error
         }
         let client = SNLoadClient(index: index, channel: channel, clientID: identity)
-        try await eventLoop.submit { handler.client = client }.get()
+        try await eventLoop.submit { handler.receiver = client }.get()
         return client
     }
     var topicName: String { "bench/c/\(index)" }

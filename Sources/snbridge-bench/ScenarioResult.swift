@@ -61,4 +61,20 @@ extension ScenarioResult {
         latencyMaxMicroseconds = histogram.maximumMicroseconds
         latencySamples = histogram.count
     }
+
+    /// Sets the bridge's and the broker's share of a core over the window from samples at its start and end, the
+    /// bridge's resident memory at its end, and the machine's load.
+    mutating func apply(
+        bridge bridgeStart: ProcessSample?,
+        _ bridgeEnd: ProcessSample?,
+        broker brokerStart: ProcessSample?,
+        _ brokerEnd: ProcessSample?
+    ) {
+        if let start = bridgeStart, let end = bridgeEnd {
+            bridgeCPU = end.coreShare(since: start)
+            bridgeResidentBytes = end.residentBytes
+        }
+        if let start = brokerStart, let end = brokerEnd { brokerCPU = end.coreShare(since: start) }
+        machineLoad = MachineLoad.oneMinuteAverage()
+    }
 }
