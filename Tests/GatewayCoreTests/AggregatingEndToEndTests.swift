@@ -12,104 +12,27 @@ import Testing
 /// bridge's shared sessions, and raw MQTT-SN clients over UDP.
 @Suite("Aggregating mode (end to end)", .serialized, .timeLimit(.minutes(2)))
 struct AggregatingEndToEndTests {
-    /// A broker, the bridge in aggregating mode with two shared sessions over MQTT 5, and an MQTT 5 observer.
-    final class Setup: @unchecked Sendable {
-        let directory: URL
-        let brokerOptions: MosquittoBroker.Options
-        /// The broker now running (``restartBroker()`` starts a new one on the same port).
-        private(set) var broker: MosquittoBroker
-        let bridge: SNBridgeProcess
-        let gateway: SocketAddress
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-
-        private init(
-            directory: URL,
-            brokerOptions: MosquittoBroker.Options,
-            broker: MosquittoBroker,
-            bridge: SNBridgeProcess,
-            udpPort: Int
-        ) throws {
-            self.directory = directory
-            self.brokerOptions = brokerOptions
-            self.broker = broker
-            self.bridge = bridge
-            self.gateway = try SocketAddress(ipAddress: "127.0.0.1", port: udpPort)
+    /// A broker and the bridge in aggregating mode with two shared sessions (over MQTT 5 unless told otherwise).
+    static func testbed(
+        broker brokerOptions: MosquittoBroker.Options = .init(),
+        protocol version: String = "5"
+    ) async throws -> BridgeTestbed {
+        try await BridgeTestbed.start("aggregating", broker: brokerOptions) { brokerPort, udpPort in
+            """
+            broker: { url: "mqtt://127.0.0.1:\(brokerPort)", protocol: "\(version)", client_id_prefix: "agg-" }
+            gateway: { mode: aggregating, aggregating: { connections: 2 } }
+            udp: { listeners: ["127.0.0.1:\(udpPort)"] }
+            http: { listen: none }
+            discovery: { enabled: false }
+            """
         }
+    }
 
-        static func start(
-            broker brokerOptions: MosquittoBroker.Options = .init(),
-            protocol version: String = "5"
-        ) async throws -> Setup {
-            let directory = FileManager.default.temporaryDirectory
-                .appendingPathComponent("snbridge-aggregating-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            let broker = try await MosquittoBroker.start(brokerOptions)
-            let udpPort = try FreePort.udp()
-            let bridge = try await SNBridgeProcess.start(
-                yaml: """
-                    broker: { url: "mqtt://127.0.0.1:\(broker.port)", protocol: "\(version)", client_id_prefix: "agg-" }
-                    gateway: { mode: aggregating, aggregating: { connections: 2 } }
-                    udp: { listeners: ["127.0.0.1:\(udpPort)"] }
-                    http: { listen: none }
-                    discovery: { enabled: false }
-                    """,
-                in: directory
-            )
-            return try Setup(
-                directory: directory,
-                brokerOptions: brokerOptions,
-                broker: broker,
-                bridge: bridge,
-                udpPort: udpPort
-            )
-        }
-
-        /// Stops the broker, waits until the bridge noticed, and starts a new one on the same port.
-        func restartBroker() async throws {
-            await self.broker.stop()
-            _ = try await self.bridge.waitForLog("Shared upstream session lost")
-            self.broker = try await MosquittoBroker.start(self.brokerOptions, port: self.broker.port)
-        }
-
-        func client() async throws -> MQTTSNTestClient {
-            try await MQTTSNTestClient.make(gateway: self.gateway, group: self.group)
-        }
-
-        /// The client ids mosquitto saw connecting.
-        var brokerClientIDs: Set<String> {
-            var ids = Set<String>()
-            for line in self.broker.log where line.contains("New client connected") {
-                guard let range = line.range(of: " as ") else { continue }
-                ids.insert(String(line[range.upperBound...].prefix { $0 != " " }))
-            }
-            return ids
-        }
-
-        /// The SUBSCRIBE and UNSUBSCRIBE mosquitto logged (`log_type all`), in order: which client, which filter.
-        var brokerSubscriptionLog: [(unsubscribe: Bool, clientID: String, filter: String)] {
-            var entries: [(unsubscribe: Bool, clientID: String, filter: String)] = []
-            var current: (unsubscribe: Bool, clientID: String)?
-            for line in self.broker.log {
-                if let range = line.range(of: "Received UNSUBSCRIBE from ") {
-                    current = (true, String(line[range.upperBound...]))
-                } else if let range = line.range(of: "Received SUBSCRIBE from ") {
-                    current = (false, String(line[range.upperBound...]))
-                } else if let request = current, let tab = line.firstIndex(of: "\t") {
-                    let filter = line[line.index(after: tab)...].split(separator: " (QoS").first.map(String.init) ?? ""
-                    entries.append((request.unsubscribe, request.clientID, filter))
-                } else {
-                    current = nil
-                }
-            }
-            return entries
-        }
-
-        func stop() async {
-            await self.bridge.process.terminate()
-            await self.broker.stop()
-            try? await self.group.shutdownGracefully()
-            try? FileManager.default.removeItem(at: self.directory)
-        }
+    /// Stops the broker, waits until the bridge noticed, and starts a new one on the same port.
+    static func restartBroker(_ testbed: BridgeTestbed) async throws {
+        await testbed.stopBroker()
+        _ = try await testbed.bridge.waitForLog("Shared upstream session lost")
+        try await testbed.startBroker()
     }
 
     /// An MQTT 5 subscriber of our own, which keeps each message's user properties.
@@ -152,7 +75,7 @@ struct AggregatingEndToEndTests {
         "Many clients publish QoS 0, 1 and 2 over two broker sessions: each message once, in order, with its client id"
     )
     func uplink() async throws {
-        let setup = try await Setup.start()
+        let setup = try await Self.testbed()
         defer { Task { await setup.stop() } }
         let observer = Observer(broker: setup.broker, group: setup.group)
         try await observer.start("plant/#")
@@ -209,7 +132,7 @@ struct AggregatingEndToEndTests {
         "Overlapping subscriptions: one copy per client, each at its own QoS; retained messages reach late subscribers once"
     )
     func downlink() async throws {
-        let setup = try await Setup.start()
+        let setup = try await Self.testbed()
         defer { Task { await setup.stop() } }
         try await MosquittoPublisher.publish(
             broker: setup.broker,
@@ -270,7 +193,7 @@ struct AggregatingEndToEndTests {
 
     @Test("A lost client's will is published by the gateway on the shared session")
     func will() async throws {
-        let setup = try await Setup.start()
+        let setup = try await Self.testbed()
         defer { Task { await setup.stop() } }
         let subscriber = try await MosquittoSubscriber.start(broker: setup.broker, topics: ["plant/#"], qos: 1)
         defer { Task { await subscriber.stop() } }
@@ -310,7 +233,7 @@ struct AggregatingEndToEndTests {
 
     @Test("A sleeping client's messages wait for it in the gateway and arrive when it wakes")
     func sleepingClient() async throws {
-        let setup = try await Setup.start()
+        let setup = try await Self.testbed()
         defer { Task { await setup.stop() } }
         let device = try await setup.client()
         #expect(try await device.connect(clientID: "z1") == .accepted)
@@ -338,7 +261,7 @@ struct AggregatingEndToEndTests {
 
     @Test("A broker restart: clients keep their sessions, topic ids and subscriptions")
     func brokerRestart() async throws {
-        let setup = try await Setup.start()
+        let setup = try await Self.testbed()
         defer { Task { await setup.stop() } }
         let device = try await setup.client()
         #expect(try await device.connect(clientID: "r1") == .accepted)
@@ -347,7 +270,7 @@ struct AggregatingEndToEndTests {
             try await device.subscribe(.name("plant/r1/cmd"), qos: .atLeastOnce, messageID: 2).returnCode == .accepted
         )
 
-        try await setup.restartBroker()
+        try await Self.restartBroker(setup)
         _ = try await setup.bridge.waitForLog("Shared upstream session restored", timeout: .seconds(20))
         _ = try await setup.bridge.waitForLog("Upstream session restored", "client.id=r1", timeout: .seconds(20))
         // The same topic id still means the same topic, and the subscription came back without a new SUBSCRIBE.
@@ -367,7 +290,7 @@ struct AggregatingEndToEndTests {
     func sharedAcknowledgement() async throws {
         // One unacknowledged QoS 1 message at a time towards the shared session: the next waits for its PUBACK
         // (mosquitto applies max_inflight_messages to MQTT 3.1.1 sessions; MQTT 5 ones set their Receive Maximum).
-        let setup = try await Setup.start(
+        let setup = try await Self.testbed(
             broker: .init(extraConfiguration: ["max_inflight_messages 1"]),
             protocol: "3.1.1"
         )

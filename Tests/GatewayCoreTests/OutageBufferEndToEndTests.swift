@@ -10,121 +10,67 @@ import Testing
 /// MQTT-SN client publishing through the outage.
 @Suite("Outage buffer across a broker restart (end to end)", .serialized, .timeLimit(.minutes(2)))
 struct OutageBufferEndToEndTests {
+    static let subscriberArguments = ["-i", "outage-subscriber", "-c"]
+
     /// A persistent mosquitto, a persistent subscriber that went offline (so the broker queues what it gets for it),
     /// and the bridge with a state directory and `gateway` settings in front of the broker.
-    final class Setup: @unchecked Sendable {
-        static let subscriberArguments = ["-i", "outage-subscriber", "-c"]
-        let directory: URL
-        let brokerOptions: MosquittoBroker.Options
-        let broker: MosquittoBroker
-        let bridge: SNBridgeProcess
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let gateway: SocketAddress
-        /// The broker started again by ``restartBroker()``.
-        private(set) var restarted: MosquittoBroker?
-
-        private init(
-            directory: URL,
-            brokerOptions: MosquittoBroker.Options,
-            broker: MosquittoBroker,
-            bridge: SNBridgeProcess,
-            udpPort: Int
-        ) throws {
-            self.directory = directory
-            self.brokerOptions = brokerOptions
-            self.broker = broker
-            self.bridge = bridge
-            self.gateway = try SocketAddress(ipAddress: "127.0.0.1", port: udpPort)
+    static func testbed(gateway: String) async throws -> BridgeTestbed {
+        let persistence = FileManager.default.temporaryDirectory
+            .appendingPathComponent("snbridge-outage-db-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: persistence, withIntermediateDirectories: true)
+        let options = MosquittoBroker.Options(
+            extraConfiguration: ["persistence true", "persistence_location \(persistence.path)/"]
+        )
+        let testbed = try await BridgeTestbed.start("outage", broker: options) { brokerPort, udpPort in
+            """
+            broker:
+              url: "mqtt://127.0.0.1:\(brokerPort)"
+              connect_timeout: 2s
+              reconnect: { initial_delay: 100ms, max_delay: 300ms }
+            gateway: \(gateway)
+            udp: { listeners: ["127.0.0.1:\(udpPort)"] }
+            http: { listen: none }
+            discovery: { enabled: false }
+            """
         }
+        testbed.alsoRemoved.append(persistence)
+        let first = try await Self.subscriber(on: testbed.broker)
+        await first.stop()
+        return testbed
+    }
 
-        static func start(gateway: String) async throws -> Setup {
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-                "snbridge-outage-\(UUID().uuidString)"
-            )
-            let persistence = directory.appendingPathComponent("mosquitto-db")
-            try FileManager.default.createDirectory(at: persistence, withIntermediateDirectories: true)
-            let brokerOptions = MosquittoBroker.Options(
-                extraConfiguration: ["persistence true", "persistence_location \(persistence.path)/"]
-            )
-            let broker = try await MosquittoBroker.start(brokerOptions)
-            let first = try await MosquittoSubscriber.start(
-                broker: broker,
-                topics: ["#"],
-                qos: 1,
-                version: .mqttv311,
-                extraArguments: Self.subscriberArguments
-            )
-            await first.stop()
-            let udpPort = try FreePort.udp()
-            let bridge = try await SNBridgeProcess.start(
-                yaml: """
-                    broker:
-                      url: "mqtt://127.0.0.1:\(broker.port)"
-                      connect_timeout: 2s
-                      reconnect: { initial_delay: 100ms, max_delay: 300ms }
-                    gateway: \(gateway)
-                    udp: { listeners: ["127.0.0.1:\(udpPort)"] }
-                    http: { listen: none }
-                    discovery: { enabled: false }
-                    """,
-                in: directory
-            )
-            return try Setup(
-                directory: directory,
-                brokerOptions: brokerOptions,
-                broker: broker,
-                bridge: bridge,
-                udpPort: udpPort
-            )
-        }
+    /// Stops the broker and waits until the bridge noticed for `clientID`.
+    static func stopBroker(_ testbed: BridgeTestbed, noticedBy clientID: String) async throws {
+        await testbed.stopBroker()
+        try await testbed.bridge.waitForLog("Upstream session lost", "client.id=\(clientID)")
+    }
 
-        func client() async throws -> MQTTSNTestClient {
-            try await MQTTSNTestClient.make(gateway: self.gateway, group: self.group)
-        }
+    /// Starts the broker again on its port and waits until the bridge forwarded `clientID`'s outage buffer.
+    static func restartBroker(_ testbed: BridgeTestbed, forwardedFor clientID: String) async throws {
+        try await testbed.startBroker()
+        try await testbed.bridge.waitForLog(
+            "Outage buffer forwarded to the broker",
+            "client.id=\(clientID)",
+            timeout: .seconds(20)
+        )
+    }
 
-        /// Stops the broker and waits until the bridge noticed for `clientID`.
-        func stopBroker(noticedBy clientID: String) async throws {
-            await self.broker.stop()
-            try await self.bridge.waitForLog("Upstream session lost", "client.id=\(clientID)")
-        }
-
-        /// Starts the broker again on its port and waits until the bridge forwarded `clientID`'s outage buffer.
-        func restartBroker(forwardedFor clientID: String) async throws -> MosquittoBroker {
-            let broker = try await MosquittoBroker.start(self.brokerOptions, port: self.broker.port)
-            self.restarted = broker
-            try await self.bridge.waitForLog(
-                "Outage buffer forwarded to the broker",
-                "client.id=\(clientID)",
-                timeout: .seconds(20)
-            )
-            return broker
-        }
-
-        /// The persistent subscriber back online: what the broker kept for it arrives.
-        func subscriber(on broker: MosquittoBroker) async throws -> MosquittoSubscriber {
-            try await MosquittoSubscriber.start(
-                broker: broker,
-                topics: ["#"],
-                qos: 1,
-                version: .mqttv311,
-                extraArguments: Self.subscriberArguments
-            )
-        }
-
-        func stop() async {
-            await self.bridge.process.terminate()
-            await self.restarted?.stop()
-            await self.broker.stop()
-            try? await self.group.shutdownGracefully()
-            try? FileManager.default.removeItem(at: self.directory)
-        }
+    /// The persistent subscriber back online: what the broker kept for it arrives.
+    static func subscriber(on broker: MosquittoBroker) async throws -> MosquittoSubscriber {
+        try await MosquittoSubscriber.start(
+            broker: broker,
+            topics: ["#"],
+            qos: 1,
+            version: .mqttv311,
+            extraArguments: Self.subscriberArguments
+        )
     }
 
     @Test(
         "QoS 1 PUBLISHes during a broker outage are acknowledged once stored, forwarded in order, and a full buffer says congestion"
     )
     func brokerRestart() async throws {
-        let setup = try await Setup.start(gateway: "{ outage_buffer: { messages: 3, bytes: 10000 } }")
+        let setup = try await Self.testbed(gateway: "{ outage_buffer: { messages: 3, bytes: 10000 } }")
         defer { Task { await setup.stop() } }
         let sensor = try await setup.client()
         defer { Task { await sensor.close() } }
@@ -135,7 +81,7 @@ struct OutageBufferEndToEndTests {
                 == .accepted
         )
 
-        try await setup.stopBroker(noticedBy: "ob1")
+        try await Self.stopBroker(setup, noticedBy: "ob1")
         // Three fit (acknowledged once on disk), the fourth does not: congestion, counted and logged.
         for (index, payload) in ["o1", "o2", "o3"].enumerated() {
             #expect(
@@ -154,13 +100,13 @@ struct OutageBufferEndToEndTests {
         )
         try await setup.bridge.waitForLog("PUBLISH not taken into the outage buffer", "drop.reason=outage_buffer_full")
 
-        let restarted = try await setup.restartBroker(forwardedFor: "ob1")
+        try await Self.restartBroker(setup, forwardedFor: "ob1")
         #expect(
             try await SessionFaultEndToEndTests.publish(sensor, "after", topicID: topic.topicID, messageID: 14)
                 == .accepted
         )
 
-        let second = try await setup.subscriber(on: restarted)
+        let second = try await Self.subscriber(on: setup.broker)
         defer { Task { await second.stop() } }
         try await second.waitForMessage { $0.payload == "after" }
         let payloads = second.messages.filter { $0.topic == "plant/ob1/level" }.map(\.payload)
@@ -174,7 +120,7 @@ struct OutageBufferEndToEndTests {
             "pattern readwrite devices/%c/#\npattern deny devices/%c/zz\n"
         )
         defer { try? FileManager.default.removeItem(at: acl.deletingLastPathComponent()) }
-        let setup = try await Setup.start(
+        let setup = try await Self.testbed(
             gateway:
                 #"{ outage_buffer: { messages: 10, bytes: 10000 }, acl_file: "\#(acl.path)", mountpoint: "devices/%c/" }"#
         )
@@ -189,7 +135,7 @@ struct OutageBufferEndToEndTests {
                 == .accepted
         )
 
-        try await setup.stopBroker(noticedBy: "ob2")
+        try await Self.stopBroker(setup, noticedBy: "ob2")
         // Buffered: the mounted topic is readable and writable.
         #expect(
             try await SessionFaultEndToEndTests.publish(sensor, "o1", topicID: level.topicID, messageID: 3) == .accepted
@@ -213,12 +159,12 @@ struct OutageBufferEndToEndTests {
         }
         #expect(code == .rejectedNotSupported)
 
-        let restarted = try await setup.restartBroker(forwardedFor: "ob2")
+        try await Self.restartBroker(setup, forwardedFor: "ob2")
         #expect(
             try await SessionFaultEndToEndTests.publish(sensor, "after", topicID: level.topicID, messageID: 5)
                 == .accepted
         )
-        let second = try await setup.subscriber(on: restarted)
+        let second = try await Self.subscriber(on: setup.broker)
         defer { Task { await second.stop() } }
         try await second.waitForMessage { $0.payload == "after" }
         // Everything but the bridge's status, unmounted copies and the refused one included.

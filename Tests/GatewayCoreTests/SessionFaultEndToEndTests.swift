@@ -11,63 +11,22 @@ import Testing
 @Suite("Sessions across faults (end to end)", .serialized, .timeLimit(.minutes(2)))
 struct SessionFaultEndToEndTests {
     /// A bridge in front of a broker reached through a fault proxy, with one UDP listener.
-    struct Setup {
-        let directory: URL
-        let broker: MosquittoBroker
-        let proxy: TCPFaultProxy
-        let bridge: SNBridgeProcess
-        let gateway: SocketAddress
-        let group: MultiThreadedEventLoopGroup
-
-        static func start(
-            brokerOptions: MosquittoBroker.Options = .init(),
-            extraYAML: String = ""
-        ) async throws -> Setup {
-            let directory = FileManager.default.temporaryDirectory
-                .appendingPathComponent("snbridge-faults-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            let broker = try await MosquittoBroker.start(brokerOptions)
-            let proxy = try await TCPFaultProxy.start(targetPort: broker.port)
-            let udpPort = try FreePort.udp()
-            let bridge = try await SNBridgeProcess.start(
-                yaml: """
-                    broker:
-                      url: "mqtt://127.0.0.1:\(proxy.port)"
-                      connect_timeout: 2s
-                      partition_timeout: 3s
-                      reconnect: { initial_delay: 100ms, max_delay: 500ms }
-                    udp: { listeners: ["127.0.0.1:\(udpPort)"] }
-                    http: { listen: "127.0.0.1:\(try FreePort.tcp())" }
-                    discovery: { enabled: false }
-                    \(extraYAML)
-                    """,
-                in: directory
-            )
-            return Setup(
-                directory: directory,
-                broker: broker,
-                proxy: proxy,
-                bridge: bridge,
-                gateway: try SocketAddress(ipAddress: "127.0.0.1", port: udpPort),
-                group: MultiThreadedEventLoopGroup(numberOfThreads: 1)
-            )
-        }
-
-        func client() async throws -> MQTTSNTestClient {
-            try await MQTTSNTestClient.make(gateway: self.gateway, group: self.group)
-        }
-
-        /// How many log lines of the bridge contain `fragment`.
-        func logCount(_ fragment: String) -> Int {
-            (self.bridge.process.output + self.bridge.process.errorOutput).filter { $0.contains(fragment) }.count
-        }
-
-        func stop() async {
-            await self.bridge.process.terminate()
-            await self.proxy.stop()
-            await self.broker.stop()
-            try? await self.group.shutdownGracefully()
-            try? FileManager.default.removeItem(at: self.directory)
+    static func testbed(
+        brokerOptions: MosquittoBroker.Options = .init(),
+        extraYAML: String = ""
+    ) async throws -> BridgeTestbed {
+        try await BridgeTestbed.start("faults", broker: brokerOptions, throughFaultProxy: true) { proxyPort, udpPort in
+            """
+            broker:
+              url: "mqtt://127.0.0.1:\(proxyPort)"
+              connect_timeout: 2s
+              partition_timeout: 3s
+              reconnect: { initial_delay: 100ms, max_delay: 500ms }
+            udp: { listeners: ["127.0.0.1:\(udpPort)"] }
+            http: { listen: "127.0.0.1:\(try FreePort.tcp())" }
+            discovery: { enabled: false }
+            \(extraYAML)
+            """
         }
     }
 
@@ -97,8 +56,9 @@ struct SessionFaultEndToEndTests {
 
     @Test("Misrouting after a TCP reset: the session stays, topic ids keep their meaning, the subscription returns")
     func misroutingAfterReset() async throws {
-        let setup = try await Setup.start()
+        let setup = try await Self.testbed()
         defer { Task { await setup.stop() } }
+        let proxy = try #require(setup.proxy)
         let subscriber = try await MosquittoSubscriber.start(broker: setup.broker, topics: ["plant/#"], qos: 1)
         defer { Task { await subscriber.stop() } }
         let sensor = try await setup.client()
@@ -108,7 +68,7 @@ struct SessionFaultEndToEndTests {
         #expect(valve.returnCode == .accepted)
         #expect(try await Self.publish(sensor, "20.0", topicID: temperature.topicID, messageID: 3) == .accepted)
 
-        await setup.proxy.dropAllConnections()
+        await proxy.dropAllConnections()
         _ = try await eventually("the upstream session to come back") {
             setup.logCount("Upstream session restored") >= 1 ? true : nil
         }
@@ -135,8 +95,9 @@ struct SessionFaultEndToEndTests {
 
     @Test("A silent partition is detected through the keepalive: congestion at once, one answer to a repeated CONNECT")
     func silentPartition() async throws {
-        let setup = try await Setup.start()
+        let setup = try await Self.testbed()
         defer { Task { await setup.stop() } }
+        let proxy = try #require(setup.proxy)
         let subscriber = try await MosquittoSubscriber.start(broker: setup.broker, topics: ["plant/#"], qos: 1)
         defer { Task { await subscriber.stop() } }
         let sensor = try await setup.client()
@@ -144,7 +105,7 @@ struct SessionFaultEndToEndTests {
         let temperature = try await sensor.register("plant/p2/temperature", messageID: 1)
 
         // Packets still reach the broker, nothing comes back: no RST, the partition the keepalive must find.
-        setup.proxy.swallowServerToClient = true
+        proxy.swallowServerToClient = true
         _ = try await eventually(timeout: .seconds(15), "the partition to be detected") {
             setup.logCount("Upstream session lost") >= 1 ? true : nil
         }
@@ -165,7 +126,7 @@ struct SessionFaultEndToEndTests {
         #expect(code == .rejectedCongestion)
         #expect(try await newcomer.receiveNothing(within: .milliseconds(500)))
 
-        setup.proxy.swallowServerToClient = false
+        proxy.swallowServerToClient = false
         _ = try await eventually(timeout: .seconds(15), "the upstream session to come back") {
             setup.logCount("Upstream session restored") >= 1 ? true : nil
         }
@@ -178,7 +139,7 @@ struct SessionFaultEndToEndTests {
 
     @Test("1,000 QoS 1 commands published in a burst to a slowly acknowledging device all arrive")
     func commandBurst() async throws {
-        let setup = try await Setup.start(brokerOptions: .init(extraConfiguration: ["max_queued_messages 2000"]))
+        let setup = try await Self.testbed(brokerOptions: .init(extraConfiguration: ["max_queued_messages 2000"]))
         defer { Task { await setup.stop() } }
         let device = try await setup.client()
         #expect(try await device.connect(clientID: "valve-1", cleanSession: false) == .accepted)

@@ -27,7 +27,7 @@ extension SessionKillEndToEndTests {
         let psk = try Self.privateFile("psk", "boiler-7:\(hexKey)\n")
         defer { try? FileManager.default.removeItem(at: psk.deletingLastPathComponent()) }
         let dtlsPort = try FreePort.udp()
-        let setup = try await Setup.start(
+        let setup = try await Self.testbed(
             udp: #", dtls: { listeners: ["127.0.0.1:\#(dtlsPort)"], psk_file: "\#(psk.path)" }"#,
             extraYAML: "gateway: { authentication: dtls }"
         )
@@ -76,7 +76,7 @@ extension SessionKillEndToEndTests {
     func aclAcrossKill() async throws {
         let acl = try Self.privateFile("acl", "pattern readwrite plant/%c/#\n")
         defer { try? FileManager.default.removeItem(at: acl.deletingLastPathComponent()) }
-        let setup = try await Setup.start(extraYAML: #"gateway: { acl_file: "\#(acl.path)" }"#)
+        let setup = try await Self.testbed(extraYAML: #"gateway: { acl_file: "\#(acl.path)" }"#)
         defer { Task { await setup.stop() } }
         let subscriber = try await MosquittoSubscriber.start(broker: setup.broker, topics: ["plant/#"], qos: 1)
         defer { Task { await subscriber.stop() } }

@@ -15,79 +15,20 @@ import Glibc
 /// MQTT-SN clients over UDP that go on as if nothing happened.
 @Suite("Sessions across a SIGKILL of the bridge (end to end)", .serialized, .timeLimit(.minutes(2)))
 struct SessionKillEndToEndTests {
-    /// A broker, a state directory and the bridge in front of them, which a test kills and starts again.
-    final class Setup: @unchecked Sendable {
-        let directory: URL
-        let broker: MosquittoBroker
-        let udpPort: Int
-        /// The configuration of the next start; a test may change it before ``killAndRestart()``.
-        var yaml: String
-        let gateway: SocketAddress
-        let group: MultiThreadedEventLoopGroup
-        /// The bridge now running (the last one started).
-        var bridge: SNBridgeProcess
-
-        private init(
-            directory: URL,
-            broker: MosquittoBroker,
-            udpPort: Int,
-            yaml: String,
-            bridge: SNBridgeProcess
-        ) throws {
-            self.directory = directory
-            self.broker = broker
-            self.udpPort = udpPort
-            self.yaml = yaml
-            self.bridge = bridge
-            self.gateway = try SocketAddress(ipAddress: "127.0.0.1", port: udpPort)
-            self.group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        }
-
-        /// `udp` is added inside the `udp:` mapping (e.g. `, dtls: {...}`), `extraYAML` at the top level.
-        static func start(udp: String = "", extraYAML: String = "") async throws -> Setup {
-            let directory = FileManager.default.temporaryDirectory
-                .appendingPathComponent("snbridge-kill-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            let broker = try await MosquittoBroker.start()
-            let udpPort = try FreePort.udp()
-            let yaml = """
-                broker:
-                  url: "mqtt://127.0.0.1:\(broker.port)"
-                  connect_timeout: 2s
-                  reconnect: { initial_delay: 100ms, max_delay: 500ms }
-                udp: { listeners: ["127.0.0.1:\(udpPort)"]\(udp) }
-                http: { listen: none }
-                discovery: { enabled: false }
-                \(extraYAML)
-                """
-            // The state directory is `directory/state` (SNBridgeProcess), the same for every start.
-            let bridge = try await SNBridgeProcess.start(yaml: yaml, in: directory)
-            return try Setup(directory: directory, broker: broker, udpPort: udpPort, yaml: yaml, bridge: bridge)
-        }
-
-        /// `kill -9` of the bridge, then a new one on the same state directory and UDP port.
-        func killAndRestart() async throws {
-            self.bridge.process.send(signal: SIGKILL)
-            let status = try await self.bridge.process.waitForExit()
-            #expect(status != 0, "killed, not exited")
-            self.bridge = try await SNBridgeProcess.start(yaml: self.yaml, in: self.directory)
-            try await self.bridge.waitForLog("Sessions restored from the store")
-        }
-
-        func client() async throws -> MQTTSNTestClient {
-            try await MQTTSNTestClient.make(gateway: self.gateway, group: self.group)
-        }
-
-        /// How many log lines of the running bridge contain `fragment`.
-        func logCount(_ fragment: String) -> Int {
-            (self.bridge.process.output + self.bridge.process.errorOutput).filter { $0.contains(fragment) }.count
-        }
-
-        func stop() async {
-            await self.bridge.process.terminate()
-            await self.broker.stop()
-            try? await self.group.shutdownGracefully()
-            try? FileManager.default.removeItem(at: self.directory)
+    /// A broker, a state directory and the bridge in front of them, which a test kills and starts again; `udp` is
+    /// added inside the `udp:` mapping (e.g. `, dtls: {...}`), `extraYAML` at the top level.
+    static func testbed(udp: String = "", extraYAML: String = "") async throws -> BridgeTestbed {
+        try await BridgeTestbed.start("kill") { brokerPort, udpPort in
+            """
+            broker:
+              url: "mqtt://127.0.0.1:\(brokerPort)"
+              connect_timeout: 2s
+              reconnect: { initial_delay: 100ms, max_delay: 500ms }
+            udp: { listeners: ["127.0.0.1:\(udpPort)"]\(udp) }
+            http: { listen: none }
+            discovery: { enabled: false }
+            \(extraYAML)
+            """
         }
     }
 
@@ -131,7 +72,7 @@ struct SessionKillEndToEndTests {
 
     @Test("Misrouting after a SIGKILL: the restored session keeps its topic ids and its subscription")
     func misroutingAfterKill() async throws {
-        let setup = try await Setup.start()
+        let setup = try await Self.testbed()
         defer { Task { await setup.stop() } }
         let subscriber = try await MosquittoSubscriber.start(broker: setup.broker, topics: ["plant/#"], qos: 1)
         defer { Task { await subscriber.stop() } }
@@ -177,7 +118,7 @@ struct SessionKillEndToEndTests {
 
     @Test("QoS 2 repeated with DUP after a SIGKILL reaches the broker exactly once")
     func exactlyOnceAcrossKill() async throws {
-        let setup = try await Setup.start()
+        let setup = try await Self.testbed()
         defer { Task { await setup.stop() } }
         let subscriber = try await MosquittoSubscriber.start(broker: setup.broker, topics: ["plant/#"], qos: 2)
         defer { Task { await subscriber.stop() } }
@@ -209,7 +150,7 @@ struct SessionKillEndToEndTests {
 
     @Test("A sleeping client's buffered QoS 1 messages survive a SIGKILL of the bridge")
     func sleepBufferAcrossKill() async throws {
-        let setup = try await Setup.start()
+        let setup = try await Self.testbed()
         defer { Task { await setup.stop() } }
         let sensor = try await setup.client()
         // Clean session on: the broker keeps nothing for it, so what the sensor gets after the kill is the store's.
