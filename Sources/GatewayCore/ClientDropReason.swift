@@ -25,6 +25,8 @@ enum ClientDropReason: String, Hashable, Sendable {
     case accessDenied = "access_denied"
     /// A message toward a client that has not confirmed its address, beyond `gateway.unconfirmed_send_budget`.
     case unconfirmedBudget = "unconfirmed_budget"
+    /// A SEARCHGW beyond what the gateway answers per second (``GatewayEngine/searchGatewayBudgetPerSecond``).
+    case searchGatewayRateLimited = "searchgw_rate_limited"
     /// A message that makes no sense in the session's state (e.g. SUBACK from a client, PUBLISH before CONNACK).
     case unexpected = "unexpected"
 }

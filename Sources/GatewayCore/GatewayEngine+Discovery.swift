@@ -14,7 +14,29 @@ import NIOCore
 ///   ADVERTISE elsewhere    ──► the first listener that reaches it; none: one warning naming the destination
 /// ```
 extension GatewayEngine {
+    /// SEARCHGW answers per second, all searchers together: clients search when they start or lose their gateway,
+    /// and back off between searches (section 6.1), so a real network stays far below this.
+    static let searchGatewayBudgetPerSecond = 10.0
+    /// SEARCHGW answered at once before the rate applies (a plant powering up together).
+    static let searchGatewayBurst = 20
+
     func searchGatewayReceived(from address: MQTTSNClientAddress, via transport: any MQTTSNTransport) {
+        guard self.searchGatewayBudget.take(now: self.eventLoop.now) else {
+            self.metrics.dropped(ClientDropReason.searchGatewayRateLimited.rawValue)
+            let metadata: Logger.Metadata = [
+                "peer.address": "\(address)", "drop.suppressed": "\(self.searchGatewayWarnings.suppressed)",
+            ]
+            if self.searchGatewayWarnings.admit() {
+                self.searchGatewayWarnings.resetSuppressed()
+                self.logger.notice(
+                    "SEARCHGW not answered: more than the gateway answers per second",
+                    metadata: metadata
+                )
+            } else {
+                self.logger.debug("SEARCHGW not answered: more than the gateway answers per second", metadata: metadata)
+            }
+            return
+        }
         let info = MQTTSNPacket.gatewayInfo(MQTTSNGatewayInfo(gatewayID: self.configuration.gatewayID))
         guard let membership = self.multicastMemberships.first(where: { $0.transport === transport }) else {
             self.send(info, to: address, via: transport)

@@ -322,8 +322,8 @@ extension GatewayEngine {
             self.downlinkDropWarnings.resetSuppressed()
         case .rateLimited, .duplicate, .upstreamCongested, .unexpected, .upstreamDown, .repeatedConnect:
             return
-        case .accessDenied, .unconfirmedBudget:
-            // Logged, throttled, where they are decided (GatewayEngine+Admission.swift).
+        case .accessDenied, .unconfirmedBudget, .searchGatewayRateLimited:
+            // Logged, throttled, where they are decided (GatewayEngine+Admission.swift, +Discovery.swift).
             return
         }
     }

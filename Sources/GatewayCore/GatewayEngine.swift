@@ -58,6 +58,14 @@ final class GatewayEngine: @unchecked Sendable {
     var multicastMemberships: [MulticastMembership] = []
     /// ADVERTISE destinations already warned about as unreachable.
     var unreachableAdvertiseDestinations: Set<SocketAddress> = []
+    /// How many SEARCHGW the gateway answers (``searchGatewayBudgetPerSecond``, ``searchGatewayBurst``), whoever
+    /// asks: a flood of SEARCHGW, forged or not, must not become a flood of GWINFO to a group or a victim.
+    lazy var searchGatewayBudget = TokenBucket(
+        ratePerSecond: Self.searchGatewayBudgetPerSecond,
+        burst: Self.searchGatewayBurst,
+        now: self.eventLoop.now
+    )
+    var searchGatewayWarnings = WarningThrottle()
     var gatewayUpstream: (any UpstreamSession)?
     /// Upstream sessions closing with DISCONNECT, by client id, until they are closed.
     var upstreamClosing: [String: EventLoopFuture<Void>] = [:]

@@ -41,6 +41,32 @@ extension GatewayIntegrationTests {
             return try await operation()
         }
 
+        @Test("A SEARCHGW flood is answered with at most the burst of GWINFO; the rest is counted")
+        func searchGatewayFlood() async throws {
+            try await GatewayFixture.with { fixture in
+                let searcher = try await fixture.client()
+                var search = ByteBuffer()
+                try MQTTSNPacket.searchGateway(MQTTSNSearchGateway(radius: 1)).encode(into: &search)
+                for _ in 0..<500 {
+                    searcher.channel.write(
+                        AddressedEnvelope(remoteAddress: searcher.gateway, data: search),
+                        promise: nil
+                    )
+                }
+                searcher.channel.flush()
+                var answers = 0
+                while (try? await searcher.receive(timeout: .milliseconds(300))) != nil {
+                    answers += 1
+                }
+                // The burst of 20, plus what 10 per second refill while the datagrams are read.
+                #expect(answers >= 20)
+                #expect(answers <= 30)
+                let statistics = await fixture.gateway.statistics()
+                #expect(statistics.droppedMessages["searchgw_rate_limited"] == 500 - answers)
+                await searcher.close()
+            }
+        }
+
         @Test("20,000 forged CONNECTs from one source while a configured device keeps connecting and publishing")
         func forgedConnectFlood() async throws {
             try await GatewayFixture.with(
