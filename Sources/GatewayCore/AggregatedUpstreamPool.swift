@@ -48,7 +48,8 @@ final class AggregatedUpstreamPool: @unchecked Sendable {
     private var connected: [Bool]
     private var connectedBefore: [Bool]
     private var started = false
-    private var subscriptions = SharedSubscriptions<ObjectIdentifier>()
+    /// By MQTT-SN client id, so that a client's next session takes over what its last one left (``parked``).
+    private var subscriptions = SharedSubscriptions<String>()
     private var retainedGenerations: [String: Int] = [:]
     /// With MQTT 5, every filter subscribed upstream has its own subscription identifier, which the broker puts on
     /// each message it sends for it: a message then goes to that filter's clients only.
@@ -58,15 +59,24 @@ final class AggregatedUpstreamPool: @unchecked Sendable {
     private var nextSubscriptionID: UInt32 = 1
     /// The SUBSCRIBE whose retained messages may be arriving now: the last one answered with a SUBACK.
     private var openRetainedWindow: (filter: String, generation: Int)?
-    private var members: [ObjectIdentifier: AggregatedUpstreamSession] = [:]
-    private var opening: [ObjectIdentifier: (session: AggregatedUpstreamSession, promise: EventLoopPromise<Void>)] = [:]
+    /// The clients with a session now, by client id.
+    private var members: [String: AggregatedUpstreamSession] = [:]
+    private var opening: [ObjectIdentifier: (session: AggregatedUpstreamSession, promise: EventLoopPromise<Bool>)] = [:]
+    /// Clients whose clean-session-off session went away (DISCONNECT, or lost): their subscriptions stay, and the
+    /// broker messages for them wait here, up to ``parkedLimit`` each, until their next session takes them (the
+    /// shared sessions cannot keep them the way a broker keeps a persistent session). In memory: a restart of the
+    /// bridge, or of the broker, forgets them, and the next session subscribes again.
+    private var parked: [String: [UpstreamMessage]] = [:]
+    private let parkedLimit: Int
+    private var parkedWarnings = WarningThrottle()
     private var fanouts: [UInt64: Fanout] = [:]
     private var nextFanout: UInt64 = 1
-    private var held: [ObjectIdentifier: Set<UInt64>] = [:]
+    private var held: [String: Set<UInt64>] = [:]
 
     /// - Parameter configurations: one MQTT client configuration per shared session (clean start, reconnecting).
     init(
         configurations: [MQTTClientConfiguration],
+        parkedLimit: Int,
         clientProperty: String?,
         backoff: GatewayConfiguration.ReconnectBackoff,
         connectTimeout: TimeAmount,
@@ -75,6 +85,7 @@ final class AggregatedUpstreamPool: @unchecked Sendable {
     ) {
         self.eventLoop = eventLoop
         self.logger = logger
+        self.parkedLimit = parkedLimit
         self.clientIDs = configurations.map(\.clientID)
         let usesVersion5 = configurations.first?.protocolVersion == .v5
         self.clientProperty = usesVersion5 ? clientProperty : nil
@@ -190,6 +201,7 @@ final class AggregatedUpstreamPool: @unchecked Sendable {
             self.filtersBySubscriptionID.removeAll()
             self.fanouts.removeAll()
             self.held.removeAll()
+            self.parked.removeAll()
         }
         for session in self.members.values where wasUp[session.connection] != self.isUp(session.connection) {
             if value {
@@ -200,24 +212,23 @@ final class AggregatedUpstreamPool: @unchecked Sendable {
         }
         for (id, pending) in self.opening where self.isUp(pending.session.connection) {
             self.opening.removeValue(forKey: id)
-            self.members[id] = pending.session
-            pending.promise.succeed()
+            pending.promise.succeed(self.admit(pending.session))
         }
     }
 
     // MARK: Client sessions
 
     /// Admits a client's session once its connections are up, or fails after `broker.connect_timeout` with a
-    /// transient error (the gateway answers CONNACK 0x01, congestion).
-    func open(_ session: AggregatedUpstreamSession) -> EventLoopFuture<Void> {
+    /// transient error (the gateway answers CONNACK 0x01, congestion). Succeeds with whether its subscriptions
+    /// were kept (the client's last session was clean-session-off and this one is too), like MQTT's session present.
+    func open(_ session: AggregatedUpstreamSession) -> EventLoopFuture<Bool> {
         self.eventLoop.assertInEventLoop()
         self.startIfNeeded()
         let id = ObjectIdentifier(session)
         if self.isUp(session.connection) {
-            self.members[id] = session
-            return self.eventLoop.makeSucceededVoidFuture()
+            return self.eventLoop.makeSucceededFuture(self.admit(session))
         }
-        let promise = self.eventLoop.makePromise(of: Void.self)
+        let promise = self.eventLoop.makePromise(of: Bool.self)
         self.opening[id] = (session, promise)
         self.eventLoop.scheduleTask(in: self.connectTimeout) {
             guard let pending = self.opening.removeValue(forKey: id) else { return }
@@ -226,19 +237,50 @@ final class AggregatedUpstreamPool: @unchecked Sendable {
         return promise.futureResult
     }
 
-    /// Ends a client's session: its subscriptions go (the last client of a filter unsubscribes it upstream), the
-    /// copies it still holds count as acknowledged, and `will`, when given, is published on its connection.
+    /// Makes `session` its client's current one. A clean-session-off session continues what a parked one left (its
+    /// waiting messages follow once the gateway has answered the CONNECT); a clean one starts without subscriptions.
+    private func admit(_ session: AggregatedUpstreamSession) -> Bool {
+        let clientID = session.clientID
+        self.members[clientID] = session
+        let waiting = self.parked.removeValue(forKey: clientID)
+        guard session.cleanSession == false, let waiting else {
+            if session.cleanSession {
+                for change in self.subscriptions.removeAll(of: clientID) {
+                    _ = self.perform(change)
+                }
+            }
+            return false
+        }
+        if !waiting.isEmpty {
+            self.eventLoop.execute {
+                guard self.members[clientID] === session else { return }
+                for message in waiting {
+                    session.events.message(message, nil)
+                }
+            }
+        }
+        return true
+    }
+
+    /// Ends a client's session: the copies it still holds count as acknowledged, `will`, when given, is published
+    /// on its connection, and its subscriptions are parked (clean session off) or go (the last client of a filter
+    /// unsubscribes it upstream). A session already replaced by the client's next one changes nothing else.
     func close(_ session: AggregatedUpstreamSession, will: UpstreamMessage?) {
         self.eventLoop.assertInEventLoop()
-        let id = ObjectIdentifier(session)
-        if let pending = self.opening.removeValue(forKey: id) {
+        if let pending = self.opening.removeValue(forKey: ObjectIdentifier(session)) {
             pending.promise.fail(UpstreamConnectError.unavailable("closed while connecting"))
         }
-        guard self.members.removeValue(forKey: id) != nil else { return }
-        for change in self.subscriptions.removeAll(of: id) {
-            _ = self.perform(change)
+        let clientID = session.clientID
+        guard self.members[clientID] === session else { return }
+        self.members.removeValue(forKey: clientID)
+        if session.cleanSession {
+            for change in self.subscriptions.removeAll(of: clientID) {
+                _ = self.perform(change)
+            }
+        } else {
+            self.parked[clientID] = []
         }
-        if let tokens = self.held.removeValue(forKey: id), !tokens.isEmpty {
+        if let tokens = self.held.removeValue(forKey: clientID), !tokens.isEmpty {
             for token in tokens {
                 self.acknowledged(token, by: nil)
             }
@@ -256,11 +298,10 @@ final class AggregatedUpstreamPool: @unchecked Sendable {
         qos: UpstreamQoS
     ) -> EventLoopFuture<UpstreamQoS> {
         self.eventLoop.assertInEventLoop()
-        let id = ObjectIdentifier(session)
-        guard self.members[id] != nil, self.connected[0] else {
+        guard self.members[session.clientID] === session, self.connected[0] else {
             return self.eventLoop.makeFailedFuture(MQTTClientError.notConnected)
         }
-        let change = self.subscriptions.subscribe(id, to: filter, qos: qos)
+        let change = self.subscriptions.subscribe(session.clientID, to: filter, qos: qos)
         let generation = (self.retainedGenerations[filter] ?? 0) + 1
         self.retainedGenerations[filter] = generation
         return self.perform(change).map { granted in
@@ -294,15 +335,16 @@ final class AggregatedUpstreamPool: @unchecked Sendable {
 
     func unsubscribe(_ session: AggregatedUpstreamSession, from filter: String) -> EventLoopFuture<Void> {
         self.eventLoop.assertInEventLoop()
-        guard let change = self.subscriptions.unsubscribe(ObjectIdentifier(session), from: filter) else {
+        guard self.members[session.clientID] === session,
+            let change = self.subscriptions.unsubscribe(session.clientID, from: filter)
+        else {
             return self.eventLoop.makeSucceededVoidFuture()
         }
         return self.perform(change).map { _ in }
     }
 
     /// Carries a subscription change out on connection 0; succeeds with the granted QoS (for an UNSUBSCRIBE, 0).
-    private func perform(_ change: SharedSubscriptions<ObjectIdentifier>.UpstreamChange) -> EventLoopFuture<UpstreamQoS>
-    {
+    private func perform(_ change: SharedSubscriptions<String>.UpstreamChange) -> EventLoopFuture<UpstreamQoS> {
         let client = self.clients[0]
         switch change {
         case .subscribe(let filter, let qos):
@@ -349,14 +391,17 @@ final class AggregatedUpstreamPool: @unchecked Sendable {
             : self.subscriptions.recipients(qos: qos, retain: message.retain, among: named)
         var token: UInt64?
         var waiting = 0
-        for (id, granted) in recipients {
-            guard let session = self.members[id] else { continue }
+        for (clientID, granted) in recipients {
             let copy = UpstreamMessage(
                 topic: message.topic,
                 payload: message.payload,
                 qos: granted,
                 retain: message.retain
             )
+            guard let session = self.members[clientID] else {
+                self.park(copy, for: clientID)
+                continue
+            }
             guard let acknowledgement, granted != .atMostOnce else {
                 session.events.message(copy, nil)
                 continue
@@ -367,7 +412,7 @@ final class AggregatedUpstreamPool: @unchecked Sendable {
                 self.nextFanout &+= 1
             }
             waiting += 1
-            self.held[id, default: []].insert(fanout)
+            self.held[clientID, default: []].insert(fanout)
             session.events.message(copy, UpstreamAcknowledgement(fanout: fanout, packetID: acknowledgement.packetID))
         }
         guard let acknowledgement else { return }
@@ -380,13 +425,34 @@ final class AggregatedUpstreamPool: @unchecked Sendable {
         }
     }
 
+    /// Keeps a message for a client whose clean-session-off session is parked; beyond ``parkedLimit`` the oldest
+    /// goes, logged (throttled). The shared message itself counts as taken: the broker's window must not wait for
+    /// a client that is away.
+    private func park(_ message: UpstreamMessage, for clientID: String) {
+        guard var waiting = self.parked[clientID] else { return }
+        if waiting.count >= self.parkedLimit {
+            waiting.removeFirst()
+            if self.parkedWarnings.admit() {
+                self.logger.notice(
+                    "Broker message for an absent client dropped: its parked queue is full",
+                    metadata: [
+                        "client.id": "\(clientID)", "gateway.downlink_queue": "\(self.parkedLimit)",
+                        "drop.suppressed": "\(self.parkedWarnings.suppressed)",
+                    ]
+                )
+                self.parkedWarnings.resetSuppressed()
+            }
+        }
+        waiting.append(message)
+        self.parked[clientID] = waiting
+    }
+
     /// One client's copy of a shared message is safe (acknowledged by the device, or durably queued); `session` is
     /// nil when the client went away holding it.
     func acknowledged(_ token: UInt64, by session: AggregatedUpstreamSession?) {
         self.eventLoop.assertInEventLoop()
         if let session {
-            let id = ObjectIdentifier(session)
-            guard self.held[id]?.remove(token) != nil else { return }
+            guard self.held[session.clientID]?.remove(token) != nil else { return }
         }
         guard var fanout = self.fanouts[token] else { return }
         fanout.remaining -= 1

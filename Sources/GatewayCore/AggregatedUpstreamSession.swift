@@ -17,12 +17,21 @@ final class AggregatedUpstreamSession: UpstreamSession, @unchecked Sendable {
     let clientID: String
     /// Which shared session carries this client's PUBLISHes.
     let connection: Int
+    /// A clean-session-off client's subscriptions and messages outlive this session (``AggregatedUpstreamPool``).
+    let cleanSession: Bool
     private let will: UpstreamMessage?
 
-    init(pool: AggregatedUpstreamPool, clientID: String, will: UpstreamMessage?, events: UpstreamSessionEvents) {
+    init(
+        pool: AggregatedUpstreamPool,
+        clientID: String,
+        cleanSession: Bool,
+        will: UpstreamMessage?,
+        events: UpstreamSessionEvents
+    ) {
         self.pool = pool
         self.events = events
         self.clientID = clientID
+        self.cleanSession = cleanSession
         self.will = will
         self.connection = Self.connection(for: clientID, among: pool.connectionCount)
     }
@@ -36,7 +45,7 @@ final class AggregatedUpstreamSession: UpstreamSession, @unchecked Sendable {
         return Int(hash % UInt64(max(count, 1)))
     }
 
-    func connect() -> EventLoopFuture<Void> {
+    func connect() -> EventLoopFuture<Bool> {
         self.pool.eventLoop.flatSubmit { self.pool.open(self) }
     }
 

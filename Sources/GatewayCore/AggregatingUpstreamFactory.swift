@@ -56,6 +56,7 @@ public struct AggregatingUpstreamFactory: UpstreamSessionFactory {
         }
         self.pool = AggregatedUpstreamPool(
             configurations: configurations,
+            parkedLimit: configuration.downlinkQueueSize,
             clientProperty: configuration.aggregating.clientProperty,
             backoff: upstream.reconnectBackoff,
             connectTimeout: upstream.connectTimeout,
@@ -76,7 +77,13 @@ public struct AggregatingUpstreamFactory: UpstreamSessionFactory {
         let clientID =
             parameters.clientID.hasPrefix(self.clientIDPrefix)
             ? String(parameters.clientID.dropFirst(self.clientIDPrefix.count)) : parameters.clientID
-        return AggregatedUpstreamSession(pool: pool, clientID: clientID, will: parameters.will, events: events)
+        return AggregatedUpstreamSession(
+            pool: pool,
+            clientID: clientID,
+            cleanSession: parameters.cleanSession,
+            will: parameters.will,
+            events: events
+        )
     }
 
     public func shutdown() async {

@@ -60,7 +60,13 @@ extension ClientSessionStateMachine {
                 self.state = .active
                 self.isReconnecting = false
                 self.lastHeard = now
-                return .send(.connectAck(MQTTSNConnectAck(returnCode: .accepted)))
+                let accepted = MQTTSNPacket.connectAck(MQTTSNConnectAck(returnCode: .accepted))
+                // A kept session continued while the broker no longer has its subscriptions (it lost its session,
+                // or it never held them: aggregating mode's shared sessions): subscribe them again, then CONNACK.
+                guard sessionPresent || self.subscriptions.isEmpty else {
+                    return .restoreUpstream(subscriptions: self.subscriptions, thenSend: accepted)
+                }
+                return .send(accepted)
             }
             guard self.isEstablished else {
                 return .none

@@ -26,7 +26,7 @@ extension GatewayEngine {
             events: UpstreamSessionEvents(message: { _, _ in }, connectionLost: {})
         )
         self.gatewayUpstream = upstream
-        let connected = upstream.connect().hop(to: self.eventLoop)
+        let connected = upstream.connect().map { _ in }.hop(to: self.eventLoop)
         self.gatewayUpstreamConnected = connected
         connected.whenFailure { [self] error in
             self.logger.error(

@@ -131,13 +131,13 @@ extension GatewayEngine {
             }
             let now = self.eventLoop.now
             switch result {
-            case .success:
+            case .success(let sessionPresent):
                 self.metrics.upstreamConnected(after: (self.eventLoop.now - started).nanoseconds)
                 self.logger.info(
                     "Client connected",
                     metadata: ["client.id": "\(session.clientID)", "peer.address": "\(session.address)"]
                 )
-                self.perform(session.machine.upstreamConnected(now: now), for: session)
+                self.perform(session.machine.upstreamConnected(now: now, sessionPresent: sessionPresent), for: session)
                 self.forwardOutage(for: session)
                 self.deliverPending(to: session, now: now)
             case .failure(let error):

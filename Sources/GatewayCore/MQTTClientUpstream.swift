@@ -57,11 +57,11 @@ final class MQTTClientUpstream: UpstreamSession {
         self.eventLoop = eventLoop
     }
 
-    func connect() -> EventLoopFuture<Void> {
+    func connect() -> EventLoopFuture<Bool> {
         guard let client = self.client else {
             return self.eventLoop.makeFailedFuture(self.setupError ?? .refused("no client"))
         }
-        return client.connect().map { _ in }.flatMapErrorThrowing { error in
+        return client.connect().map(\.sessionPresent).flatMapErrorThrowing { error in
             throw Self.connectError(error)
         }
     }

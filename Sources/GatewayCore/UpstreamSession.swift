@@ -7,8 +7,9 @@ import NIOCore
 ///
 /// Futures may complete on any event loop; the gateway hops to its own.
 public protocol UpstreamSession: AnyObject, Sendable {
-    /// Opens the session. Fails with ``UpstreamConnectError`` when the broker refuses it.
-    func connect() -> EventLoopFuture<Void>
+    /// Opens the session; succeeds with whether the broker kept a session for this client id (MQTT's session
+    /// present flag: its subscriptions are still there). Fails with ``UpstreamConnectError`` when the broker refuses it.
+    func connect() -> EventLoopFuture<Bool>
     /// Publishes; `promise`, when given, succeeds once the broker acknowledged the message (PUBACK for QoS 1,
     /// PUBCOMP for QoS 2) or, for QoS 0, once written. The message may wait in the connection's write buffer until
     /// ``flush()``: the gateway publishes a whole inbound burst, then flushes each session it touched once.

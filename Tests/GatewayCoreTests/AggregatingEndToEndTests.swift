@@ -259,6 +259,28 @@ struct AggregatingEndToEndTests {
         await device.close()
     }
 
+    @Test("A clean-session-off client's subscriptions and messages stay in the gateway across a DISCONNECT")
+    func keptSession() async throws {
+        let setup = try await Self.testbed()
+        defer { Task { await setup.stop() } }
+        let device = try await setup.client()
+        #expect(try await device.connect(clientID: "k1", cleanSession: false) == .accepted)
+        #expect(
+            try await device.subscribe(.name("plant/k1/cmd"), qos: .atLeastOnce, messageID: 1).returnCode == .accepted
+        )
+        try await device.send(.disconnect(MQTTSNDisconnect()))
+        _ = try await device.receive(timeout: .seconds(10)) { packet -> Bool? in
+            if case .disconnect = packet { return true }
+            return nil
+        }
+        try await MosquittoPublisher.publish(broker: setup.broker, topic: "plant/k1/cmd", payload: "while away", qos: 1)
+        #expect(try await device.connect(clientID: "k1", cleanSession: false) == .accepted)
+        #expect(String(buffer: try await Self.receive(device).payload) == "while away")
+        try await MosquittoPublisher.publish(broker: setup.broker, topic: "plant/k1/cmd", payload: "later", qos: 1)
+        #expect(String(buffer: try await Self.receive(device).payload) == "later")
+        await device.close()
+    }
+
     @Test("A broker restart: clients keep their sessions, topic ids and subscriptions")
     func brokerRestart() async throws {
         let setup = try await Self.testbed()

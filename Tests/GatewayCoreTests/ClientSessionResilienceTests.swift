@@ -130,6 +130,31 @@ struct ClientSessionResilienceTests {
         #expect(harness.machine.inFlight == nil)
     }
 
+    @Test("A kept session continued where the broker kept nothing gets its subscriptions again before its CONNACK")
+    func keptSessionWithoutBrokerSession() {
+        var harness = StateMachineHarness(connect: MQTTSNConnect(cleanSession: false, duration: 10, clientID: "k"))
+        _ = harness.machine.start()
+        #expect(harness.machine.upstreamConnected(now: harness.at(0)) == Self.accepted)
+        _ = harness.machine.subscribeCompleted(topicFilter: "cmd/#", messageID: 1, topicID: 0, grantedQoS: .atLeastOnce)
+        #expect(harness.machine.disconnectReceived(.init(), now: harness.at(1)) == .closeGracefully)
+        #expect(
+            harness.machine.reconnect(.init(cleanSession: false, duration: 10, clientID: "k"), now: harness.at(2))
+                == .connectUpstream
+        )
+        // The broker (or aggregating mode's pool) kept the session: nothing to subscribe.
+        var kept = harness
+        #expect(kept.machine.upstreamConnected(now: kept.at(3), sessionPresent: true) == Self.accepted)
+        // It did not (a broker restarted without persistence, a shared session that started clean): subscribe again.
+        #expect(
+            harness.machine.upstreamConnected(now: harness.at(3), sessionPresent: false)
+                == .restoreUpstream(
+                    subscriptions: ["cmd/#": .atLeastOnce],
+                    thenSend: .connectAck(.init(returnCode: .accepted))
+                )
+        )
+        #expect(harness.machine.state == .active)
+    }
+
     @Test("A kept session whose reconnect fails is refused with congestion and kept; loss keeps it too")
     func keptSessionRefused() {
         var harness = StateMachineHarness(connect: MQTTSNConnect(cleanSession: false, duration: 10, clientID: "k"))

@@ -13,7 +13,7 @@ final class FakeUpstream: UpstreamSession, @unchecked Sendable {
     let events: UpstreamSessionEvents
     private let eventLoop: any EventLoop
     private let acceptsConnect: Bool
-    private var connectPromise: EventLoopPromise<Void>?
+    private var connectPromise: EventLoopPromise<Bool>?
     private var publishPromises: [(message: UpstreamMessage, promise: EventLoopPromise<Void>?)] = []
     private var closing = Closing.open
     /// Publishes not yet flushed, and every message flushed so far, in order.
@@ -35,11 +35,11 @@ final class FakeUpstream: UpstreamSession, @unchecked Sendable {
         self.acceptsConnect = acceptsConnect
     }
 
-    func connect() -> EventLoopFuture<Void> {
+    func connect() -> EventLoopFuture<Bool> {
         if self.acceptsConnect {
-            return self.eventLoop.makeSucceededVoidFuture()
+            return self.eventLoop.makeSucceededFuture(false)
         }
-        let promise = self.eventLoop.makePromise(of: Void.self)
+        let promise = self.eventLoop.makePromise(of: Bool.self)
         self.connectPromise = promise
         return promise.futureResult
     }
@@ -86,7 +86,7 @@ final class FakeUpstream: UpstreamSession, @unchecked Sendable {
 
     /// The broker accepts (or refuses) the CONNECT.
     func answerConnect(_ result: Result<Void, any Error>) async throws {
-        try await self.eventLoop.submit { self.connectPromise?.completeWith(result) }.get()
+        try await self.eventLoop.submit { self.connectPromise?.completeWith(result.map { false }) }.get()
     }
 
     /// What was published and not yet acknowledged.
