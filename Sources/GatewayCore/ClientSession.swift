@@ -24,6 +24,8 @@ final class ClientSession: @unchecked Sendable {
     var isReachable = true
     /// What admission decided and what bounds the session's cost (see `GatewayEngine+Admission.swift`).
     var admission: SessionAdmission?
+    /// The tick of the engine's timer wheel this session is armed for (``GatewayEngine/armTimer(for:)``).
+    var timerTick: Int64?
 
     init(machine: ClientSessionStateMachine, address: MQTTSNClientAddress, transport: any MQTTSNTransport) {
         self.machine = machine

@@ -1,3 +1,4 @@
+import DequeModule
 import MQTTSN
 import NIOCore
 
@@ -100,12 +101,13 @@ extension ClientSessionStateMachine {
     /// it is up the subscriptions are restored and the delivery resumes (the in-flight message again, with DUP).
     init(
         restoring record: ClientSessionRecord,
-        settings: Settings,
+        settings: ClientSessionSettings,
         predefinedTopics: PredefinedTopics,
         now: NIODeadline
     ) {
         self.clientID = record.clientID
-        self.settings = settings
+        self.sharedSettings = settings
+        let settings = settings.value
         switch record.state {
         case .active: self.state = .active
         case .asleep(let duration): self.state = .asleep(duration: duration)
@@ -123,7 +125,7 @@ extension ClientSessionStateMachine {
             nextID: record.nextTopicID
         )
         self.subscriptions = record.subscriptions
-        self.queue = CircularBuffer(record.queue.map { Downlink(message: $0) })
+        self.queue = Deque(record.queue.map { Downlink(message: $0) })
         self.nextMessageID = record.nextMessageID
         self.awaitingRelease = Set(record.awaitingRelease)
         self.rateLimiter = Self.makeRateLimiter(settings, now: now)

@@ -90,6 +90,35 @@ extension ClientSessionStateMachine {
         return .send(inFlight.packet)
     }
 
+    /// The earliest time ``tick(now:)`` may have something to do (the engine's timer wheel visits the session then),
+    /// or `nil` when only an event can change the session. Never later than a deadline ``tick(now:)`` checks; a
+    /// visit before one is harmless (it returns ``ClientSessionAction/none``).
+    var nextDeadline: NIODeadline? {
+        // `tick` acts once a supervision period is exceeded, so one nanosecond after it.
+        let exceeded = TimeAmount.nanoseconds(1)
+        var retryAt: NIODeadline? = nil
+        if case .down(.some(let at), _, _) = self.upstream { retryAt = at }
+        switch self.state {
+        case .awaitingWillTopic, .awaitingWillMessage:
+            return self.lastHeard + self.settings.connectTimeout + exceeded
+        case .connectingUpstream, .disconnected, .closed:
+            return nil
+        case .asleep(let duration):
+            return Self.earliest(self.lastHeard + self.graceful(seconds: duration) + exceeded, retryAt)
+        case .active, .awake:
+            let supervisedSeconds = max(self.sleepDuration ?? 0, self.keepAlive)
+            let expiry =
+                supervisedSeconds > 0 ? self.lastHeard + self.graceful(seconds: supervisedSeconds) + exceeded : nil
+            return Self.earliest(Self.earliest(expiry, retryAt), self.inFlight?.deadline)
+        }
+    }
+
+    private static func earliest(_ first: NIODeadline?, _ second: NIODeadline?) -> NIODeadline? {
+        guard let first else { return second }
+        guard let second else { return first }
+        return min(first, second)
+    }
+
     /// The gateway's next attempt to open a lost upstream session, when it is due.
     private mutating func upstreamRetryDue(now: NIODeadline) -> ClientSessionAction {
         guard case .down(.some(let retryAt), let attempt, let response) = self.upstream, now >= retryAt else {

@@ -1,3 +1,4 @@
+import DequeModule
 import MQTTSN
 import NIOCore
 
@@ -124,7 +125,9 @@ struct ClientSessionStateMachine: Sendable {
     // The stored state is internal rather than private only because the event handlers live in
     // `ClientSessionStateMachine+*.swift` files; nothing outside the state machine's own methods mutates it.
     let clientID: String
-    let settings: Settings
+    /// Shared by all sessions of the gateway (``ClientSessionSettings``).
+    let sharedSettings: ClientSessionSettings
+    var settings: Settings { self.sharedSettings.value }
     var state: State
     var upstream: Upstream = .idle
     var cleanSession: Bool
@@ -137,8 +140,9 @@ struct ClientSessionStateMachine: Sendable {
     var registry: TopicRegistry
     /// Topic filters the broker granted, so that a re-established upstream session gets them back.
     var subscriptions: [String: UpstreamQoS] = [:]
-    /// Broker messages waiting for delivery (the one in flight is in ``inFlight``).
-    var queue: CircularBuffer<Downlink>
+    /// Broker messages waiting for delivery (the one in flight is in ``inFlight``); an empty queue takes no
+    /// storage, which is what most sessions have.
+    var queue: Deque<Downlink> = []
     /// Upstream acknowledgements due (the client has the message, or it was dropped), handed out by
     /// ``nextDelivery(now:)`` in order.
     var acknowledgementsDue: [UpstreamAcknowledgement] = []
@@ -162,13 +166,14 @@ struct ClientSessionStateMachine: Sendable {
     /// Starts a session for a CONNECT; assigned topic ids start at `firstTopicID` (see ``TopicIDBlocks``).
     init(
         connect: MQTTSNConnect,
-        settings: Settings,
+        settings: ClientSessionSettings,
         predefinedTopics: PredefinedTopics,
         now: NIODeadline,
         firstTopicID: UInt16 = 1
     ) {
         self.clientID = connect.clientID
-        self.settings = settings
+        self.sharedSettings = settings
+        let settings = settings.value
         self.state = connect.will ? .awaitingWillTopic : .connectingUpstream
         self.cleanSession = connect.cleanSession
         self.keepAlive = connect.duration
@@ -178,7 +183,6 @@ struct ClientSessionStateMachine: Sendable {
             predefined: predefinedTopics,
             firstID: firstTopicID
         )
-        self.queue = CircularBuffer(initialCapacity: 4)
         self.rateLimiter = Self.makeRateLimiter(settings, now: now)
     }
 

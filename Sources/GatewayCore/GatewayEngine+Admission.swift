@@ -287,14 +287,19 @@ extension GatewayEngine {
     }
 
     /// Drops sessions whose client CONNECTed and then sent nothing for `gateway.idle_session_timeout`.
-    func dropIdleSessions(now: NIODeadline) {
-        let timeout = self.configuration.security.idleSessionTimeout
-        for session in self.sessions.values {
-            guard let admission = session.admission, !admission.heardSinceConnect, session.machine.isEstablished,
-                now - admission.admittedAt > timeout
-            else { continue }
-            self.sessionLost(session, reason: .idle)
+    /// Drops `session` if it stayed silent for `idle_session_timeout` after its CONNECT exchange.
+    func dropIfIdle(_ session: ClientSession, now: NIODeadline) -> Bool {
+        guard let deadline = self.idleDeadline(of: session), now >= deadline else { return false }
+        self.sessionLost(session, reason: .idle)
+        return true
+    }
+
+    /// When `idle_session_timeout` drops the session unless its client sends something first; `nil` once it did.
+    func idleDeadline(of session: ClientSession) -> NIODeadline? {
+        guard let admission = session.admission, !admission.heardSinceConnect, session.machine.isEstablished else {
+            return nil
         }
+        return admission.admittedAt + self.configuration.security.idleSessionTimeout + .nanoseconds(1)
     }
 
     // MARK: Topics

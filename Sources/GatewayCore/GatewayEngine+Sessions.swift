@@ -135,6 +135,7 @@ extension GatewayEngine {
             self.reportStateChange(of: session)
             self.sessionMayHaveChanged(session)
             self.updateGauges(of: session)
+            self.armTimer(for: session)
         }
         switch action {
         case .none:

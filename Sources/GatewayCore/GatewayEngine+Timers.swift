@@ -4,12 +4,15 @@ import MQTTSNTransport
 import NIOCore
 
 extension GatewayEngine {
-    /// How often sessions are checked for keepalive, sleep and retransmission deadlines: a quarter of the retry
-    /// interval, between 50 ms and 500 ms. One timer for all sessions instead of timers per session.
-    var tickInterval: TimeAmount {
-        let quarter = self.configuration.retryInterval.nanoseconds / 4
+    /// The resolution of the session deadlines (keepalive, sleep, retransmission): a quarter of the retry interval,
+    /// between 50 ms and 500 ms. One timer for all sessions instead of timers per session: each tick visits only
+    /// the sessions whose deadline came (``timerWheel``).
+    static func tickInterval(for configuration: GatewayConfiguration) -> TimeAmount {
+        let quarter = configuration.retryInterval.nanoseconds / 4
         return .nanoseconds(min(max(quarter, 50_000_000), 500_000_000))
     }
+
+    var tickInterval: TimeAmount { self.timerWheel.resolution }
 
     func startTimers() {
         self.tickTask = self.eventLoop.scheduleRepeatedTask(initialDelay: self.tickInterval, delay: self.tickInterval) {
@@ -36,17 +39,37 @@ extension GatewayEngine {
         self.advertiseTask = nil
     }
 
+    /// Visits the sessions whose deadline came: O(sessions due), not O(sessions).
     func tick(now: NIODeadline) {
-        for session in self.sessions.values {
+        for entry in self.timerWheel.due(upTo: now) {
+            // A stale entry: the session is gone, or it was armed again for another tick.
+            guard let session = self.sessions[entry.key], session.timerTick == entry.tick else { continue }
+            session.timerTick = nil
+            if self.dropIfIdle(session, now: now) {
+                continue
+            }
             let action = session.machine.tick(now: now)
             if case .none = action {
+                // Visited early (the client was heard since it was armed): armed again for its new deadline.
+                self.armTimer(for: session)
                 continue
             }
             self.perform(action, for: session)
             self.deliverPending(to: session, now: now)
         }
-        self.dropIdleSessions(now: now)
         self.flushPendingWrites()
+    }
+
+    /// Arms the session's visit by the timer wheel at its earliest deadline: the state machine's
+    /// (``ClientSessionStateMachine/nextDeadline``) or admission's `idle_session_timeout`. Called after every action
+    /// the session performs; a deadline later than the armed visit leaves the visit where it is.
+    func armTimer(for session: ClientSession) {
+        var deadline = session.machine.nextDeadline
+        if let idle = self.idleDeadline(of: session) {
+            deadline = deadline.map { min($0, idle) } ?? idle
+        }
+        guard let deadline else { return }
+        session.timerTick = self.timerWheel.arm(session.clientID, at: deadline, current: session.timerTick)
     }
 
     private func advertise(to destinations: [SocketAddress], duration: UInt16) {
@@ -122,6 +145,17 @@ extension GatewayEngine {
         var snapshots = self.sessions.values.map { $0.snapshot() }
         snapshots.sort { $0.clientID < $1.clientID }
         snapshots.append(contentsOf: self.recentlyLost)
+        return snapshots
+    }
+
+    /// The snapshots of the sessions, and recently lost ones, at addresses `include` accepts.
+    func snapshot(where include: (MQTTSNClientAddress) -> Bool) -> [GatewaySessionSnapshot] {
+        var snapshots: [GatewaySessionSnapshot] = []
+        for session in self.sessions.values where include(session.address) {
+            snapshots.append(session.snapshot())
+        }
+        snapshots.sort { $0.clientID < $1.clientID }
+        snapshots.append(contentsOf: self.recentlyLost.filter { include($0.address) })
         return snapshots
     }
 }

@@ -20,7 +20,7 @@ final class GatewayEngine: @unchecked Sendable {
         protected: self.configuration.security.protectedTopicFilters
     )
     var logger: Logger
-    let settings: ClientSessionStateMachine.Settings
+    let settings: ClientSessionSettings
     let decodingLimits: MQTTSNDecodingLimits
     let globalPredefinedTopics: PredefinedTopics
     let clientPredefinedTopics: [String: PredefinedTopics]
@@ -53,6 +53,8 @@ final class GatewayEngine: @unchecked Sendable {
     var malformedWarnings = WarningThrottle()
     var refusalWarnings = WarningThrottle()
     var tickTask: RepeatedTask?
+    /// Every session's next deadline (``armTimer(for:)``); ``tickTask`` hands out the due ones.
+    var timerWheel: TimerWheel<String>
     var advertiseTask: RepeatedTask?
     /// The `udp.multicast` groups joined, with their sockets (also in ``transports``).
     var multicastMemberships: [MulticastMembership] = []
@@ -95,18 +97,20 @@ final class GatewayEngine: @unchecked Sendable {
         self.eventLoop = eventLoop
         self.upstreamFactory = upstreamFactory
         self.logger = logger
-        self.settings = ClientSessionStateMachine.Settings(
-            retryInterval: configuration.retryInterval,
-            retryCount: configuration.retryCount,
-            keepAliveGraceFactor: configuration.keepAliveGraceFactor,
-            queueLimit: configuration.sleepBufferSize,
-            connectTimeout: configuration.connectTimeout,
-            rateLimit: configuration.rateLimit,
-            maxTopicsPerClient: configuration.maxTopicsPerClient,
-            downlinkQueueLimit: configuration.downlinkQueueSize,
-            reconnectInitialDelay: configuration.upstream.reconnectBackoff.initialDelay,
-            reconnectMaximumDelay: configuration.upstream.reconnectBackoff.maximumDelay,
-            outageBuffering: configuration.outageBuffer != nil && persistence?.isDurable == true
+        self.settings = ClientSessionSettings(
+            ClientSessionStateMachine.Settings(
+                retryInterval: configuration.retryInterval,
+                retryCount: configuration.retryCount,
+                keepAliveGraceFactor: configuration.keepAliveGraceFactor,
+                queueLimit: configuration.sleepBufferSize,
+                connectTimeout: configuration.connectTimeout,
+                rateLimit: configuration.rateLimit,
+                maxTopicsPerClient: configuration.maxTopicsPerClient,
+                downlinkQueueLimit: configuration.downlinkQueueSize,
+                reconnectInitialDelay: configuration.upstream.reconnectBackoff.initialDelay,
+                reconnectMaximumDelay: configuration.upstream.reconnectBackoff.maximumDelay,
+                outageBuffering: configuration.outageBuffer != nil && persistence?.isDurable == true
+            )
         )
         self.topicIDBlocks = TopicIDBlocks(maxTopicsPerClient: configuration.maxTopicsPerClient)
         self.decodingLimits = MQTTSNDecodingLimits(
@@ -126,6 +130,7 @@ final class GatewayEngine: @unchecked Sendable {
         self.qosMinusOneSources = configuration.qosMinusOne.allowedSources.compactMap(SourceAddressPrefix.init)
         self.forwarderSources = configuration.forwarders.allowedSources.compactMap(SourceAddressPrefix.init)
         self.admission = AdmissionState(configuration: configuration)
+        self.timerWheel = TimerWheel(resolution: Self.tickInterval(for: configuration), origin: eventLoop.now)
     }
 
     // MARK: Inbound

@@ -258,7 +258,7 @@ struct ClientSessionStateTableTests {
 
         var restored = ClientSessionStateMachine(
             restoring: decoded,
-            settings: StateMachineHarness.settings,
+            settings: ClientSessionSettings(StateMachineHarness.settings),
             predefinedTopics: PredefinedTopics(global: [7: "predefined/seven"]),
             now: harness.at(100)
         )

@@ -25,7 +25,7 @@ struct StateMachineHarness {
     ) {
         self.machine = ClientSessionStateMachine(
             connect: connect,
-            settings: settings,
+            settings: ClientSessionSettings(settings),
             predefinedTopics: PredefinedTopics(global: predefined),
             now: NIODeadline.uptimeNanoseconds(1_000_000_000)
         )
