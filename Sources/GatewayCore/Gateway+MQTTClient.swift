@@ -15,17 +15,22 @@ extension Gateway {
         logger: Logger
     ) {
         let eventLoop = eventLoopGroup.next()
-        let factory: any UpstreamSessionFactory
-        switch configuration.mode {
-        case .transparent:
-            factory = MQTTClientUpstreamFactory(
+        let transparent = {
+            MQTTClientUpstreamFactory(
                 upstream: configuration.upstream,
                 maximumMessageSize: configuration.maxMessageSize,
                 eventLoopGroup: eventLoop,
                 logger: logger
             )
-        case .aggregating:
-            factory = AggregatingUpstreamFactory(configuration: configuration, eventLoop: eventLoop, logger: logger)
+        }
+        let aggregating = {
+            AggregatingUpstreamFactory(configuration: configuration, eventLoop: eventLoop, logger: logger)
+        }
+        let factory: any UpstreamSessionFactory
+        switch configuration.modesInUse {
+        case [.transparent]: factory = transparent()
+        case [.aggregating]: factory = aggregating()
+        default: factory = ModeRoutingUpstreamFactory(transparent: transparent(), aggregating: aggregating())
         }
         self.init(
             configuration: configuration,

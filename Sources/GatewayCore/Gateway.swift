@@ -207,6 +207,13 @@ public final class Gateway: MQTTSNInboundHandler, Sendable {
         return (try? await engine.eventLoop.submit { engine.snapshot() }.get()) ?? []
     }
 
+    /// The sessions of serial devices (``MQTTSNClientAddress/serial(device:wirelessNodeID:)``), in client id order,
+    /// without taking a snapshot of any other.
+    public func serialSessions() async -> [GatewaySessionSnapshot] {
+        let engine = self.engine
+        return (try? await engine.eventLoop.submit { engine.snapshot { $0.isSerial } }.get()) ?? []
+    }
+
     /// The gateway's counters now.
     public func statistics() async -> GatewayStatistics {
         let engine = self.engine

@@ -25,4 +25,52 @@ extension GatewayConfiguration {
             self.clientProperty = clientProperty
         }
     }
+
+    /// The transports a client can come over, for ``TransportModes``.
+    public enum TransportKind: String, Sendable, CaseIterable {
+        case udp
+        case dtls
+        case serial
+    }
+
+    /// `gateway.transport_modes`: the mode of the clients of one kind of transport, where it differs from
+    /// ``GatewayConfiguration/mode`` (e.g. a fleet of UDP sensors aggregated, the boards on serial lines with
+    /// broker sessions of their own). `gateway.clients.<id>.mode` comes before it.
+    public struct TransportModes: Sendable, Hashable {
+        public var udp: Mode?
+        public var dtls: Mode?
+        public var serial: Mode?
+
+        public init(udp: Mode? = nil, dtls: Mode? = nil, serial: Mode? = nil) {
+            self.udp = udp
+            self.dtls = dtls
+            self.serial = serial
+        }
+
+        public subscript(kind: TransportKind) -> Mode? {
+            switch kind {
+            case .udp: self.udp
+            case .dtls: self.dtls
+            case .serial: self.serial
+            }
+        }
+    }
+
+    /// The mode of `clientID` coming over `transport`: its own (`gateway.clients.<id>.mode`), else its
+    /// transport's (`gateway.transport_modes`), else ``mode``.
+    public func mode(forClient clientID: String, transport: TransportKind) -> Mode {
+        self.clients[clientID]?.mode ?? self.transportModes[transport] ?? self.mode
+    }
+
+    /// Every mode some client may get, so that only the upstream factories needed are made.
+    public var modesInUse: Set<Mode> {
+        var modes: Set<Mode> = [self.mode]
+        for kind in TransportKind.allCases {
+            if let mode = self.transportModes[kind] { modes.insert(mode) }
+        }
+        for overrides in self.clients.values {
+            if let mode = overrides.mode { modes.insert(mode) }
+        }
+        return modes
+    }
 }

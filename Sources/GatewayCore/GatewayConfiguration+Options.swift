@@ -36,6 +36,8 @@ extension GatewayConfiguration {
         /// Topic prefix for this client's topics, `%c` standing for its client id (`gateway.clients.<id>.mountpoint`);
         /// overrides ``Security/mountpoint``.
         public var mountpoint: String?
+        /// This client's mode (`gateway.clients.<id>.mode`); `nil` for its transport's, or ``GatewayConfiguration/mode``.
+        public var mode: Mode?
 
         public init(
             username: String? = nil,
@@ -43,7 +45,8 @@ extension GatewayConfiguration {
             predefinedTopics: [UInt16: String] = [:],
             maxPacketSize: Int? = nil,
             allowedSources: [String] = [],
-            mountpoint: String? = nil
+            mountpoint: String? = nil,
+            mode: Mode? = nil
         ) {
             self.username = username
             self.password = password
@@ -51,6 +54,7 @@ extension GatewayConfiguration {
             self.maxPacketSize = maxPacketSize
             self.allowedSources = allowedSources
             self.mountpoint = mountpoint
+            self.mode = mode
         }
     }
 

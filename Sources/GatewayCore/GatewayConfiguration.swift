@@ -112,6 +112,9 @@ public struct GatewayConfiguration: Sendable {
     /// `gateway.aggregating`: the shared sessions of aggregating mode.
     public var aggregating = Aggregating()
 
+    /// `gateway.transport_modes`: modes by transport, where they differ from ``mode``.
+    public var transportModes = TransportModes()
+
     public init(
         upstream: Upstream = Upstream(),
         gatewayID: UInt8 = 1,

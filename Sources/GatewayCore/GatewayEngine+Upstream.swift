@@ -26,8 +26,19 @@ extension GatewayEngine {
             password: password,
             // The client's session outlives a lost connection: the upstream session reconnects with backoff.
             reconnects: true,
-            receiveMaximum: self.configuration.downlinkQueueSize
+            receiveMaximum: self.configuration.downlinkQueueSize,
+            mode: self.mode(of: session)
         )
+    }
+
+    /// The session's mode, by its client id and the kind of transport it came over.
+    func mode(of session: ClientSession) -> GatewayConfiguration.Mode {
+        let kind: GatewayConfiguration.TransportKind
+        switch session.address {
+        case .serial: kind = .serial
+        case .udp, .udpForwarded: kind = session.transport is any MQTTSNAuthenticatingTransport ? .dtls : .udp
+        }
+        return self.configuration.mode(forClient: session.clientID, transport: kind)
     }
 
     func makeUpstream(for session: ClientSession) -> any UpstreamSession {

@@ -13,6 +13,9 @@ public struct UpstreamSessionParameters: Sendable {
     /// How many QoS 1/2 messages the broker may have unacknowledged towards this session (MQTT 5 Receive
     /// Maximum); nil for the client's default.
     public var receiveMaximum: Int?
+    /// Which kind of upstream session the client gets (``GatewayConfiguration/mode(forClient:transport:)``), for a
+    /// factory that makes both (``ModeRoutingUpstreamFactory``).
+    public var mode: GatewayConfiguration.Mode = .transparent
 
     public init(
         clientID: String,
@@ -22,7 +25,8 @@ public struct UpstreamSessionParameters: Sendable {
         username: String? = nil,
         password: String? = nil,
         reconnects: Bool = false,
-        receiveMaximum: Int? = nil
+        receiveMaximum: Int? = nil,
+        mode: GatewayConfiguration.Mode = .transparent
     ) {
         self.clientID = clientID
         self.cleanSession = cleanSession
@@ -32,5 +36,6 @@ public struct UpstreamSessionParameters: Sendable {
         self.password = password
         self.reconnects = reconnects
         self.receiveMaximum = receiveMaximum
+        self.mode = mode
     }
 }

@@ -15,6 +15,12 @@ public enum MQTTSNClientAddress: Sendable, Hashable, CustomStringConvertible {
     /// wireless node id of the real client (specification section 5.5).
     case serial(device: String, wirelessNodeID: [UInt8]?)
 
+    /// Whether the client is on a serial line (directly or behind a forwarder there).
+    public var isSerial: Bool {
+        if case .serial = self { return true }
+        return false
+    }
+
     public var description: String {
         switch self {
         case .udp(let address):

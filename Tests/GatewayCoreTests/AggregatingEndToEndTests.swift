@@ -15,12 +15,13 @@ struct AggregatingEndToEndTests {
     /// A broker and the bridge in aggregating mode with two shared sessions (over MQTT 5 unless told otherwise).
     static func testbed(
         broker brokerOptions: MosquittoBroker.Options = .init(),
-        protocol version: String = "5"
+        protocol version: String = "5",
+        clients: String = "{}"
     ) async throws -> BridgeTestbed {
         try await BridgeTestbed.start("aggregating", broker: brokerOptions) { brokerPort, udpPort in
             """
             broker: { url: "mqtt://127.0.0.1:\(brokerPort)", protocol: "\(version)", client_id_prefix: "agg-" }
-            gateway: { mode: aggregating, aggregating: { connections: 2 } }
+            gateway: { mode: aggregating, aggregating: { connections: 2 }, clients: \(clients) }
             udp: { listeners: ["127.0.0.1:\(udpPort)"] }
             http: { listen: none }
             discovery: { enabled: false }
@@ -125,6 +126,59 @@ struct AggregatingEndToEndTests {
             ids.filter { $0.hasPrefix("agg-snbridge-") && ($0.hasSuffix("-1-1") || $0.hasSuffix("-1-2")) }.count == 2
         )
         #expect(ids.isDisjoint(with: (0..<count).map { "agg-s\($0)" }), "\(ids)")
+        for client in clients { await client.close() }
+    }
+
+    @Test("gateway.clients.<id>.mode: one client keeps a broker session of its own beside the aggregated ones")
+    func modePerClient() async throws {
+        // Listing clients makes the gateway accept listed client ids only (`gateway.authentication: auto`).
+        let setup = try await Self.testbed(clients: "{ vip: { mode: transparent }, s1: {}, s2: {} }")
+        defer { Task { await setup.stop() } }
+        let observer = Observer(broker: setup.broker, group: setup.group)
+        try await observer.start("plant/#")
+        defer { Task { try? await observer.client.disconnect() } }
+        var clients: [MQTTSNTestClient] = []
+        for name in ["vip", "s1", "s2"] {
+            let client = try await setup.client()
+            let code = try await client.connect(clientID: name)
+            #expect(code == .accepted, "\(name): \(code) \(setup.bridge.process.errorOutput.suffix(30))")
+            let topic = try await client.register("plant/\(name)/reading", messageID: 1)
+            #expect(
+                try await SessionFaultEndToEndTests.publish(
+                    client,
+                    "from \(name)",
+                    topicID: topic.topicID,
+                    messageID: 2
+                )
+                    == .accepted
+            )
+            clients.append(client)
+        }
+        try await observer.waitFor("every message") { $0.count == 3 }
+        func senders(_ name: String) -> [String] {
+            observer.messages.filter { $0.topic == "plant/\(name)/reading" }.flatMap { message in
+                message.properties.entries.compactMap { entry -> String? in
+                    if case .userProperty("sn-client-id", let value) = entry { return value }
+                    return nil
+                }
+            }
+        }
+        // The aggregated clients' messages carry their client id; vip's comes from its own session, which needs none.
+        #expect(senders("s1") == ["s1"])
+        #expect(senders("s2") == ["s2"])
+        #expect(senders("vip") == [])
+        let ids = setup.brokerClientIDs
+        #expect(ids.contains("agg-vip"), "\(ids)")
+        #expect(ids.isDisjoint(with: ["agg-s1", "agg-s2"]), "\(ids)")
+        // vip's subscription is its own at the broker, not one of the shared session's.
+        #expect(
+            try await clients[0].subscribe(.name("plant/vip/cmd"), qos: .atLeastOnce, messageID: 3).returnCode
+                == .accepted
+        )
+        _ = try await eventually("vip's SUBSCRIBE at the broker") {
+            setup.brokerSubscriptionLog.contains { $0.clientID == "agg-vip" && $0.filter == "plant/vip/cmd" }
+                ? true : nil
+        }
         for client in clients { await client.close() }
     }
 

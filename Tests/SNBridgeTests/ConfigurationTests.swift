@@ -89,6 +89,7 @@ struct ConfigurationTests {
               downlink_queue: 250
               mode: aggregating
               aggregating: { connections: 3, client_property: none }
+              transport_modes: { serial: transparent }
               max_message_size: 512
               max_client_id_length: 23
               max_topic_name_length: 200
@@ -101,6 +102,8 @@ struct ConfigurationTests {
                   password: p
                   predefined_topics: { 10: plant/boiler }
                   max_packet_size: 128
+                vip: { mode: transparent }
+                sensor-9: { mode: aggregating }
               qos_minus_one: { enabled: true, allowed_sources: ["10.0.0.0/8", "fd00::/8"] }
             udp:
               listeners: ["127.0.0.1:2000", "[::1]:2001"]
@@ -128,6 +131,14 @@ struct ConfigurationTests {
         #expect(gateway.downlinkQueueSize == 250)
         #expect(gateway.mode == .aggregating)
         #expect(gateway.aggregating == .init(connections: 3, clientProperty: nil))
+        #expect(gateway.transportModes == .init(serial: .transparent))
+        // The client's own mode, then its transport's, then gateway.mode.
+        #expect(gateway.mode(forClient: "vip", transport: .udp) == .transparent)
+        #expect(gateway.mode(forClient: "sensor-9", transport: .serial) == .aggregating)
+        #expect(gateway.mode(forClient: "board-1", transport: .serial) == .transparent)
+        #expect(gateway.mode(forClient: "sensor-1", transport: .udp) == .aggregating)
+        #expect(gateway.mode(forClient: "sensor-1", transport: .dtls) == .aggregating)
+        #expect(gateway.modesInUse == [.transparent, .aggregating])
         #expect(gateway.upstream.partitionTimeout == .seconds(6))
         #expect(gateway.maxMessageSize == 512)
         #expect(gateway.maxClientIDLength == 23)
@@ -161,6 +172,21 @@ struct ConfigurationTests {
         .init(yaml: "brokr:\n  url: mqtt://x", key: "brokr", problemContains: "did you mean 'broker'"),
         .init(yaml: "gateway:\n  max_clients: 0", key: "gateway.max_clients", problemContains: "between 1 and"),
         .init(yaml: "gateway:\n  mode: bridged", key: "gateway.mode", problemContains: "aggregating"),
+        .init(
+            yaml: "gateway:\n  transport_modes: { udp: shared }",
+            key: "gateway.transport_modes.udp",
+            problemContains: "aggregating"
+        ),
+        .init(
+            yaml: "gateway:\n  transport_modes: { tcp: transparent }",
+            key: "gateway.transport_modes.tcp",
+            problemContains: "udp"
+        ),
+        .init(
+            yaml: "gateway:\n  clients: { vip: { mode: direct } }",
+            key: "gateway.clients.vip.mode",
+            problemContains: "transparent"
+        ),
         .init(
             yaml: "gateway:\n  aggregating: { connections: 0 }",
             key: "gateway.aggregating.connections",

@@ -82,4 +82,36 @@ struct DeviceRegistrySessionTests {
         #expect(registry.records().isEmpty)
         #expect(DeviceRegistryTests.kinds(recorder.take()) == ["forgotten \(id)"])
     }
+
+    @Test("With status.udp_devices off a UDP client is no device: nothing listed, announced or sampled")
+    func udpClientsNotListed() throws {
+        let recorder = DeviceRegistryTests.Recorder()
+        let registry = DeviceRegistry(logger: Logger(label: "test"), listsUDPDevices: false) { recorder.record($0) }
+        registry.sessionChanged(try Self.event(.connecting))
+        registry.sessionChanged(try Self.event(.connected, messagesIn: 3))
+        registry.sessionsSampled([try Self.event(.connected, messagesIn: 9).session])
+        registry.sessionChanged(try Self.event(.lost, ended: "keepalive"))
+        registry.publishListIfChanged(every: .seconds(1))
+        #expect(registry.records().isEmpty)
+        #expect(recorder.take().isEmpty)
+
+        // A board's own client on its serial line is still followed.
+        registry.appeared(DeviceDescriptor.configured(path: "/dev/ttyUSB0"))
+        let board = GatewaySessionEvent(
+            session: GatewaySessionSnapshot(
+                clientID: "board-1",
+                address: .serial(device: "/dev/ttyUSB0", wirelessNodeID: nil),
+                state: .connected,
+                topicCount: 0,
+                pendingMessages: 0,
+                messagesIn: 4,
+                messagesOut: 1,
+                lastHeard: .now()
+            ),
+            endReason: nil
+        )
+        registry.sessionChanged(board)
+        #expect(registry.records().first?.client == .init(id: "board-1", state: .connected))
+        #expect(registry.records().first?.counters?.messagesIn == 4)
+    }
 }

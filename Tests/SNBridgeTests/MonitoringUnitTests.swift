@@ -40,6 +40,27 @@ struct MonitoringUnitTests {
         #expect(try SNBridgeConfiguration.parse(yaml: "").status.homeAssistant.enabled == false)
     }
 
+    @Test("status.udp_devices: on by default in transparent mode, off in aggregating mode, either way when set")
+    func udpDevicesKey() throws {
+        let transparent = try SNBridgeConfiguration.parse(yaml: "")
+        #expect(transparent.status.udpDevices == nil)
+        #expect(transparent.status.listsUDPDevices(in: transparent.gateway.mode))
+        let aggregating = try SNBridgeConfiguration.parse(yaml: "gateway: { mode: aggregating }")
+        #expect(!aggregating.status.listsUDPDevices(in: aggregating.gateway.mode))
+        let listed = try SNBridgeConfiguration.parse(
+            yaml: "gateway: { mode: aggregating }\nstatus: { udp_devices: true }"
+        )
+        #expect(listed.status.listsUDPDevices(in: listed.gateway.mode))
+        let unlisted = try SNBridgeConfiguration.parse(yaml: "status: { udp_devices: false }")
+        #expect(!unlisted.status.listsUDPDevices(in: unlisted.gateway.mode))
+        do {
+            _ = try SNBridgeConfiguration.parse(yaml: "status: { udp_devices: sometimes }")
+            Issue.record("a non-boolean status.udp_devices was accepted")
+        } catch let errors as ConfigurationErrors {
+            #expect(errors.errors.map(\.key) == ["status.udp_devices"])
+        }
+    }
+
     @Test("Health: starting, healthy, broker down, listeners missing, stopping")
     func health() {
         #expect(

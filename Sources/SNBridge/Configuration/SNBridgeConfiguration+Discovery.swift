@@ -82,6 +82,7 @@ extension SNBridgeConfiguration {
             section,
             allowed: [
                 "enabled", "topic_prefix", "console_to_mqtt", "client_id", "interval", "forget_after", "homeassistant",
+                "udp_devices",
             ]
         )
         if let enabled = reader.bool(section.key("enabled")) { status.enabled = enabled }
@@ -94,6 +95,7 @@ extension SNBridgeConfiguration {
             }
         }
         if let console = reader.bool(section.key("console_to_mqtt")) { status.consoleToMQTT = console }
+        if let udpDevices = reader.bool(section.key("udp_devices")) { status.udpDevices = udpDevices }
         let clientIDKey = section.key("client_id")
         if let clientID = reader.string(clientIDKey) {
             if clientID.isEmpty || clientID.utf8.count > 65_535 {

@@ -188,7 +188,7 @@ extension SNBridgeConfiguration {
                 "downlink_queue",
                 "rate_limit", "max_message_size", "predefined_topics", "clients", "qos_minus_one",
                 "shutdown_grace_period", "max_client_id_length", "max_topic_name_length", "outage_buffer",
-                "mode", "aggregating",
+                "mode", "aggregating", "transport_modes",
             ] + Self.securityKeys
         )
         readOutageBuffer(section.key("outage_buffer"), with: reader)
@@ -233,6 +233,7 @@ extension SNBridgeConfiguration {
                 client,
                 allowed: [
                     "username", "password", "predefined_topics", "max_packet_size", "allowed_sources", "mountpoint",
+                    "mode",
                 ]
             )
             gateway.clients[clientID] = GatewayConfiguration.ClientOverrides(
@@ -241,7 +242,8 @@ extension SNBridgeConfiguration {
                 predefinedTopics: readPredefinedTopics(client.key("predefined_topics"), with: reader),
                 maxPacketSize: reader.int(client.key("max_packet_size"), in: 8...65_535),
                 allowedSources: reader.sequence(client.key("allowed_sources")).compactMap { reader.string($0) },
-                mountpoint: reader.string(client.key("mountpoint"))
+                mountpoint: reader.string(client.key("mountpoint")),
+                mode: Self.readMode(client.key("mode"), with: reader)
             )
         }
         let qosMinusOne = section.key("qos_minus_one")

@@ -1,4 +1,5 @@
 import Foundation
+import GatewayCore
 import NIOCore
 
 /// What the bridge publishes about itself and its devices through its own MQTT session (`status.*`).
@@ -18,6 +19,9 @@ public struct StatusSettings: Sendable, Hashable {
     /// `status.forget_after`: how long a UDP sensor that left stays listed before it is forgotten (its retained
     /// availability and Home Assistant configs cleared). Defaults to 24 h.
     public var forgetAfter: TimeAmount = .hours(24)
+    /// `status.udp_devices`: whether every UDP sensor is a device of its own (listed in `<prefix>/devices`, with its
+    /// availability topic and `joined`/`left` events); `nil` gives ``listsUDPDevices(in:)``'s default.
+    public var udpDevices: Bool?
     /// `status.homeassistant.*`: Home Assistant MQTT discovery.
     public var homeAssistant = HomeAssistantSettings()
 
@@ -33,6 +37,13 @@ public struct StatusSettings: Sendable, Hashable {
         self.consoleToMQTT = consoleToMQTT
         self.clientID = clientID
         self.interval = interval
+    }
+
+    /// Whether UDP sensors are devices in `mode`: by default in transparent mode, not in aggregating mode, whose
+    /// fleets of 100,000 sensors would make the device list megabytes long, republished every `status.interval`
+    /// (they are on the status page and in the metrics either way).
+    public func listsUDPDevices(in mode: GatewayConfiguration.Mode) -> Bool {
+        self.udpDevices ?? (mode == .transparent)
     }
 
     /// `snbridge-<host>-<gateway.id>-<machine id, 8 digits>`: two bridges on one host differ by their gateway ids,

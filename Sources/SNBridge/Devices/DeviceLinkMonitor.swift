@@ -11,6 +11,9 @@ struct DeviceLinkMonitor: Sendable {
     let registry: DeviceRegistry
     /// How often counters and client states are sampled.
     let sampleInterval: Duration
+    /// Whether UDP sessions are sampled too (`status.udp_devices`); otherwise only serial ones are looked at, so a
+    /// fleet of UDP sensors costs the sample nothing.
+    let samplesUDPSessions: Bool
     /// How often the device list is republished when only counters changed.
     let listInterval: TimeAmount
     /// How long a UDP sensor that left stays listed.
@@ -27,7 +30,7 @@ struct DeviceLinkMonitor: Sendable {
     /// One sample of every open link.
     func sample() async {
         let connections = supervisor.openConnections()
-        let sessions = await gateway.sessions()
+        let sessions = await self.samplesUDPSessions ? gateway.sessions() : gateway.serialSessions()
         registry.sessionsSampled(sessions)
         if !connections.isEmpty {
             for (path, connection) in connections {

@@ -21,6 +21,7 @@ extension DeviceRegistry {
             // Nodes behind a forwarder are not devices the bridge can tell apart yet.
             return
         case .udp, .udpForwarded:
+            guard self.listsUDPDevices else { return }
             let descriptor = DeviceDescriptor.udp(clientID: session.clientID, address: session.address.displayName)
             update(id: descriptor.id, creating: descriptor, listNow: false) { entry, time in
                 Self.count(session, into: &entry, now: now, time: time)
@@ -42,7 +43,9 @@ extension DeviceRegistry {
             for session in sessions where session.state != .lost {
                 let id: String?
                 switch session.address {
-                case .udp, .udpForwarded: id = DeviceDescriptor.udp(clientID: session.clientID, address: "").id
+                case .udp, .udpForwarded:
+                    guard self.listsUDPDevices else { continue }
+                    id = DeviceDescriptor.udp(clientID: session.clientID, address: "").id
                 case .serial(let device, nil): id = state.idsByPath[device]
                 case .serial: id = nil
                 }

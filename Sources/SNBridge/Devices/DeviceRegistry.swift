@@ -44,17 +44,22 @@ public final class DeviceRegistry: Sendable {
     let publish: @Sendable (StatusPublication) -> Void
     let now: @Sendable () -> Date
     let logger: Logger
+    /// Whether UDP clients are devices (`status.udp_devices`); otherwise their session events are not followed.
+    public let listsUDPDevices: Bool
 
     /// - Parameters:
     ///   - publish: called with each announcement, in order, under the registry's lock: it must not block or call
     ///     back into the registry.
+    ///   - listsUDPDevices: `status.udp_devices`: whether every UDP client is a device of its own.
     ///   - now: the clock (tests pass a fixed one).
     public init(
         logger: Logger,
+        listsUDPDevices: Bool = true,
         now: @escaping @Sendable () -> Date = { Date() },
         publish: @escaping @Sendable (StatusPublication) -> Void
     ) {
         self.logger = logger
+        self.listsUDPDevices = listsUDPDevices
         self.now = now
         self.publish = publish
     }

@@ -49,7 +49,12 @@ public struct BridgeService: Service, CustomStringConvertible {
                 logger: logger
             ) : nil
         let feed = StatusFeed()
-        let devices = DeviceRegistry(logger: logger) { publication in
+        let devices = DeviceRegistry(
+            logger: logger,
+            listsUDPDevices: configuration.status.listsUDPDevices(
+                in: configuration.gateway.transportModes.udp ?? configuration.gateway.mode
+            )
+        ) { publication in
             statusPublisher?.publish(publication)
             feed.record(publication)
         }
@@ -104,6 +109,7 @@ public struct BridgeService: Service, CustomStringConvertible {
                 supervisor: serialPorts,
                 registry: devices,
                 sampleInterval: .seconds(1),
+                samplesUDPSessions: devices.listsUDPDevices,
                 listInterval: configuration.status.interval,
                 forgetAfter: configuration.status.forgetAfter
             ).run()
