@@ -8,11 +8,12 @@ public struct SNBridgeProcess: Sendable {
     public static var executable: String { BuiltProduct.path("snbridge") }
 
     /// Starts `snbridge run --config <yaml>` plus `arguments` and waits until it is ready to serve. The session store
-    /// goes into `directory` too, unless `arguments` name one.
+    /// goes into `directory` too, unless `arguments` name one. A `yaml` without an `http:` section gets
+    /// ``noMonitoringListener``.
     public static func start(yaml: String, arguments: [String] = [], in directory: URL) async throws -> SNBridgeProcess
     {
         let file = directory.appendingPathComponent("snbridge.yaml")
-        try yaml.write(to: file, atomically: true, encoding: .utf8)
+        try Self.withoutDefaultHTTPPort(yaml).write(to: file, atomically: true, encoding: .utf8)
         let state =
             arguments.contains("--state-directory")
             ? [] : ["--state-directory", directory.appendingPathComponent("state").path]
@@ -28,14 +29,22 @@ public struct SNBridgeProcess: Sendable {
     /// `directory`, bridging to `brokerPort`, plus `extraYAML`, into `directory`; returns the file.
     public static func writeConfiguration(brokerPort: Int, extraYAML: String = "", in directory: URL) throws -> URL {
         let file = directory.appendingPathComponent("snbridge.yaml")
-        try """
-        broker: { url: "mqtt://127.0.0.1:\(brokerPort)" }
-        udp: { listeners: ["127.0.0.1:\(try FreePort.udp())"] }
-        discovery: { enabled: false }
-        state: { directory: "\(directory.appendingPathComponent("state").path)" }
-        \(extraYAML)
-        """.write(to: file, atomically: true, encoding: .utf8)
+        let yaml = """
+            broker: { url: "mqtt://127.0.0.1:\(brokerPort)" }
+            udp: { listeners: ["127.0.0.1:\(try FreePort.udp())"] }
+            discovery: { enabled: false }
+            state: { directory: "\(directory.appendingPathComponent("state").path)" }
+            \(extraYAML)
+            """
+        try Self.withoutDefaultHTTPPort(yaml).write(to: file, atomically: true, encoding: .utf8)
         return file
+    }
+
+    /// `yaml` with `http: { listen: none }` added when it has no `http:` section: the monitoring listener's default
+    /// port (127.0.0.1:9184) is one for the whole machine, and tests run side by side.
+    public static func withoutDefaultHTTPPort(_ yaml: String) -> String {
+        let hasHTTP = yaml.split(separator: "\n").contains { $0.hasPrefix("http:") }
+        return hasHTTP ? yaml : yaml + "\nhttp: { listen: none }\n"
     }
 
     /// Waits for a log line containing every one of `fragments`.
