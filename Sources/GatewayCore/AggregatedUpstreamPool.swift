@@ -71,7 +71,6 @@ final class AggregatedUpstreamPool: @unchecked Sendable {
     private var parkedWarnings = WarningThrottle()
     private var fanouts: [UInt64: Fanout] = [:]
     private var nextFanout: UInt64 = 1
-    private var held: [String: Set<UInt64>] = [:]
 
     /// - Parameter configurations: one MQTT client configuration per shared session (clean start, reconnecting).
     init(
@@ -200,7 +199,7 @@ final class AggregatedUpstreamPool: @unchecked Sendable {
             self.subscriptionIDs.removeAll()
             self.filtersBySubscriptionID.removeAll()
             self.fanouts.removeAll()
-            self.held.removeAll()
+            for session in self.members.values { session.heldFanouts.removeAll() }
             self.parked.removeAll()
         }
         for session in self.members.values where wasUp[session.connection] != self.isUp(session.connection) {
@@ -280,7 +279,9 @@ final class AggregatedUpstreamPool: @unchecked Sendable {
         } else {
             self.parked[clientID] = []
         }
-        if let tokens = self.held.removeValue(forKey: clientID), !tokens.isEmpty {
+        let tokens = session.heldFanouts
+        session.heldFanouts.removeAll()
+        if !tokens.isEmpty {
             for token in tokens {
                 self.acknowledged(token, by: nil)
             }
@@ -391,6 +392,11 @@ final class AggregatedUpstreamPool: @unchecked Sendable {
             : self.subscriptions.recipients(qos: qos, retain: message.retain, among: named)
         var token: UInt64?
         var waiting = 0
+        // Who gets which copy first, and the fanout registered, before any client has its copy: the gateway takes a
+        // copy at once, and may acknowledge it (a QoS 0 downgrade, a drop) before the next client has its own.
+        var deliveries: [(session: AggregatedUpstreamSession, copy: UpstreamMessage, ack: UpstreamAcknowledgement?)] =
+            []
+        deliveries.reserveCapacity(recipients.count)
         for (clientID, granted) in recipients {
             let copy = UpstreamMessage(
                 topic: message.topic,
@@ -403,7 +409,7 @@ final class AggregatedUpstreamPool: @unchecked Sendable {
                 continue
             }
             guard let acknowledgement, granted != .atMostOnce else {
-                session.events.message(copy, nil)
+                deliveries.append((session, copy, nil))
                 continue
             }
             let fanout = token ?? self.nextFanout
@@ -412,16 +418,22 @@ final class AggregatedUpstreamPool: @unchecked Sendable {
                 self.nextFanout &+= 1
             }
             waiting += 1
-            self.held[clientID, default: []].insert(fanout)
-            session.events.message(copy, UpstreamAcknowledgement(fanout: fanout, packetID: acknowledgement.packetID))
+            session.heldFanouts.insert(fanout)
+            deliveries.append(
+                (session, copy, UpstreamAcknowledgement(fanout: fanout, packetID: acknowledgement.packetID))
+            )
         }
-        guard let acknowledgement else { return }
-        if let token, waiting > 0 {
-            self.fanouts[token] = Fanout(remaining: waiting, acknowledgement: acknowledgement, connection: index)
-        } else {
-            // Nobody needs to answer it (no subscriber any more, or only QoS 0 copies).
-            self.clients[index].acknowledge(acknowledgement)
-            self.clients[index].flush()
+        if let acknowledgement {
+            if let token, waiting > 0 {
+                self.fanouts[token] = Fanout(remaining: waiting, acknowledgement: acknowledgement, connection: index)
+            } else {
+                // Nobody needs to answer it (no subscriber any more, or only QoS 0 copies).
+                self.clients[index].acknowledge(acknowledgement)
+                self.clients[index].flush()
+            }
+        }
+        for delivery in deliveries {
+            delivery.session.events.message(delivery.copy, delivery.ack)
         }
     }
 
@@ -452,7 +464,7 @@ final class AggregatedUpstreamPool: @unchecked Sendable {
     func acknowledged(_ token: UInt64, by session: AggregatedUpstreamSession?) {
         self.eventLoop.assertInEventLoop()
         if let session {
-            guard self.held[session.clientID]?.remove(token) != nil else { return }
+            guard session.heldFanouts.remove(token) != nil else { return }
         }
         guard var fanout = self.fanouts[token] else { return }
         fanout.remaining -= 1

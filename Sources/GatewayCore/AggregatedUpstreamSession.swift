@@ -20,6 +20,9 @@ final class AggregatedUpstreamSession: UpstreamSession, @unchecked Sendable {
     /// A clean-session-off client's subscriptions and messages outlive this session (``AggregatedUpstreamPool``).
     let cleanSession: Bool
     private let will: UpstreamMessage?
+    /// The shared messages this client has a copy of and has not acknowledged yet (``AggregatedUpstreamPool``'s
+    /// fanout tokens). Confined to the pool's event loop.
+    var heldFanouts: Set<UInt64> = []
 
     init(
         pool: AggregatedUpstreamPool,

@@ -24,6 +24,10 @@ final class ClientSession: @unchecked Sendable {
     var isReachable = true
     /// What admission decided and what bounds the session's cost (see `GatewayEngine+Admission.swift`).
     var admission: SessionAdmission?
+    /// Which session object this is, among all the gateway ever had (``GatewayEngine/makeUpstream(for:)`` numbers
+    /// it): callbacks name their session by client id and incarnation rather than by a weak reference, whose side
+    /// table would make every retain and release of the session take the slow path.
+    var incarnation: UInt64 = 0
     /// The tick of the engine's timer wheel this session is armed for (``GatewayEngine/armTimer(for:)``).
     var timerTick: Int64?
 

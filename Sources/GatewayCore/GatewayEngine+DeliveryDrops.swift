@@ -9,7 +9,9 @@ extension GatewayEngine {
     /// frame size as negotiated in HELLO).
     func maximumPacketSize(for session: ClientSession) -> Int {
         var size = self.configuration.maxMessageSize
-        if let configured = self.configuration.clients[session.clientID]?.maxPacketSize {
+        if !self.configuration.clients.isEmpty,
+            let configured = self.configuration.clients[session.clientID]?.maxPacketSize
+        {
             size = min(size, configured)
         }
         if let carried = session.transport.maximumMessageSize(for: session.address) {

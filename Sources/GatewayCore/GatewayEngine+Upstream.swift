@@ -31,6 +31,12 @@ extension GatewayEngine {
         )
     }
 
+    /// The session of `clientID` in the table if it is incarnation `incarnation` (``ClientSession/incarnation``).
+    func current(_ clientID: String, _ incarnation: UInt64) -> ClientSession? {
+        guard let session = self.sessions[clientID], session.incarnation == incarnation else { return nil }
+        return session
+    }
+
     /// The session's mode, by its client id and the kind of transport it came over.
     func mode(of session: ClientSession) -> GatewayConfiguration.Mode {
         let kind: GatewayConfiguration.TransportKind
@@ -43,20 +49,33 @@ extension GatewayEngine {
 
     func makeUpstream(for session: ClientSession) -> any UpstreamSession {
         let clientID = session.clientID
+        if session.incarnation == 0 {
+            self.lastIncarnation += 1
+            session.incarnation = self.lastIncarnation
+        }
+        let incarnation = session.incarnation
         // Filled in below; lets the loss callback ignore an upstream session that was already replaced.
         let identity = UpstreamIdentity()
         let events = UpstreamSessionEvents(
-            message: { [weak self, weak session] message, acknowledgement in
-                guard let self, let session else { return }
-                self.eventLoop.execute {
-                    guard self.isCurrent(session) else { return }
-                    self.upstreamMessageReceived(message, acknowledgement: acknowledgement, for: session)
+            message: { [weak self] message, acknowledgement in
+                guard let self else { return }
+                // At once when on the loop (the upstream connections share it): a hop per message and client
+                // would be a task each, for every client a shared message goes to.
+                guard self.eventLoop.inEventLoop else {
+                    self.eventLoop.execute {
+                        guard let session = self.current(clientID, incarnation) else { return }
+                        self.upstreamMessageReceived(message, acknowledgement: acknowledgement, for: session)
+                    }
+                    return
                 }
+                guard let session = self.current(clientID, incarnation) else { return }
+                self.upstreamMessageReceived(message, acknowledgement: acknowledgement, for: session)
             },
-            connectionLost: { [weak self, weak session] in
-                guard let self, let session else { return }
+            connectionLost: { [weak self] in
+                guard let self else { return }
                 self.eventLoop.execute {
-                    guard self.isCurrent(session), let upstream = session.upstream, upstream === identity.session
+                    guard let session = self.current(clientID, incarnation), let upstream = session.upstream,
+                        upstream === identity.session
                     else { return }
                     self.logger.notice(
                         "Upstream session lost, reconnecting; the client keeps its session",
@@ -66,10 +85,11 @@ extension GatewayEngine {
                     self.flushPendingWrites()
                 }
             },
-            connectionRestored: { [weak self, weak session] sessionPresent in
-                guard let self, let session else { return }
+            connectionRestored: { [weak self] sessionPresent in
+                guard let self else { return }
                 self.eventLoop.execute {
-                    guard self.isCurrent(session), let upstream = session.upstream, upstream === identity.session
+                    guard let session = self.current(clientID, incarnation), let upstream = session.upstream,
+                        upstream === identity.session
                     else { return }
                     self.logger.notice(
                         "Upstream session restored",
@@ -297,6 +317,8 @@ extension GatewayEngine {
         self.sessionMayHaveChanged(session)
         self.updateGauges(of: session)
         self.deliverPending(to: session, now: self.eventLoop.now)
-        self.flushPendingWrites()
+        // One broker message may be for a thousand clients (aggregating mode, or a thousand transparent sessions
+        // reading in one turn): their datagrams leave together, in one sendmmsg, not one each.
+        self.flushAtEndOfTurn()
     }
 }

@@ -55,6 +55,8 @@ final class GatewayEngine: @unchecked Sendable {
     var tickTask: RepeatedTask?
     /// Every session's next deadline (``armTimer(for:)``); ``tickTask`` hands out the due ones.
     var timerWheel: TimerWheel<String>
+    /// The last ``ClientSession/incarnation`` handed out.
+    var lastIncarnation: UInt64 = 0
     var advertiseTask: RepeatedTask?
     /// The `udp.multicast` groups joined, with their sockets (also in ``transports``).
     var multicastMemberships: [MulticastMembership] = []
