@@ -51,7 +51,11 @@ public struct AggregatingUpstreamFactory: UpstreamSessionFactory {
                     receiveMaximum: 65_535
                 ),
                 maximumPacketSize: max(configuration.maxMessageSize * 2 + 1024, 4096),
-                detectsPartition: true
+                detectsPartition: true,
+                // A shared session carries every client's QoS 1/2 PUBLISHes: a device's 32 would make 25 devices
+                // with 8 outstanding each wait for each other. The broker's Receive Maximum (MQTT 5) or TCP's
+                // backpressure (then PUBACK 0x01 to the devices) bounds it.
+                maximumInFlight: Self.sharedMaximumInFlight
             )
         }
         self.pool = AggregatedUpstreamPool(
@@ -64,6 +68,10 @@ public struct AggregatingUpstreamFactory: UpstreamSessionFactory {
             logger: logger
         )
     }
+
+    /// How many QoS 1/2 PUBLISHes a shared session may have awaiting the broker's answer: a quarter of the packet
+    /// ids, so that the first session always has ids left for its SUBSCRIBE and UNSUBSCRIBE requests.
+    static let sharedMaximumInFlight = 16_384
 
     public func makeSession(parameters: UpstreamSessionParameters, events: UpstreamSessionEvents) -> any UpstreamSession
     {

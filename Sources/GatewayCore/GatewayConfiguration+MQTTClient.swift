@@ -27,14 +27,17 @@ extension GatewayConfiguration.Upstream {
     ///   - connectTimeout: overrides `broker.connect_timeout`.
     ///   - detectsPartition: whether the client probes a silent broker and gives up on it after
     ///     `broker.partition_timeout` (the gateway's client sessions do).
+    ///   - maximumInFlight: how many of its QoS 1/2 PUBLISHes may await the broker's answer at once (MQTT 5 brokers
+    ///     may lower it): 32 for one device's session, more for a session many devices share.
     public func mqttClientConfiguration(
         tls: MQTTTLSConfiguration?,
         session: UpstreamSessionParameters,
         maximumPacketSize: Int = 1 << 20,
         connectTimeout: TimeAmount? = nil,
-        detectsPartition: Bool = false
+        detectsPartition: Bool = false,
+        maximumInFlight: Int = 32
     ) -> MQTTClientConfiguration {
-        MQTTClientConfiguration(
+        var configuration = MQTTClientConfiguration(
             host: self.host,
             port: self.port,
             tls: tls,
@@ -66,5 +69,7 @@ extension GatewayConfiguration.Upstream {
             partitionTimeout: detectsPartition ? self.partitionTimeout : nil,
             receiveMaximum: session.receiveMaximum
         )
+        configuration.maximumInFlight = maximumInFlight
+        return configuration
     }
 }
