@@ -418,7 +418,8 @@ final class AggregatedUpstreamPool: @unchecked Sendable {
                 self.nextFanout &+= 1
             }
             waiting += 1
-            session.heldFanouts.insert(fanout)
+            // Tokens grow, and a client acknowledges in order: appended here, taken from the front below.
+            session.heldFanouts.append(fanout)
             deliveries.append(
                 (session, copy, UpstreamAcknowledgement(fanout: fanout, packetID: acknowledgement.packetID))
             )
@@ -464,7 +465,13 @@ final class AggregatedUpstreamPool: @unchecked Sendable {
     func acknowledged(_ token: UInt64, by session: AggregatedUpstreamSession?) {
         self.eventLoop.assertInEventLoop()
         if let session {
-            guard session.heldFanouts.remove(token) != nil else { return }
+            if session.heldFanouts.first == token {
+                session.heldFanouts.removeFirst()
+            } else if let index = session.heldFanouts.firstIndex(of: token) {
+                session.heldFanouts.remove(at: index)
+            } else {
+                return
+            }
         }
         guard var fanout = self.fanouts[token] else { return }
         fanout.remaining -= 1

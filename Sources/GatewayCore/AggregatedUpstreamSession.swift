@@ -1,3 +1,4 @@
+import DequeModule
 import MQTTClient
 import NIOCore
 
@@ -22,7 +23,7 @@ final class AggregatedUpstreamSession: UpstreamSession, @unchecked Sendable {
     private let will: UpstreamMessage?
     /// The shared messages this client has a copy of and has not acknowledged yet (``AggregatedUpstreamPool``'s
     /// fanout tokens). Confined to the pool's event loop.
-    var heldFanouts: Set<UInt64> = []
+    var heldFanouts: Deque<UInt64> = []
 
     init(
         pool: AggregatedUpstreamPool,

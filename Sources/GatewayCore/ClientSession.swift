@@ -28,6 +28,8 @@ final class ClientSession: @unchecked Sendable {
     /// it): callbacks name their session by client id and incarnation rather than by a weak reference, whose side
     /// table would make every retain and release of the session take the slow path.
     var incarnation: UInt64 = 0
+    /// Counts the upstream sessions made for this session; the latest is ``upstream``'s (its callbacks compare).
+    var upstreamGeneration: UInt64 = 0
     /// The tick of the engine's timer wheel this session is armed for (``GatewayEngine/armTimer(for:)``).
     var timerTick: Int64?
 

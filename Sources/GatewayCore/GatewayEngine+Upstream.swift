@@ -54,8 +54,10 @@ extension GatewayEngine {
             session.incarnation = self.lastIncarnation
         }
         let incarnation = session.incarnation
-        // Filled in below; lets the loss callback ignore an upstream session that was already replaced.
-        let identity = UpstreamIdentity()
+        // Lets the loss callbacks ignore an upstream session that was already replaced (connectUpstream makes it
+        // the session's upstream at once).
+        session.upstreamGeneration &+= 1
+        let generation = session.upstreamGeneration
         let events = UpstreamSessionEvents(
             message: { [weak self] message, acknowledgement in
                 guard let self else { return }
@@ -74,8 +76,8 @@ extension GatewayEngine {
             connectionLost: { [weak self] in
                 guard let self else { return }
                 self.eventLoop.execute {
-                    guard let session = self.current(clientID, incarnation), let upstream = session.upstream,
-                        upstream === identity.session
+                    guard let session = self.current(clientID, incarnation), session.upstream != nil,
+                        session.upstreamGeneration == generation
                     else { return }
                     self.logger.notice(
                         "Upstream session lost, reconnecting; the client keeps its session",
@@ -88,8 +90,8 @@ extension GatewayEngine {
             connectionRestored: { [weak self] sessionPresent in
                 guard let self else { return }
                 self.eventLoop.execute {
-                    guard let session = self.current(clientID, incarnation), let upstream = session.upstream,
-                        upstream === identity.session
+                    guard let session = self.current(clientID, incarnation), session.upstream != nil,
+                        session.upstreamGeneration == generation
                     else { return }
                     self.logger.notice(
                         "Upstream session restored",
@@ -110,7 +112,6 @@ extension GatewayEngine {
             parameters: self.upstreamParameters(for: session),
             events: events
         )
-        identity.session = upstream
         return upstream
     }
 
