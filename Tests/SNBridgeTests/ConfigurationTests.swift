@@ -139,6 +139,11 @@ struct ConfigurationTests {
         #expect(gateway.mode(forClient: "sensor-1", transport: .udp) == .aggregating)
         #expect(gateway.mode(forClient: "sensor-1", transport: .dtls) == .aggregating)
         #expect(gateway.modesInUse == [.transparent, .aggregating])
+        #expect(
+            configuration.summary.contains(
+                "aggregating over 3 shared broker session(s); serial clients transparent; 2 client(s) with a mode of their own"
+            )
+        )
         #expect(gateway.upstream.partitionTimeout == .seconds(6))
         #expect(gateway.maxMessageSize == 512)
         #expect(gateway.maxClientIDLength == 23)

@@ -2,10 +2,19 @@ import GatewayCore
 
 extension SNBridgeConfiguration {
     private var modeSummary: String {
-        switch gateway.mode {
-        case .transparent: "transparent (a broker session per client)"
-        case .aggregating: "aggregating over \(gateway.aggregating.connections) shared broker session(s)"
+        var summary =
+            switch gateway.mode {
+            case .transparent: "transparent (a broker session per client)"
+            case .aggregating: "aggregating over \(gateway.aggregating.connections) shared broker session(s)"
+            }
+        for kind in GatewayConfiguration.TransportKind.allCases {
+            if let mode = gateway.transportModes[kind], mode != gateway.mode {
+                summary += "; \(kind.rawValue) clients \(mode.rawValue)"
+            }
         }
+        let ownModes = gateway.clients.values.filter { $0.mode != nil }.count
+        if ownModes > 0 { summary += "; \(ownModes) client(s) with a mode of their own" }
+        return summary
     }
 
     /// A few readable lines of what the configuration resolves to, for `check-config`.
