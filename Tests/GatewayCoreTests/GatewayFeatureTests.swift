@@ -280,6 +280,12 @@ extension GatewayIntegrationTests {
                             .serial(device: "/dev/ttyUSB0", wirelessNodeID: node),
                         ]
                     )
+                    // A UDP client beside them: all sessions list it, the serial ones (what the link monitor samples
+                    // when UDP sensors are no status devices) do not.
+                    let sensor = try await fixture.connectedClient("sensor")
+                    #expect(await fixture.gateway.sessions().map(\.clientID) == ["board", "node", "sensor"])
+                    #expect(await fixture.gateway.serialSessions().map(\.address) == addresses)
+                    await sensor.close()
                 }
             )
         }
