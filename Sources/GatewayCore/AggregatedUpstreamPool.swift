@@ -418,7 +418,7 @@ final class AggregatedUpstreamPool: @unchecked Sendable {
                 self.nextFanout &+= 1
             }
             waiting += 1
-            // Tokens grow, and a client acknowledges in order: appended here, taken from the front below.
+            // Tokens grow, and a client acknowledges in order: appended here, usually taken from the front.
             session.heldFanouts.append(fanout)
             deliveries.append(
                 (session, copy, UpstreamAcknowledgement(fanout: fanout, packetID: acknowledgement.packetID))
@@ -465,13 +465,9 @@ final class AggregatedUpstreamPool: @unchecked Sendable {
     func acknowledged(_ token: UInt64, by session: AggregatedUpstreamSession?) {
         self.eventLoop.assertInEventLoop()
         if let session {
-            if session.heldFanouts.first == token {
-                session.heldFanouts.removeFirst()
-            } else if let index = session.heldFanouts.firstIndex(of: token) {
-                session.heldFanouts.remove(at: index)
-            } else {
-                return
-            }
+            // Usually the first: acknowledgements come in order, and a Deque removes at its front in O(1).
+            guard let index = session.heldFanouts.firstIndex(of: token) else { return }
+            session.heldFanouts.remove(at: index)
         }
         guard var fanout = self.fanouts[token] else { return }
         fanout.remaining -= 1

@@ -59,7 +59,12 @@ extension GatewayConfiguration {
     /// The mode of `clientID` coming over `transport`: its own (`gateway.clients.<id>.mode`), else its
     /// transport's (`gateway.transport_modes`), else ``mode``.
     public func mode(forClient clientID: String, transport: TransportKind) -> Mode {
-        self.clients[clientID]?.mode ?? self.transportModes[transport] ?? self.mode
+        self.clients[clientID]?.mode ?? self.mode(forTransport: transport)
+    }
+
+    /// The mode of the clients coming over `transport` that have no mode of their own.
+    public func mode(forTransport transport: TransportKind) -> Mode {
+        self.transportModes[transport] ?? self.mode
     }
 
     /// Every mode some client may get, so that only the upstream factories needed are made.

@@ -37,7 +37,7 @@ extension GatewayConfiguration.Upstream {
         detectsPartition: Bool = false,
         maximumInFlight: Int = 32
     ) -> MQTTClientConfiguration {
-        var configuration = MQTTClientConfiguration(
+        MQTTClientConfiguration(
             host: self.host,
             port: self.port,
             tls: tls,
@@ -59,6 +59,7 @@ extension GatewayConfiguration.Upstream {
             username: session.username,
             password: session.password.map { Array($0.utf8) },
             maximumPacketSize: maximumPacketSize,
+            maximumInFlight: maximumInFlight,
             connectTimeout: connectTimeout ?? self.connectTimeout,
             reconnect: session.reconnects
                 ? MQTTReconnectPolicy(
@@ -69,7 +70,5 @@ extension GatewayConfiguration.Upstream {
             partitionTimeout: detectsPartition ? self.partitionTimeout : nil,
             receiveMaximum: session.receiveMaximum
         )
-        configuration.maximumInFlight = maximumInFlight
-        return configuration
     }
 }

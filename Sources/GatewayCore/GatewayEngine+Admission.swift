@@ -286,7 +286,6 @@ extension GatewayEngine {
         }
     }
 
-    /// Drops sessions whose client CONNECTed and then sent nothing for `gateway.idle_session_timeout`.
     /// Drops `session` if it stayed silent for `idle_session_timeout` after its CONNECT exchange.
     func dropIfIdle(_ session: ClientSession, now: NIODeadline) -> Bool {
         guard let deadline = self.idleDeadline(of: session), now >= deadline else { return false }
@@ -296,10 +295,11 @@ extension GatewayEngine {
 
     /// When `idle_session_timeout` drops the session unless its client sends something first; `nil` once it did.
     func idleDeadline(of session: ClientSession) -> NIODeadline? {
-        guard let admission = session.admission, !admission.heardSinceConnect, session.machine.isEstablished else {
-            return nil
-        }
-        return admission.admittedAt + self.configuration.security.idleSessionTimeout + .nanoseconds(1)
+        // Read in place: this runs after every action a session performs (``armTimer(for:)``).
+        guard session.admission?.heardSinceConnect == false, session.machine.isEstablished,
+            let admittedAt = session.admission?.admittedAt
+        else { return nil }
+        return admittedAt + self.configuration.security.idleSessionTimeout + .nanoseconds(1)
     }
 
     // MARK: Topics

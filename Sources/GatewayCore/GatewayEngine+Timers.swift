@@ -142,13 +142,11 @@ extension GatewayEngine {
     }
 
     func snapshot() -> [GatewaySessionSnapshot] {
-        var snapshots = self.sessions.values.map { $0.snapshot() }
-        snapshots.sort { $0.clientID < $1.clientID }
-        snapshots.append(contentsOf: self.recentlyLost)
-        return snapshots
+        self.snapshot { _ in true }
     }
 
-    /// The snapshots of the sessions, and recently lost ones, at addresses `include` accepts.
+    /// The snapshots of the sessions, and recently lost ones, at addresses `include` accepts, in client id order
+    /// (the recently lost after them).
     func snapshot(where include: (MQTTSNClientAddress) -> Bool) -> [GatewaySessionSnapshot] {
         var snapshots: [GatewaySessionSnapshot] = []
         for session in self.sessions.values where include(session.address) {

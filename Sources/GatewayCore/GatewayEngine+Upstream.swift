@@ -37,6 +37,17 @@ extension GatewayEngine {
         return session
     }
 
+    /// A broker message for the session of `clientID`, if it is still incarnation `incarnation`.
+    private func upstreamMessageReceived(
+        _ message: UpstreamMessage,
+        acknowledgement: UpstreamAcknowledgement?,
+        for clientID: String,
+        _ incarnation: UInt64
+    ) {
+        guard let session = self.current(clientID, incarnation) else { return }
+        self.upstreamMessageReceived(message, acknowledgement: acknowledgement, for: session)
+    }
+
     /// The session's mode, by its client id and the kind of transport it came over.
     func mode(of session: ClientSession) -> GatewayConfiguration.Mode {
         let kind: GatewayConfiguration.TransportKind
@@ -65,13 +76,16 @@ extension GatewayEngine {
                 // would be a task each, for every client a shared message goes to.
                 guard self.eventLoop.inEventLoop else {
                     self.eventLoop.execute {
-                        guard let session = self.current(clientID, incarnation) else { return }
-                        self.upstreamMessageReceived(message, acknowledgement: acknowledgement, for: session)
+                        self.upstreamMessageReceived(
+                            message,
+                            acknowledgement: acknowledgement,
+                            for: clientID,
+                            incarnation
+                        )
                     }
                     return
                 }
-                guard let session = self.current(clientID, incarnation) else { return }
-                self.upstreamMessageReceived(message, acknowledgement: acknowledgement, for: session)
+                self.upstreamMessageReceived(message, acknowledgement: acknowledgement, for: clientID, incarnation)
             },
             connectionLost: { [weak self] in
                 guard let self else { return }

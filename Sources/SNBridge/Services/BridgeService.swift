@@ -51,9 +51,7 @@ public struct BridgeService: Service, CustomStringConvertible {
         let feed = StatusFeed()
         let devices = DeviceRegistry(
             logger: logger,
-            listsUDPDevices: configuration.status.listsUDPDevices(
-                in: configuration.gateway.transportModes.udp ?? configuration.gateway.mode
-            )
+            listsUDPDevices: configuration.status.listsUDPDevices(in: configuration.gateway.mode(forTransport: .udp))
         ) { publication in
             statusPublisher?.publish(publication)
             feed.record(publication)

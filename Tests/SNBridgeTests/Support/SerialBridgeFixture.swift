@@ -36,7 +36,6 @@ struct SerialBridgeFixture {
                   reopen_interval: 200ms
                   ports: \(ports)
                   \(serialYAML)
-                \(extraYAML.contains("http:") ? "" : "http: { listen: none }  # 127.0.0.1:9184 may be another test's")
                 \(extraYAML)
                 """,
             arguments: serialArgument.map { ["--serial", $0.replacingOccurrences(of: "PATH", with: cable.bridgeEnd)] }
